@@ -96,6 +96,13 @@ at::Tensor reduce(const at::Tensor& x, int op, std::vector<int64_t> dims, bool k
     }
 }
 
+// An integral value crosses as an integral Scalar, so that int64 tensors stay int64 (count += 1).
+at::Scalar scalar_for(const at::Tensor& t, double value) {
+    if (at::isIntegralType(t.scalar_type(), /*includeBool=*/false) && value == static_cast<double>(static_cast<int64_t>(value)))
+        return at::Scalar(static_cast<int64_t>(value));
+    return at::Scalar(value);
+}
+
 }  // namespace
 
 extern "C" {
@@ -114,7 +121,8 @@ ogan_tensor ogan_math_binary(ogan_tensor a, ogan_tensor b, int op) {
 
 ogan_tensor ogan_math_binary_scalar(ogan_tensor a, double b, int op) {
     OGAN_TRY
-    return wrap(binary(unwrap(a), at::Scalar(b), op));
+    const at::Tensor& x = unwrap(a);
+    return wrap(binary(x, scalar_for(x, b), op));
     OGAN_CATCH(nullptr)
 }
 
@@ -127,7 +135,8 @@ int ogan_math_binary_(ogan_tensor a, ogan_tensor b, int op) {
 
 int ogan_math_binary_scalar_(ogan_tensor a, double b, int op) {
     OGAN_TRY
-    binary_inplace(unwrap(a), at::Scalar(b), op);
+    const at::Tensor& x = unwrap(a);
+    binary_inplace(x, scalar_for(x, b), op);
     return 0;
     OGAN_CATCH(-1)
 }
