@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Sets OGan up on Debian 12 (packages, native shim, .NET build), then runs the main job.
+# Idempotent: on a machine already set up it only rebuilds what changed. --no-run stops after the build.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+command -v dotnet >/dev/null || { echo "error: the .NET SDK 10 is required (https://dot.net); dotnet is not on PATH" >&2; exit 1; }
+bash scripts/install-deps.sh
+dotnet build OGan.slnx -c Release --nologo -v quiet -clp:NoSummary
+
+[ "${1:-}" = "--no-run" ] && exit 0
+exec ./ogan train "$@"
