@@ -161,6 +161,24 @@ public sealed partial class Tensor : IDisposable
     public override string ToString() =>
         IsDisposed ? "Tensor (disposed)" : $"Tensor[{string.Join(", ", Shape)}] {DType} {Device}";
 
+    /// <summary>The raw bytes of the elements, whatever the dtype (for file formats).</summary>
+    internal unsafe void CopyBytesTo(Span<byte> destination)
+    {
+        fixed (byte* pointer = destination)
+        {
+            NativeError.Check(NativeMethods.ogan_tensor_copy_to(Handle, pointer, destination.Length));
+        }
+    }
+
+    /// <summary>A CPU tensor of <paramref name="dtype"/> from raw element bytes.</summary>
+    internal static unsafe Tensor FromBytes(ReadOnlySpan<byte> data, long[] shape, DType dtype)
+    {
+        fixed (byte* pointer = data)
+        {
+            return Wrap(NativeMethods.ogan_tensor_from_data(pointer, data.Length, shape, shape.Length, (int)dtype, (int)DeviceType.Cpu, 0));
+        }
+    }
+
     internal static Tensor Wrap(TensorHandle handle) => new(NativeError.Check(handle));
 
     internal static TensorHandle HandleOf(Tensor? tensor) => tensor?.Handle ?? TensorHandle.Null;

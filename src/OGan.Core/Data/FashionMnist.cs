@@ -1,0 +1,51 @@
+using OGan.Tensors;
+
+namespace OGan.Data;
+
+/// <summary>
+/// Fashion-MNIST from Debian's dataset-fashion-mnist (or any folder with its four IDX files): 28x28 grey
+/// images zero-padded (black) to 32x32, the smallest size the DCGAN networks take.
+/// </summary>
+public static class FashionMnist
+{
+    /// <summary>Where Debian's package installs the data.</summary>
+    public const string DefaultFolder = "/usr/share/datasets/fashion-mnist";
+
+    /// <summary>Loads the training split (60,000) or the test split (10,000).</summary>
+    /// <exception cref="FileNotFoundException">The files are missing; the message says how to install them.</exception>
+    public static ImageSet Load(bool train = true, string? folder = null, int? limit = null)
+    {
+        folder ??= DefaultFolder;
+        var prefix = train ? "train" : "t10k";
+        var imagesPath = Find(folder, $"{prefix}-images-idx3-ubyte");
+        var labelsPath = Find(folder, $"{prefix}-labels-idx1-ubyte");
+        var images = IdxFile.Read(imagesPath);
+        var labels = IdxFile.Read(labelsPath);
+        if (images.Shape.Length != 3 || labels.Shape.Length != 1 || images.Shape[0] != labels.Shape[0])
+        {
+            throw new InvalidDataException($"{imagesPath}: expected N x 28 x 28 images matching {labelsPath}");
+        }
+
+        var count = Math.Min(images.Shape[0], limit ?? int.MaxValue);
+        int height = images.Shape[1], width = images.Shape[2];
+        using var scope = DisposeScope.Enter();
+        var raw = Torch.FromArray<byte>(images.Data.AsSpan(0, count * height * width), [count, 1, height, width]);
+        var padded = raw.Pad([(32 - width) / 2, (32 - width + 1) / 2, (32 - height) / 2, (32 - height + 1) / 2]);
+        return new ImageSet(padded.Contiguous(), [.. labels.Data.Take(count).Select(b => (long)b)], $"fashion-mnist/{prefix}");
+    }
+
+    private static string Find(string folder, string name)
+    {
+        foreach (var candidate in new[] { name + ".gz", name })
+        {
+            var path = Path.Combine(folder, candidate);
+            if (File.Exists(path))
+            {
+                return path;
+            }
+        }
+
+        throw new FileNotFoundException(
+            $"Fashion-MNIST file {name}(.gz) not found in {folder}; install Debian's dataset-fashion-mnist (./setup.sh does) or point at a folder holding it");
+    }
+}

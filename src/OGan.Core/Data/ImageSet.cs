@@ -1,0 +1,65 @@
+using OGan.Tensors;
+
+namespace OGan.Data;
+
+/// <summary>
+/// Images held in memory as uint8 (N, C, H, W), square, with optional class labels; batches come out as
+/// float in [-1, 1] (x / 127.5 - 1, as the author's x / 255 * 2 - 1).
+/// </summary>
+public sealed class ImageSet : IDisposable
+{
+    /// <summary>Takes ownership of <paramref name="pixels"/>, a uint8 (N, C, S, S) tensor.</summary>
+    public ImageSet(Tensor pixels, long[]? labels = null, string name = "images")
+    {
+        ArgumentNullException.ThrowIfNull(pixels);
+        var shape = pixels.Shape;
+        if (shape.Length != 4 || shape[2] != shape[3] || pixels.DType != DType.UInt8)
+        {
+            throw new ArgumentException($"an image set holds uint8 (N, C, S, S) pixels, got {pixels}");
+        }
+
+        Pixels = pixels.DetachFromScope();
+        Labels = labels;
+        Name = name;
+        Count = (int)shape[0];
+        Channels = (int)shape[1];
+        Size = (int)shape[2];
+    }
+
+    /// <summary>What the images are (for logs).</summary>
+    public string Name { get; }
+
+    /// <summary>Number of images.</summary>
+    public int Count { get; }
+
+    /// <summary>1 or 3.</summary>
+    public int Channels { get; }
+
+    /// <summary>Side in pixels.</summary>
+    public int Size { get; }
+
+    /// <summary>uint8 (N, C, S, S).</summary>
+    public Tensor Pixels { get; }
+
+    /// <summary>Class labels, when the data set has them.</summary>
+    public IReadOnlyList<long>? Labels { get; }
+
+    /// <summary>The images at <paramref name="indices"/> (an int64 tensor) as float in [-1, 1] on <paramref name="device"/>.</summary>
+    public Tensor Batch(Tensor indices, Device device)
+    {
+        ArgumentNullException.ThrowIfNull(indices);
+        using var scope = DisposeScope.Enter();
+        var batch = Pixels.IndexSelect(0, indices).To(DType.Float32, device) / 127.5 - 1.0;
+        return batch.MoveToOuterScope();
+    }
+
+    /// <summary>The first <paramref name="count"/> images, as <see cref="Batch"/>.</summary>
+    public Tensor First(int count, Device device)
+    {
+        using var scope = DisposeScope.Enter();
+        return Batch(Torch.Arange(0, Math.Min(count, Count)), device).MoveToOuterScope();
+    }
+
+    /// <summary>Frees the pixels.</summary>
+    public void Dispose() => Pixels.Dispose();
+}

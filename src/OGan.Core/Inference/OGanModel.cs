@@ -1,0 +1,229 @@
+using OGan.Checkpoints;
+using OGan.Losses;
+using OGan.Models;
+using OGan.Tensors;
+
+namespace OGan.Inference;
+
+/// <summary>
+/// A trained O-GAN for use: sample images, encode images, reconstruct them as G(N(E(x))) and interpolate
+/// between them. Networks run in eval mode and without autograd. Images are (N, C, S, S) floats in [-1, 1]
+/// or 8-bit pixel buffers (N, S, S, C interleaved).
+/// </summary>
+public sealed class OGanModel : IDisposable
+{
+    private readonly bool ownsNetworks;
+
+    /// <summary>Wraps trained networks; with <paramref name="ownsNetworks"/> the model disposes them.</summary>
+    public OGanModel(OGanConfig config, Generator generator, Encoder encoder, bool ownsNetworks = true)
+    {
+        Config = config ?? throw new ArgumentNullException(nameof(config));
+        Generator = generator ?? throw new ArgumentNullException(nameof(generator));
+        Encoder = encoder ?? throw new ArgumentNullException(nameof(encoder));
+        this.ownsNetworks = ownsNetworks;
+    }
+
+    /// <summary>The networks' shape.</summary>
+    public OGanConfig Config { get; }
+
+    /// <summary>G (the EMA copy when the checkpoint has one).</summary>
+    public Generator Generator { get; }
+
+    /// <summary>E.</summary>
+    public Encoder Encoder { get; }
+
+    /// <summary>The device the networks run on.</summary>
+    public Device Device => Generator.Parameters().First().Device;
+
+    /// <summary>The training step of the checkpoint loaded, if any.</summary>
+    public long Step { get; private init; }
+
+    /// <summary>Loads a checkpoint written by the trainer onto <paramref name="device"/> (CPU by default).</summary>
+    /// <exception cref="FileNotFoundException">No such file.</exception>
+    /// <exception cref="InvalidDataException">Not an OGan checkpoint, damaged, or with weights that do not fit its config.</exception>
+    public static OGanModel Load(string path, Device? device = null)
+    {
+        var checkpoint = CheckpointMetadata.Read(path);
+        try
+        {
+            var config = checkpoint.Settings.Model.Validate();
+            var hasEma = checkpoint.Tensors.Keys.Any(k => k.StartsWith("generator_ema.", StringComparison.Ordinal));
+            var generator = new Generator(config);
+            var encoder = new Encoder(config);
+            try
+            {
+                generator.LoadStateDict(Part(checkpoint, hasEma ? "generator_ema." : "generator."));
+                encoder.LoadStateDict(Part(checkpoint, "encoder."));
+                var target = device ?? Device.Cpu;
+                generator.To(target).Eval();
+                encoder.To(target).Eval();
+                return new OGanModel(config, generator, encoder) { Step = checkpoint.Step };
+            }
+            catch (ArgumentException e)
+            {
+                generator.Dispose();
+                encoder.Dispose();
+                throw new InvalidDataException($"{path}: weights do not fit the model it describes: {e.Message}", e);
+            }
+        }
+        finally
+        {
+            foreach (var tensor in checkpoint.Tensors.Values)
+            {
+                tensor.Dispose();
+            }
+        }
+    }
+
+    /// <summary><paramref name="count"/> latents from N(0, I), seeded.</summary>
+    public Tensor Latents(int count, ulong seed)
+    {
+        using var generator = new RandomGenerator(seed);
+        return Torch.Randn([count, Config.LatentDim], generator, device: Device);
+    }
+
+    /// <summary>G(z) for (N, ZDim) latents.</summary>
+    public Tensor Sample(Tensor latents)
+    {
+        ArgumentNullException.ThrowIfNull(latents);
+        using var mode = new EvalMode(this);
+        using var scope = DisposeScope.Enter();
+        return Generator.Forward(latents.To(Device)).MoveToOuterScope();
+    }
+
+    /// <summary><paramref name="count"/> images from seeded latents.</summary>
+    public Tensor Sample(int count, ulong seed)
+    {
+        using var scope = DisposeScope.Enter();
+        return Sample(Latents(count, seed)).MoveToOuterScope();
+    }
+
+    /// <summary>E(x), the raw codes (their mean is the critic's score).</summary>
+    public Tensor EncodeRaw(Tensor images)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        using var mode = new EvalMode(this);
+        using var scope = DisposeScope.Enter();
+        return Encoder.Forward(images.To(Device)).MoveToOuterScope();
+    }
+
+    /// <summary>N(E(x)): the codes standardised per sample, the latents that reconstruct x.</summary>
+    public Tensor Encode(Tensor images)
+    {
+        using var scope = DisposeScope.Enter();
+        return Pearson.Standardise(EncodeRaw(images)).MoveToOuterScope();
+    }
+
+    /// <summary>G(scale · N(E(x))); the author's code uses scale 0.9 to stay where latents are likely.</summary>
+    public Tensor Reconstruct(Tensor images, double scale = 1.0)
+    {
+        using var scope = DisposeScope.Enter();
+        return Sample(Encode(images) * scale).MoveToOuterScope();
+    }
+
+    /// <summary>
+    /// <paramref name="steps"/> latents from <paramref name="from"/> to <paramref name="to"/> (each (ZDim) or (1, ZDim)),
+    /// linearly or along the great circle (slerp).
+    /// </summary>
+    public static Tensor InterpolateLatents(Tensor from, Tensor to, int steps, bool slerp = false)
+    {
+        ArgumentNullException.ThrowIfNull(from);
+        ArgumentNullException.ThrowIfNull(to);
+        ArgumentOutOfRangeException.ThrowIfLessThan(steps, 2);
+        using var scope = DisposeScope.Enter();
+        var a = from.Reshape(1, -1);
+        var b = to.Reshape(1, -1);
+        var frames = new List<Tensor>();
+        var omega = 0.0;
+        if (slerp)
+        {
+            var cos = ((a * b).Sum() / (a.Norm() * b.Norm())).Item();
+            omega = Math.Acos(Math.Clamp(cos, -1, 1));
+        }
+
+        for (var i = 0; i < steps; i++)
+        {
+            var t = (double)i / (steps - 1);
+            if (slerp && omega > 1e-6)
+            {
+                frames.Add(a * (Math.Sin((1 - t) * omega) / Math.Sin(omega)) + b * (Math.Sin(t * omega) / Math.Sin(omega)));
+            }
+            else
+            {
+                frames.Add(a * (1 - t) + b * t);
+            }
+        }
+
+        return Torch.Cat(frames, 0).MoveToOuterScope();
+    }
+
+    /// <summary>Images along the path between N(E(a)) and N(E(b)), for two single images (1, C, S, S).</summary>
+    public Tensor Interpolate(Tensor imageA, Tensor imageB, int steps, bool slerp = false)
+    {
+        using var scope = DisposeScope.Enter();
+        var latents = InterpolateLatents(Encode(imageA), Encode(imageB), steps, slerp);
+        return Sample(latents).MoveToOuterScope();
+    }
+
+    /// <summary>8-bit pixels (N, S, S, C interleaved) to model input (N, C, S, S) in [-1, 1].</summary>
+    /// <exception cref="ArgumentException">The buffer's length is not a whole number of images.</exception>
+    public Tensor FromPixels(ReadOnlySpan<byte> pixels)
+    {
+        var size = Config.ImageSize * Config.ImageSize * Config.Channels;
+        if (pixels.Length == 0 || pixels.Length % size != 0)
+        {
+            throw new ArgumentException($"pixel buffer of {pixels.Length} bytes is not a whole number of {Config.ImageSize}x{Config.ImageSize}x{Config.Channels} images");
+        }
+
+        using var scope = DisposeScope.Enter();
+        var images = Torch.FromArray(pixels, [pixels.Length / size, Config.ImageSize, Config.ImageSize, Config.Channels])
+            .Permute(0, 3, 1, 2).To(DType.Float32, Device) / 127.5 - 1.0;
+        return images.MoveToOuterScope();
+    }
+
+    /// <summary>Model output (N, C, S, S) in [-1, 1] to 8-bit pixels (N, S, S, C interleaved).</summary>
+    public static byte[] ToPixels(Tensor images)
+    {
+        using var pixels = Imaging.ImageGrid.ToPixels(images);
+        return pixels.ToArray<byte>();
+    }
+
+    /// <summary>Frees the networks if the model owns them.</summary>
+    public void Dispose()
+    {
+        if (ownsNetworks)
+        {
+            Generator.Dispose();
+            Encoder.Dispose();
+        }
+    }
+
+    private static Dictionary<string, Tensor> Part(CheckpointMetadata checkpoint, string prefix) =>
+        checkpoint.Tensors.Where(t => t.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(t => t.Key[prefix.Length..], t => t.Value);
+
+    /// <summary>Eval mode and no autograd for the duration, restoring the networks' modes after.</summary>
+    private readonly struct EvalMode : IDisposable
+    {
+        private readonly OGanModel model;
+        private readonly bool generatorTraining;
+        private readonly bool encoderTraining;
+        private readonly GradModeScope noGrad;
+
+        public EvalMode(OGanModel model)
+        {
+            this.model = model;
+            generatorTraining = model.Generator.Training;
+            encoderTraining = model.Encoder.Training;
+            model.Generator.Eval();
+            model.Encoder.Eval();
+            noGrad = Torch.NoGrad();
+        }
+
+        public void Dispose()
+        {
+            noGrad.Dispose();
+            model.Generator.Train(generatorTraining);
+            model.Encoder.Train(encoderTraining);
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using System.Numerics;
+
+namespace OGan.Models;
+
+/// <summary>
+/// The shape of an O-GAN: DCGAN generator and encoder for square images of <see cref="ImageSize"/> pixels
+/// (a power of two, at least 32). Defaults follow the author's code: width = ImageSize * 8, ZDim = ImageSize.
+/// </summary>
+public sealed record OGanConfig
+{
+    /// <summary>Image side in pixels: 32, 64, 128, 256, ...</summary>
+    public int ImageSize { get; init; } = 32;
+
+    /// <summary>1 (grey) or 3 (RGB).</summary>
+    public int Channels { get; init; } = 1;
+
+    /// <summary>The widest layer's channel count (the encoder's last conv, the generator's first); 0 means ImageSize * 8.</summary>
+    public int Width { get; init; }
+
+    /// <summary>Latent dimension; 0 means ImageSize.</summary>
+    public int ZDim { get; init; }
+
+    /// <summary>Convolution kernel size (5 in the paper, 4 in a variant).</summary>
+    public int KernelSize { get; init; } = 5;
+
+    /// <summary>The width in use.</summary>
+    public int MaxChannels => Width > 0 ? Width : ImageSize * 8;
+
+    /// <summary>The latent dimension in use.</summary>
+    public int LatentDim => ZDim > 0 ? ZDim : ImageSize;
+
+    /// <summary>Stride-2 stages between 4x4 and the image, less one: log2(ImageSize) - 3.</summary>
+    public int NumLayers => BitOperations.Log2((uint)ImageSize) - 3;
+
+    /// <summary>Channels of encoder conv i (0..NumLayers): MaxChannels / 2^(NumLayers - i).</summary>
+    public int EncoderChannels(int i) => MaxChannels >> (NumLayers - i);
+
+    /// <summary>Checks every field, naming the first that is wrong.</summary>
+    /// <exception cref="ArgumentException">A field is out of range.</exception>
+    public OGanConfig Validate()
+    {
+        if (ImageSize < 32 || !BitOperations.IsPow2(ImageSize))
+        {
+            throw new ArgumentException($"image size must be a power of two of at least 32, got {ImageSize}");
+        }
+
+        if (Channels is not (1 or 3))
+        {
+            throw new ArgumentException($"channels must be 1 or 3, got {Channels}");
+        }
+
+        if (Width < 0 || (Width > 0 && (Width >> NumLayers) < 1) || (Width > 0 && Width % (1 << NumLayers) != 0))
+        {
+            throw new ArgumentException($"width must be a positive multiple of {1 << NumLayers} at {ImageSize} px, got {Width}");
+        }
+
+        if (ZDim < 0)
+        {
+            throw new ArgumentException($"z dimension must be positive, got {ZDim}");
+        }
+
+        if (KernelSize is not (4 or 5))
+        {
+            throw new ArgumentException($"kernel size must be 4 or 5, got {KernelSize}");
+        }
+
+        return this;
+    }
+}

@@ -1,0 +1,53 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace OGan.Training;
+
+/// <summary>
+/// A run's folder, e.g. runs/00003-fashion-mnist-32: options.json, stats.jsonl, samples-NNNNNN.png,
+/// reconstructions-NNNNNN.png and checkpoint-NNNNNN.safetensors.
+/// </summary>
+public sealed partial class RunFolder(string path)
+{
+    /// <summary>The folder.</summary>
+    public string Path { get; } = path;
+
+    /// <summary>options.json: the model config and training options.</summary>
+    public string OptionsFile => System.IO.Path.Combine(Path, "options.json");
+
+    /// <summary>stats.jsonl: one JSON line per log interval.</summary>
+    public string StatsFile => System.IO.Path.Combine(Path, "stats.jsonl");
+
+    /// <summary>Creates the next numbered folder under <paramref name="root"/>: NNNNN-description.</summary>
+    public static RunFolder CreateNext(string root, string description)
+    {
+        Directory.CreateDirectory(root);
+        var next = Directory.EnumerateDirectories(root)
+            .Select(d => NumberPattern().Match(System.IO.Path.GetFileName(d)))
+            .Where(m => m.Success)
+            .Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) + 1)
+            .DefaultIfEmpty(0)
+            .Max();
+        var folder = System.IO.Path.Combine(root, $"{next:D5}-{description}");
+        Directory.CreateDirectory(folder);
+        return new RunFolder(folder);
+    }
+
+    /// <summary>The checkpoint file for <paramref name="step"/>.</summary>
+    public string Checkpoint(long step) => System.IO.Path.Combine(Path, $"checkpoint-{step:D6}.safetensors");
+
+    /// <summary>The sample grid for <paramref name="step"/>.</summary>
+    public string Samples(long step) => System.IO.Path.Combine(Path, $"samples-{step:D6}.png");
+
+    /// <summary>The reconstruction grid for <paramref name="step"/>.</summary>
+    public string Reconstructions(long step) => System.IO.Path.Combine(Path, $"reconstructions-{step:D6}.png");
+
+    /// <summary>The checkpoint of the highest step in <paramref name="folder"/>, or null if there is none.</summary>
+    public static string? LatestCheckpoint(string folder) =>
+        Directory.Exists(folder)
+            ? Directory.EnumerateFiles(folder, "checkpoint-*.safetensors").Order(StringComparer.Ordinal).LastOrDefault()
+            : null;
+
+    [GeneratedRegex(@"^(\d{5})-")]
+    private static partial Regex NumberPattern();
+}

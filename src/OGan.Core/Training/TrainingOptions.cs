@@ -1,0 +1,95 @@
+using OGan.Losses;
+
+namespace OGan.Training;
+
+/// <summary>The optimizers a run can use.</summary>
+public enum OptimizerKind
+{
+    /// <summary>Adam(2e-4, betas 0.5 / 0.999), as the reimplementations.</summary>
+    Adam,
+
+    /// <summary>RMSprop(1e-4, alpha 0.99), as the author's code.</summary>
+    RMSprop,
+}
+
+/// <summary>How a run trains. Defaults follow ../docs/method and the author's code.</summary>
+public sealed record TrainingOptions
+{
+    /// <summary>Images per batch.</summary>
+    public int BatchSize { get; init; } = 64;
+
+    /// <summary>Iterations (each an E step and a G step).</summary>
+    public long Steps { get; init; } = 2000;
+
+    /// <summary>Optimizer for both networks.</summary>
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
+
+    /// <summary>Learning rate; 0 means the optimizer's default (Adam 2e-4, RMSprop 1e-4).</summary>
+    public double LearningRate { get; init; }
+
+    /// <summary>Adam's β₁.</summary>
+    public double Beta1 { get; init; } = 0.5;
+
+    /// <summary>Adam's β₂.</summary>
+    public double Beta2 { get; init; } = 0.999;
+
+    /// <summary>RMSprop's α.</summary>
+    public double RmsAlpha { get; init; } = 0.99;
+
+    /// <summary>Adversarial objective.</summary>
+    public GanLoss Loss { get; init; } = GanLoss.Qp;
+
+    /// <summary>λ₁, GAN-QP's R weight.</summary>
+    public double LambdaQp { get; init; } = 0.25;
+
+    /// <summary>λ₂, the correlation term's weight; 0 gives the plain GAN.</summary>
+    public double LambdaRho { get; init; } = 0.5;
+
+    /// <summary>Decay of an exponential moving average of G's weights used for samples; 0 turns it off.</summary>
+    public double EmaDecay { get; init; }
+
+    /// <summary>Seed of every random number in the run (initialisation, batches, latents).</summary>
+    public ulong Seed { get; init; } = 1;
+
+    /// <summary>"cpu", "cuda" or "cuda:N".</summary>
+    public string Device { get; init; } = "cpu";
+
+    /// <summary>Random horizontal flips of real images (for small data sets).</summary>
+    public bool Flip { get; init; }
+
+    /// <summary>Iterations between lines of stats.jsonl (and progress reports).</summary>
+    public int LogEvery { get; init; } = 50;
+
+    /// <summary>Iterations between sample and reconstruction grids; 0 turns them off.</summary>
+    public int SampleEvery { get; init; } = 500;
+
+    /// <summary>Iterations between checkpoints; 0 writes one only at the end (and on interruption).</summary>
+    public int SnapshotEvery { get; init; } = 1000;
+
+    /// <summary>The learning rate in use.</summary>
+    public double EffectiveLearningRate => LearningRate > 0 ? LearningRate : Optimizer == OptimizerKind.Adam ? 2e-4 : 1e-4;
+
+    /// <summary>Checks every field, naming the first that is wrong.</summary>
+    /// <exception cref="ArgumentException">A value is out of range.</exception>
+    public TrainingOptions Validate()
+    {
+        static void Require(bool condition, string message)
+        {
+            if (!condition)
+            {
+                throw new ArgumentException(message);
+            }
+        }
+
+        Require(BatchSize >= 2, $"batch size must be at least 2 (BatchNorm and the R term need pairs), got {BatchSize}");
+        Require(Steps >= 1, $"steps must be at least 1, got {Steps}");
+        Require(LearningRate >= 0 && double.IsFinite(LearningRate), $"learning rate must be positive, got {LearningRate}");
+        Require(Beta1 is >= 0 and < 1 && Beta2 is >= 0 and < 1, "Adam betas must lie in [0, 1)");
+        Require(RmsAlpha is >= 0 and < 1, "RMSprop alpha must lie in [0, 1)");
+        Require(LambdaQp >= 0 && LambdaRho >= 0, "lambdas must not be negative");
+        Require(EmaDecay is >= 0 and < 1, $"EMA decay must lie in [0, 1), got {EmaDecay}");
+        Require(LogEvery >= 1 && SampleEvery >= 0 && SnapshotEvery >= 0, "intervals must not be negative (log-every at least 1)");
+        _ = Tensors.Device.Parse(Device);
+        return this;
+    }
+}
