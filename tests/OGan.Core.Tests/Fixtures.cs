@@ -1,0 +1,24 @@
+using OGan.Data;
+
+namespace OGan.Core.Tests;
+
+/// <summary>Real data for tests: Fashion-MNIST from Debian's dataset-fashion-mnist, which ./test.sh installs.</summary>
+internal static class Fixtures
+{
+    public static ImageSet FashionMnist(bool train, int limit)
+    {
+        if (!File.Exists(Path.Combine(OGan.Data.FashionMnist.DefaultFolder, "train-images-idx3-ubyte.gz")))
+        {
+            throw new InvalidOperationException($"Fashion-MNIST is not installed in {OGan.Data.FashionMnist.DefaultFolder}: run ./test.sh or ./setup.sh, which install dataset-fashion-mnist");
+        }
+
+        return OGan.Data.FashionMnist.Load(train, limit: limit);
+    }
+
+    public static string TemporaryFolder()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "ogan-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(path);
+        return path;
+    }
+}

@@ -1,0 +1,68 @@
+using OGan.Models;
+
+namespace OGan.Core.Tests.Models;
+
+public sealed class NetworkTests
+{
+    [Theory]
+    [InlineData(32, 1)]
+    [InlineData(64, 3)]
+    [InlineData(128, 3)]
+    [InlineData(256, 1)]
+    public void Generator_and_encoder_shapes_at_each_resolution(int size, int channels)
+    {
+        var config = new OGanConfig { ImageSize = size, Channels = channels, Width = 16 << (size / 64), ZDim = 8 };
+        using var scope = DisposeScope.Enter();
+        using var g = new Generator(config);
+        using var e = new Encoder(config);
+        var images = g.Forward(Torch.Randn([2, 8]));
+        Assert.Equal([2L, channels, size, size], images.Shape);
+        Assert.True(images.Abs().Max().Item() <= 1.0);
+        Assert.Equal([2L, 8], e.Forward(images).Shape);
+    }
+
+    [Fact]
+    public void Default_widths_follow_the_paper()
+    {
+        var config = new OGanConfig { ImageSize = 128, Channels = 3 };
+        Assert.Equal(1024, config.MaxChannels);
+        Assert.Equal(128, config.LatentDim);
+        Assert.Equal(4, config.NumLayers);
+        Assert.Equal([64, 128, 256, 512, 1024], Enumerable.Range(0, 5).Select(config.EncoderChannels));
+    }
+
+    [Fact]
+    public void State_names_and_initialisation_are_dcgans()
+    {
+        using var g = new Generator(new OGanConfig { Width = 64, ZDim = 16 }, new RandomGenerator(3));
+        using var e = new Encoder(new OGanConfig { Width = 64, ZDim = 16 }, new RandomGenerator(3));
+        Assert.Equal(
+            ["fc.weight", "fc.bias", "bn0.weight", "bn0.bias", "bn0.running_mean", "bn0.running_var", "bn0.num_batches_tracked", "deconv1.weight"],
+            g.StateDict().Select(s => s.Name).Take(8));
+        Assert.DoesNotContain(e.StateDict(), s => s.Name.StartsWith("bn0", StringComparison.Ordinal));
+        Assert.Contains(e.StateDict(), s => s.Name == "bn1.running_var");
+        using var scope = DisposeScope.Enter();
+        var weight = e.StateDict().First(s => s.Name == "conv1.weight").Tensor;
+        Assert.InRange(weight.Std().Item(), 0.018, 0.022);
+        Assert.Equal(0, e.StateDict().First(s => s.Name == "conv1.bias").Tensor.Abs().Sum().Item());
+    }
+
+    [Theory]
+    [InlineData(48, 1)]
+    [InlineData(16, 1)]
+    [InlineData(32, 2)]
+    public void Invalid_configs_are_refused_with_the_reason(int size, int channels)
+    {
+        var error = Assert.Throws<ArgumentException>(() => new OGanConfig { ImageSize = size, Channels = channels }.Validate());
+        Assert.Contains(size == 32 ? "channels" : "power of two", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Wrong_input_shapes_name_the_expected_shape()
+    {
+        using var scope = DisposeScope.Enter();
+        using var e = new Encoder(new OGanConfig { Width = 32, ZDim = 8 });
+        var error = Assert.Throws<ArgumentException>(() => e.Forward(Torch.Zeros([1, 3, 32, 32])));
+        Assert.Contains("(N, 1, 32, 32)", error.Message, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,139 @@
+using OGan.Checkpoints;
+using OGan.Inference;
+using OGan.Models;
+using OGan.Training;
+
+namespace OGan.Core.Tests.Training;
+
+public sealed class TrainerTests
+{
+    private static RunSettings Tiny(long steps, int width = 16) => new(
+        new OGanConfig { ImageSize = 32, Channels = 1, Width = width, ZDim = 16 },
+        new TrainingOptions { BatchSize = 16, Steps = steps, LogEvery = 1, SampleEvery = 0, SnapshotEvery = 0, Seed = 5 },
+        "fashion-mnist");
+
+    [Fact]
+    public void A_resumed_run_logs_the_same_losses_as_one_never_stopped()
+    {
+        using var data = Fixtures.FashionMnist(train: true, limit: 100); // 6 batches: the resumed run crosses an epoch
+        var straight = new List<TrainingProgress>();
+        using (var trainer = new Trainer(Tiny(8), data, new RunFolder(Fixtures.TemporaryFolder())))
+        {
+            trainer.Progress += straight.Add;
+            trainer.Run();
+        }
+
+        var folder = new RunFolder(Fixtures.TemporaryFolder());
+        string checkpoint;
+        using (var first = new Trainer(Tiny(4), data, folder))
+        {
+            checkpoint = first.Run()!;
+        }
+
+        var resumed = new List<TrainingProgress>();
+        using (var second = Trainer.Resume(checkpoint, data, folder, steps: 8))
+        {
+            Assert.Equal(4, second.Step);
+            second.Progress += resumed.Add;
+            second.Run();
+        }
+
+        Assert.Equal(4, resumed.Count);
+        for (var i = 0; i < 4; i++)
+        {
+            var expected = straight[i + 4];
+            Assert.Equal(expected.Step, resumed[i].Step);
+            Assert.Equal(expected.EncoderLoss, resumed[i].EncoderLoss);
+            Assert.Equal(expected.GeneratorLoss, resumed[i].GeneratorLoss);
+            Assert.Equal(expected.Rho, resumed[i].Rho);
+        }
+    }
+
+    [Fact]
+    public void A_run_folder_holds_options_stats_grids_and_a_loadable_checkpoint()
+    {
+        using var data = Fixtures.FashionMnist(train: true, limit: 64);
+        var folder = new RunFolder(Fixtures.TemporaryFolder());
+        var settings = Tiny(4) with { Training = Tiny(4).Training with { LogEvery = 2, SampleEvery = 4, EmaDecay = 0.9 } };
+        using (var trainer = new Trainer(settings, data, folder))
+        {
+            trainer.Run();
+        }
+
+        Assert.Equal(settings, RunSettings.FromJson(File.ReadAllText(folder.OptionsFile)));
+        Assert.Equal(2, File.ReadAllLines(folder.StatsFile).Length);
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(folder.Samples(4))[..4]);
+        Assert.True(File.Exists(folder.Reconstructions(4)));
+
+        using var model = OGanModel.Load(folder.Checkpoint(4));
+        Assert.Equal(4, model.Step);
+        using var scope = DisposeScope.Enter();
+        Assert.Equal([3L, 1, 32, 32], model.Sample(3, seed: 1).Shape);
+        Assert.Equal(model.Sample(2, seed: 9).ToArray<float>(), model.Sample(2, seed: 9).ToArray<float>());
+        var real = data.First(2, Device.Cpu);
+        Assert.Equal([2L, 16], model.Encode(real).Shape);
+        Assert.Equal([2L, 1, 32, 32], model.Reconstruct(real, 0.9).Shape);
+        var frames = model.Interpolate(real.Slice(0, 0, 1), real.Slice(0, 1, 2), 5, slerp: true);
+        Assert.Equal([5L, 1, 32, 32], frames.Shape);
+        var pixels = OGanModel.ToPixels(model.Reconstruct(model.FromPixels(OGanModel.ToPixels(real))));
+        Assert.Equal(2 * 32 * 32, pixels.Length);
+    }
+
+    [Fact]
+    public void Broken_checkpoints_are_refused_with_a_clear_message()
+    {
+        using var data = Fixtures.FashionMnist(train: true, limit: 32);
+        var folder = new RunFolder(Fixtures.TemporaryFolder());
+        using (var trainer = new Trainer(Tiny(1), data, folder))
+        {
+            trainer.Run();
+        }
+
+        var good = File.ReadAllBytes(folder.Checkpoint(1));
+        var dir = Fixtures.TemporaryFolder();
+
+        var truncated = Path.Combine(dir, "truncated.safetensors");
+        File.WriteAllBytes(truncated, good[..(good.Length / 2)]);
+        Assert.Contains("truncated", Assert.Throws<InvalidDataException>(() => OGanModel.Load(truncated)).Message, StringComparison.Ordinal);
+
+        var garbage = Path.Combine(dir, "garbage.safetensors");
+        File.WriteAllBytes(garbage, [.. Enumerable.Range(0, 1000).Select(i => (byte)(i * 37))]);
+        Assert.Contains("not a valid safetensors", Assert.Throws<InvalidDataException>(() => OGanModel.Load(garbage)).Message, StringComparison.Ordinal);
+
+        var empty = Path.Combine(dir, "empty.safetensors");
+        File.WriteAllBytes(empty, []);
+        Assert.Throws<InvalidDataException>(() => OGanModel.Load(empty));
+
+        var foreign = Path.Combine(dir, "foreign.safetensors");
+        using (var scope = DisposeScope.Enter())
+        {
+            SafeTensors.Save(foreign, [("w", Torch.Ones([2]))], new Dictionary<string, string>());
+        }
+
+        Assert.Contains("not an OGan checkpoint", Assert.Throws<InvalidDataException>(() => OGanModel.Load(foreign)).Message, StringComparison.Ordinal);
+
+        using var other = Fixtures.FashionMnist(train: true, limit: 48);
+        Assert.Throws<InvalidDataException>(() => Trainer.Resume(folder.Checkpoint(1), other, null).Dispose());
+        Assert.Throws<FileNotFoundException>(() => OGanModel.Load(Path.Combine(dir, "missing.safetensors")));
+    }
+
+    [Fact]
+    public void Safetensors_round_trips_every_dtype_with_metadata()
+    {
+        using var scope = DisposeScope.Enter();
+        var path = Path.Combine(Fixtures.TemporaryFolder(), "t.safetensors");
+        SafeTensors.Save(path, [("a", Torch.FromArray<float>([1, 2, 3, 4, 5, 6], [2, 3])), ("b", Torch.FromArray<long>([7], [1])), ("c", Torch.FromArray<byte>([1, 2, 3], [3]))], new Dictionary<string, string> { ["k"] = "v" });
+        var (tensors, metadata) = SafeTensors.Load(path);
+        Assert.Equal("v", metadata["k"]);
+        Assert.Equal([2L, 3], tensors["a"].Shape);
+        Assert.Equal([1f, 2, 3, 4, 5, 6], tensors["a"].ToArray<float>());
+        Assert.Equal([7L], tensors["b"].ToArray<long>());
+        Assert.Equal([(byte)1, 2, 3], tensors["c"].ToArray<byte>());
+        var bytes = File.ReadAllBytes(path);
+        Assert.Equal(0, (BitConverter.ToInt64(bytes, 0) + 8) % 8);
+        foreach (var t in tensors.Values)
+        {
+            t.Dispose();
+        }
+    }
+}
