@@ -33,8 +33,12 @@ public abstract class GanObjective
     /// <summary>The encoder's (critic's) loss; <paramref name="real"/> and <paramref name="fake"/> are paired images.</summary>
     public abstract Tensor EncoderLoss(Tensor realScore, Tensor fakeScore, Tensor real, Tensor fake);
 
-    /// <summary>The generator's loss.</summary>
-    public abstract Tensor GeneratorLoss(Tensor fakeScore);
+    /// <summary>The generator's loss; by default mean(s_fake), pushing fakes towards "real" (low).</summary>
+    public virtual Tensor GeneratorLoss(Tensor fakeScore)
+    {
+        ArgumentNullException.ThrowIfNull(fakeScore);
+        return fakeScore.Mean();
+    }
 }
 
 /// <summary>
@@ -59,13 +63,6 @@ public sealed class QpObjective(double lambdaQp) : GanObjective
         var distance = (real - fake).Square().Mean([1, 2, 3]).Clamp(min: MinDistance);
         return (delta + LambdaQp * delta.Square() / distance).Mean();
     }
-
-    /// <inheritdoc/>
-    public override Tensor GeneratorLoss(Tensor fakeScore)
-    {
-        ArgumentNullException.ThrowIfNull(fakeScore);
-        return fakeScore.Mean();
-    }
 }
 
 /// <summary>Hinge loss with the paper's sign (low score = real).</summary>
@@ -77,13 +74,6 @@ public sealed class HingeObjective : GanObjective
         ArgumentNullException.ThrowIfNull(realScore);
         ArgumentNullException.ThrowIfNull(fakeScore);
         return (1.0 + realScore).Relu().Mean() + (1.0 - fakeScore).Relu().Mean();
-    }
-
-    /// <inheritdoc/>
-    public override Tensor GeneratorLoss(Tensor fakeScore)
-    {
-        ArgumentNullException.ThrowIfNull(fakeScore);
-        return fakeScore.Mean();
     }
 }
 
