@@ -18,14 +18,10 @@ internal static class InfoCommand
             if (parse.GetValue(Checkpoint) is { } path)
             {
                 var file = SampleCommand.ResolveCheckpoint(path);
-                var checkpoint = CheckpointMetadata.Read(file);
+                using var checkpoint = CheckpointMetadata.Read(file);
                 var parameters = checkpoint.Tensors.Where(t => t.Key.StartsWith("generator.", StringComparison.Ordinal) || t.Key.StartsWith("encoder.", StringComparison.Ordinal)).Sum(t => t.Value.NumEl);
                 Console.WriteLine($"{file}: step {checkpoint.Step}, {new FileInfo(file).Length / 1e6:F1} MB, {parameters:N0} values in G and E");
                 Console.WriteLine(checkpoint.Settings.ToJson());
-                foreach (var tensor in checkpoint.Tensors.Values)
-                {
-                    tensor.Dispose();
-                }
             }
 
             return 0;

@@ -104,7 +104,11 @@ internal static class TrainCommand
             return 130;
         }
 
-        trainer.SaveGrids();
+        if (trainer.Options.SampleEvery == 0 || trainer.Step % trainer.Options.SampleEvery != 0)
+        {
+            trainer.SaveGrids(); // the last step's grids, unless the interval just wrote them
+        }
+
         Console.WriteLine($"ogan: done. Wrote {checkpoint}, {trainer.Folder.Samples(trainer.Step)}, {trainer.Folder.Reconstructions(trainer.Step)} and {trainer.Folder.StatsFile}");
         return 0;
     }

@@ -3,8 +3,8 @@ using OGan.Training;
 
 namespace OGan.Checkpoints;
 
-/// <summary>An OGan checkpoint's contents: tensors (by state_dict name) and the settings in its metadata.</summary>
-public sealed record CheckpointMetadata(Dictionary<string, Tensor> Tensors, Dictionary<string, string> Metadata, RunSettings Settings, long Step)
+/// <summary>An OGan checkpoint's contents: tensors (by state_dict name) and the settings in its metadata. Disposing frees the tensors.</summary>
+public sealed record CheckpointMetadata(Dictionary<string, Tensor> Tensors, Dictionary<string, string> Metadata, RunSettings Settings, long Step) : IDisposable
 {
     /// <summary>Metadata key of the format marker.</summary>
     public const string FormatKey = "format";
@@ -18,7 +18,20 @@ public sealed record CheckpointMetadata(Dictionary<string, Tensor> Tensors, Dict
     /// <summary>Metadata key of the step.</summary>
     public const string StepKey = "step";
 
-    /// <summary>Reads and checks an OGan checkpoint; the caller owns the tensors.</summary>
+    /// <summary>The tensors whose names start with <paramref name="prefix"/>, keyed by the rest of the name.</summary>
+    public Dictionary<string, Tensor> Part(string prefix) =>
+        Tensors.Where(t => t.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(t => t.Key[prefix.Length..], t => t.Value);
+
+    /// <summary>Frees the tensors.</summary>
+    public void Dispose()
+    {
+        foreach (var tensor in Tensors.Values)
+        {
+            tensor.Dispose();
+        }
+    }
+
+    /// <summary>Reads and checks an OGan checkpoint; dispose the result to free its tensors.</summary>
     /// <exception cref="FileNotFoundException">No such file.</exception>
     /// <exception cref="InvalidDataException">Not an OGan checkpoint (or a damaged one); the message names the file.</exception>
     public static CheckpointMetadata Read(string path)

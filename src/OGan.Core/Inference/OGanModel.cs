@@ -43,35 +43,25 @@ public sealed class OGanModel : IDisposable
     /// <exception cref="InvalidDataException">Not an OGan checkpoint, damaged, or with weights that do not fit its config.</exception>
     public static OGanModel Load(string path, Device? device = null)
     {
-        var checkpoint = CheckpointMetadata.Read(path);
+        using var checkpoint = CheckpointMetadata.Read(path);
+        var config = checkpoint.Settings.Model.Validate();
+        var hasEma = checkpoint.Tensors.Keys.Any(k => k.StartsWith("generator_ema.", StringComparison.Ordinal));
+        var generator = new Generator(config);
+        var encoder = new Encoder(config);
         try
         {
-            var config = checkpoint.Settings.Model.Validate();
-            var hasEma = checkpoint.Tensors.Keys.Any(k => k.StartsWith("generator_ema.", StringComparison.Ordinal));
-            var generator = new Generator(config);
-            var encoder = new Encoder(config);
-            try
-            {
-                generator.LoadStateDict(Part(checkpoint, hasEma ? "generator_ema." : "generator."));
-                encoder.LoadStateDict(Part(checkpoint, "encoder."));
-                var target = device ?? Device.Cpu;
-                generator.To(target).Eval();
-                encoder.To(target).Eval();
-                return new OGanModel(config, generator, encoder) { Step = checkpoint.Step };
-            }
-            catch (ArgumentException e)
-            {
-                generator.Dispose();
-                encoder.Dispose();
-                throw new InvalidDataException($"{path}: weights do not fit the model it describes: {e.Message}", e);
-            }
+            generator.LoadStateDict(checkpoint.Part(hasEma ? "generator_ema." : "generator."));
+            encoder.LoadStateDict(checkpoint.Part("encoder."));
+            var target = device ?? Device.Cpu;
+            generator.To(target).Eval();
+            encoder.To(target).Eval();
+            return new OGanModel(config, generator, encoder) { Step = checkpoint.Step };
         }
-        finally
+        catch (ArgumentException e)
         {
-            foreach (var tensor in checkpoint.Tensors.Values)
-            {
-                tensor.Dispose();
-            }
+            generator.Dispose();
+            encoder.Dispose();
+            throw new InvalidDataException($"{path}: weights do not fit the model it describes: {e.Message}", e);
         }
     }
 
@@ -197,9 +187,6 @@ public sealed class OGanModel : IDisposable
             Encoder.Dispose();
         }
     }
-
-    private static Dictionary<string, Tensor> Part(CheckpointMetadata checkpoint, string prefix) =>
-        checkpoint.Tensors.Where(t => t.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(t => t.Key[prefix.Length..], t => t.Value);
 
     /// <summary>Eval mode and no autograd for the duration, restoring the networks' modes after.</summary>
     private readonly struct EvalMode : IDisposable

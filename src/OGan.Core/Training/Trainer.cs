@@ -243,36 +243,25 @@ public sealed class Trainer : IDisposable
     /// <exception cref="InvalidDataException">The file is not an OGan training checkpoint, or does not fit the data.</exception>
     public static Trainer Resume(string checkpointPath, ImageSet data, RunFolder? folder, long? steps = null)
     {
-        var checkpoint = CheckpointMetadata.Read(checkpointPath);
-        var (tensors, metadata) = (checkpoint.Tensors, checkpoint.Metadata);
+        using var checkpoint = CheckpointMetadata.Read(checkpointPath);
+        var settings = checkpoint.Settings;
+        if (steps is not null)
+        {
+            settings = settings with { Training = settings.Training with { Steps = steps.Value } };
+        }
+
+        var trainer = new Trainer(settings, data, folder);
         try
         {
-            var settings = checkpoint.Settings;
-            if (steps is not null)
-            {
-                settings = settings with { Training = settings.Training with { Steps = steps.Value } };
-            }
-
-            var trainer = new Trainer(settings, data, folder);
-            try
-            {
-                trainer.Restore(tensors, metadata, checkpointPath);
-            }
-            catch
-            {
-                trainer.Dispose();
-                throw;
-            }
-
-            return trainer;
+            trainer.Restore(checkpoint, checkpointPath);
         }
-        finally
+        catch
         {
-            foreach (var tensor in tensors.Values)
-            {
-                tensor.Dispose();
-            }
+            trainer.Dispose();
+            throw;
         }
+
+        return trainer;
     }
 
     /// <summary>Frees networks, optimizer state and buffers.</summary>
@@ -289,18 +278,16 @@ public sealed class Trainer : IDisposable
         permutation.Dispose();
     }
 
-    private void Restore(Dictionary<string, Tensor> tensors, Dictionary<string, string> metadata, string path)
+    private void Restore(CheckpointMetadata checkpoint, string path)
     {
-        Dictionary<string, Tensor> Part(string prefix) =>
-            tensors.Where(t => t.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(t => t.Key[prefix.Length..], t => t.Value);
-
+        var (tensors, metadata) = (checkpoint.Tensors, checkpoint.Metadata);
         try
         {
-            Generator.LoadStateDict(Part("generator."));
-            Encoder.LoadStateDict(Part("encoder."));
-            Ema?.LoadStateDict(Part("generator_ema."));
-            GeneratorOptimizer.LoadStateDict(Part("optimizer.generator."));
-            EncoderOptimizer.LoadStateDict(Part("optimizer.encoder."));
+            Generator.LoadStateDict(checkpoint.Part("generator."));
+            Encoder.LoadStateDict(checkpoint.Part("encoder."));
+            Ema?.LoadStateDict(checkpoint.Part("generator_ema."));
+            GeneratorOptimizer.LoadStateDict(checkpoint.Part("optimizer.generator."));
+            EncoderOptimizer.LoadStateDict(checkpoint.Part("optimizer.encoder."));
             rng.SetState(tensors["training.rng_state"]);
             var saved = tensors["training.permutation"];
             if (saved.NumEl != data.Count)
