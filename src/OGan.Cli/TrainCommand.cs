@@ -32,6 +32,8 @@ internal static class TrainCommand
     private static readonly Option<int> LogEvery = new("--log-every") { Description = "Iterations between progress lines", DefaultValueFactory = _ => 50 };
     private static readonly Option<double> Ema = new("--ema") { Description = "EMA decay of G's weights for samples (0: off)", DefaultValueFactory = _ => 0 };
     private static readonly Option<bool> Flip = new("--flip") { Description = "Random horizontal flips of real images" };
+    private static readonly Option<bool> SinglePass = new("--single-pass") { Description = "The author's single combined step (one G pass per iteration) instead of alternating E and G steps" };
+    private static readonly Option<int> CalibrationImages = new("--calibration-images") { Description = "Real images that recalibrate E's BatchNorm statistics before each checkpoint (0: off)", DefaultValueFactory = _ => 1024 };
     private static readonly Option<bool> DryRun = new("--dry-run") { Description = "Print the resolved options and exit" };
 
     public static Command Create()
@@ -39,7 +41,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train an O-GAN (default: Fashion-MNIST at 32 px, width 128)")
         {
             Data, Res, Out, Batch, Steps, Lr, OptimizerOption, Loss, LambdaQp, LambdaRho, Width, ZDim, DeviceOption, Threads, Seed,
-            Resume, SnapshotEvery, SampleEvery, LogEvery, Ema, Flip, DryRun,
+            Resume, SnapshotEvery, SampleEvery, LogEvery, Ema, Flip, SinglePass, CalibrationImages, DryRun,
         };
         command.SetAction((parse, cancellation) => Task.FromResult(Guard.Run(() => Run(parse, cancellation))));
         return command;
@@ -57,6 +59,8 @@ internal static class TrainCommand
                 LambdaRho = parse.GetValue(LambdaRho), EmaDecay = parse.GetValue(Ema), Seed = parse.GetValue(Seed),
                 Device = parse.GetValue(DeviceOption)!, Flip = parse.GetValue(Flip), LogEvery = parse.GetValue(LogEvery),
                 SampleEvery = parse.GetValue(SampleEvery), SnapshotEvery = parse.GetValue(SnapshotEvery),
+                Formulation = parse.GetValue(SinglePass) ? Formulation.SinglePass : Formulation.Alternating,
+                CalibrationImages = parse.GetValue(CalibrationImages),
             },
             data);
         settings.Model.Validate();
@@ -93,7 +97,7 @@ internal static class TrainCommand
         using var interrupt = new InterruptHandler();
         var resume = parse.GetValue(Resume);
         using var trainer = resume is null ? NewRun(settings, images, parse.GetValue(Out)!) : Continue(resume, images, parse);
-        Console.WriteLine($"ogan: training on {images.Name} ({images.Count} images), {settings.Model.ImageSize} px, width {trainer.Config.MaxChannels}, z {trainer.Config.LatentDim}, {trainer.Options.Loss} + rho x {trainer.Options.LambdaRho}, {trainer.Options.Optimizer}, {Torch.NumThreads} threads, into {trainer.Folder!.Path}");
+        Console.WriteLine($"ogan: training on {images.Name} ({images.Count} images), {settings.Model.ImageSize} px, width {trainer.Config.MaxChannels}, z {trainer.Config.LatentDim}, {trainer.Options.Loss} + rho x {trainer.Options.LambdaRho}, {trainer.Options.Optimizer}, {trainer.Options.Formulation}, {Torch.NumThreads} threads, into {trainer.Folder!.Path}");
         trainer.Progress += p => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"step {p.Step}/{p.TotalSteps}  loss_e {p.EncoderLoss:F4}  loss_g {p.GeneratorLoss:F4}  delta {p.Delta:F4}  rho {p.Rho:F3}  {p.ImagesPerSecond:F0} img/s  eta {Eta(p)}"));
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, interrupt.Token);

@@ -60,6 +60,23 @@ public sealed class ImageSet : IDisposable
         return Batch(Torch.Arange(0, Math.Min(count, Count)), device).MoveToOuterScope();
     }
 
+    private Tensor Range(int start, int end, Device device)
+    {
+        using var scope = DisposeScope.Enter();
+        return Batch(Torch.Arange(start, end), device).DetachFromScope();
+    }
+
+    /// <summary>The first <paramref name="count"/> images in order, in batches of <paramref name="batchSize"/>, made one at a time; the caller owns each.</summary>
+    public IEnumerable<Tensor> Batches(int count, int batchSize, Device device)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        var end = Math.Min(count, Count);
+        for (var start = 0; start < end; start += batchSize)
+        {
+            yield return Range(start, Math.Min(start + batchSize, end), device);
+        }
+    }
+
     /// <summary>Frees the pixels.</summary>
     public void Dispose() => Pixels.Dispose();
 }

@@ -65,6 +65,19 @@ public sealed class OGanModel : IDisposable
         }
     }
 
+    /// <summary>
+    /// Recomputes E's BatchNorm statistics from real images (batches of (N, C, S, S) in [-1, 1], each disposed
+    /// after use). Checkpoints of the trainer are already calibrated on their training data; use this for
+    /// another domain, or for checkpoints written with calibration off.
+    /// </summary>
+    /// <returns>The number of batches used.</returns>
+    public int CalibrateEncoder(IEnumerable<Tensor> batches)
+    {
+        var count = Nn.BatchNormCalibration.Recalibrate(Encoder, batches);
+        Encoder.Eval();
+        return count;
+    }
+
     /// <summary><paramref name="count"/> latents from N(0, I), seeded.</summary>
     public Tensor Latents(int count, ulong seed)
     {

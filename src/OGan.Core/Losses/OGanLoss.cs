@@ -5,6 +5,9 @@ namespace OGan.Losses;
 /// <summary>The terms of one O-GAN loss, each a scalar tensor.</summary>
 public sealed record LossTerms(Tensor Total, Tensor Adversarial, Tensor Rho, Tensor Delta);
 
+/// <summary>The author's single combined loss, with what each player's part is worth.</summary>
+public sealed record SinglePassTerms(Tensor Total, LossTerms Encoder, LossTerms Generator);
+
 /// <summary>
 /// An adversarial objective plus the O-GAN correlation term: both players subtract λ₂ · mean rho(z, E(G(z))).
 /// With λ₂ = 0 it is the plain GAN whose critic is avg(E(x)).
@@ -35,5 +38,21 @@ public sealed class OGanLoss(GanObjective objective, double lambdaRho = 0.5)
         var adversarial = Objective.GeneratorLoss(fakeScore);
         var rho = Pearson.Correlation(z, fakeCode).Mean();
         return new LossTerms(adversarial - LambdaRho * rho, adversarial, rho, fakeScore.Mean());
+    }
+
+    /// <summary>
+    /// The author's single-pass form: one loss whose gradient is L_E's for E and L_G's for G, through
+    /// stop-gradients. <paramref name="stoppedCode"/> is E(sg(G(z))), <paramref name="fakeCode"/> is E(G(z)),
+    /// <paramref name="stoppedFake"/> is sg(G(z)). E plays the objective against the stopped fakes;
+    /// G gets f(avg E(G(z))) - f(avg E(sg(G(z)))), whose value is 0 and whose E gradients cancel;
+    /// rho(z, E(G(z))) reaches both.
+    /// </summary>
+    public SinglePassTerms SinglePass(Tensor z, Tensor realCode, Tensor fakeCode, Tensor stoppedCode, Tensor real, Tensor stoppedFake)
+    {
+        var encoder = Encoder(z, realCode, stoppedCode, real, stoppedFake);
+        var generator = Generator(z, fakeCode);
+        var cancelling = generator.Adversarial - Objective.GeneratorLoss(Critic.Score(stoppedCode));
+        var total = encoder.Adversarial + cancelling - LambdaRho * generator.Rho;
+        return new SinglePassTerms(total, encoder, generator);
     }
 }

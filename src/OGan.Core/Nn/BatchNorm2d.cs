@@ -9,7 +9,11 @@ namespace OGan.Nn;
 public sealed class BatchNorm2d : Module
 {
     /// <summary>Creates the layer: weight 1, bias 0, running mean 0, running variance 1.</summary>
-    public BatchNorm2d(long numFeatures, double eps = 1e-5, double momentum = 0.1, Device? device = null)
+    /// <param name="numFeatures">Channels.</param>
+    /// <param name="eps">Added to the variance.</param>
+    /// <param name="momentum">Weight of a new batch in the running statistics; null averages all batches equally, as PyTorch's momentum=None.</param>
+    /// <param name="device">Where the parameters live.</param>
+    public BatchNorm2d(long numFeatures, double eps = 1e-5, double? momentum = 0.1, Device? device = null)
     {
         Eps = eps;
         Momentum = momentum;
@@ -23,8 +27,8 @@ public sealed class BatchNorm2d : Module
     /// <summary>Added to the variance.</summary>
     public double Eps { get; }
 
-    /// <summary>Weight of a new batch in the running statistics.</summary>
-    public double Momentum { get; }
+    /// <summary>Weight of a new batch in the running statistics; null: a cumulative average over <see cref="NumBatchesTracked"/> batches.</summary>
+    public double? Momentum { get; set; }
 
     /// <summary>Scale, per channel.</summary>
     public Tensor Weight { get; }
@@ -41,14 +45,24 @@ public sealed class BatchNorm2d : Module
     /// <summary>Batches seen in training mode.</summary>
     public Tensor NumBatchesTracked { get; }
 
+    /// <summary>Forgets the running statistics: mean 0, variance 1, no batches.</summary>
+    public void ResetRunningStats()
+    {
+        RunningMean.Fill(0);
+        RunningVar.Fill(1);
+        NumBatchesTracked.Fill(0);
+    }
+
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input)
     {
+        var momentum = Momentum ?? 0;
         if (Training)
         {
             NumBatchesTracked.AddInPlace(1);
+            momentum = Momentum ?? 1.0 / NumBatchesTracked.Item();
         }
 
-        return Functional.BatchNorm(input, RunningMean, RunningVar, Weight, Bias, Training, Momentum, Eps);
+        return Functional.BatchNorm(input, RunningMean, RunningVar, Weight, Bias, Training, momentum, Eps);
     }
 }

@@ -28,6 +28,9 @@ public abstract class Module : IDisposable
     /// <summary>Every trainable tensor.</summary>
     public IEnumerable<Tensor> Parameters() => NamedParameters().Select(p => p.Tensor);
 
+    /// <summary>This module and all its descendants, depth first.</summary>
+    public IEnumerable<Module> Modules() => children.SelectMany(c => c.Module.Modules()).Prepend(this);
+
     /// <summary>Direct children with their names.</summary>
     public IEnumerable<(string Name, Module Module)> NamedChildren() => children;
 

@@ -6,6 +6,7 @@ using OGan.Data;
 using OGan.Imaging;
 using OGan.Losses;
 using OGan.Models;
+using OGan.Nn;
 using OGan.Optim;
 using OGan.Tensors;
 
@@ -13,7 +14,9 @@ namespace OGan.Training;
 
 /// <summary>
 /// Trains an O-GAN. Each iteration is an encoder step (G frozen) then a generator step (E frozen), with
-/// the losses of <see cref="OGanLoss"/>. Writes stats, grids and checkpoints into a <see cref="RunFolder"/>.
+/// the losses of <see cref="OGanLoss"/>, or the author's single combined step (<see cref="Formulation"/>).
+/// Writes stats, grids and checkpoints into a <see cref="RunFolder"/>; E's BatchNorm statistics are
+/// recalibrated on real images before each (<see cref="CalibrateEncoder"/>).
 /// </summary>
 public sealed class Trainer : IDisposable
 {
@@ -152,11 +155,40 @@ public sealed class Trainer : IDisposable
         return lastCheckpoint;
     }
 
-    /// <summary>One iteration: an E step on a real batch and G(z), then a G step on fresh z.</summary>
+    /// <summary>One iteration, in <see cref="TrainingOptions.Formulation"/>.</summary>
     public void TrainStep()
     {
         using var scope = DisposeScope.Enter();
         var real = NextBatch();
+        var (encoderTerms, generatorTerms) = Options.Formulation == Formulation.SinglePass ? SinglePassStep(real) : AlternatingStep(real);
+        if (Ema is not null)
+        {
+            UpdateEma(Ema);
+        }
+
+        using (Torch.NoGrad())
+        {
+            statsSum.AddInPlace(Torch.Stack([encoderTerms.Total, generatorTerms.Total, encoderTerms.Delta, generatorTerms.Rho]));
+        }
+
+        statsCount++;
+        Step++;
+    }
+
+    /// <summary>
+    /// Replaces E's BatchNorm running statistics by those of the first <see cref="TrainingOptions.CalibrationImages"/>
+    /// real images (training itself uses batch statistics, so this changes no loss).
+    /// </summary>
+    public void CalibrateEncoder()
+    {
+        if (Options.CalibrationImages > 0)
+        {
+            BatchNormCalibration.Recalibrate(Encoder, data.Batches(Options.CalibrationImages, Options.BatchSize, Device));
+        }
+    }
+
+    private (LossTerms Encoder, LossTerms Generator) AlternatingStep(Tensor real)
+    {
         var batch = real.Size(0);
 
         // Encoder step, G frozen: G(z) needs no graph.
@@ -180,19 +212,21 @@ public sealed class Trainer : IDisposable
         generatorTerms.Total.Backward();
         GeneratorOptimizer.Step();
         SetRequiresGrad(Encoder, true);
+        return (encoderTerms, generatorTerms);
+    }
 
-        if (Ema is not null)
-        {
-            UpdateEma(Ema);
-        }
-
-        using (Torch.NoGrad())
-        {
-            statsSum.AddInPlace(Torch.Stack([encoderTerms.Total, generatorTerms.Total, encoderTerms.Delta, generatorTerms.Rho]));
-        }
-
-        statsCount++;
-        Step++;
+    private (LossTerms Encoder, LossTerms Generator) SinglePassStep(Tensor real)
+    {
+        var z = Torch.Randn([real.Size(0), Config.LatentDim], rng, device: Device);
+        var fake = Generator.Forward(z);
+        var stopped = fake.Detach();
+        var terms = loss.SinglePass(z, Encoder.Forward(real), Encoder.Forward(fake), Encoder.Forward(stopped), real, stopped);
+        EncoderOptimizer.ZeroGrad();
+        GeneratorOptimizer.ZeroGrad();
+        terms.Total.Backward();
+        EncoderOptimizer.Step();
+        GeneratorOptimizer.Step();
+        return (terms.Encoder, terms.Generator);
     }
 
     /// <summary>Writes the sample grid (fixed z) and the reconstruction grid (real | G(N(E(x)))) for the current step.</summary>
@@ -204,6 +238,7 @@ public sealed class Trainer : IDisposable
         }
 
         using var scope = DisposeScope.Enter();
+        CalibrateEncoder();
         var model = new Inference.OGanModel(Config, Ema ?? Generator, Encoder, ownsNetworks: false);
         ImageGrid.Save(Folder.Samples(Step), model.Sample(fixedLatents), 8);
         var real = data.First(32, Device);
@@ -216,6 +251,7 @@ public sealed class Trainer : IDisposable
     public string SaveCheckpoint(string path)
     {
         using var scope = DisposeScope.Enter();
+        CalibrateEncoder();
         var tensors = new List<(string, Tensor)>();
         tensors.AddRange(Generator.StateDict().Select(e => ("generator." + e.Name, e.Tensor)));
         tensors.AddRange(Encoder.StateDict().Select(e => ("encoder." + e.Name, e.Tensor)));

@@ -12,6 +12,16 @@ public enum OptimizerKind
     RMSprop,
 }
 
+/// <summary>How an iteration updates the two networks.</summary>
+public enum Formulation
+{
+    /// <summary>An E step (G frozen), then a G step on fresh z (E frozen): two G forwards, two optimizer steps.</summary>
+    Alternating,
+
+    /// <summary>The author's: one combined loss with stop-gradients, one backward pass, both optimizers step together.</summary>
+    SinglePass,
+}
+
 /// <summary>How a run trains. Defaults follow ../docs/method and the author's code.</summary>
 public sealed record TrainingOptions
 {
@@ -35,6 +45,12 @@ public sealed record TrainingOptions
 
     /// <summary>RMSprop's α.</summary>
     public double RmsAlpha { get; init; } = 0.99;
+
+    /// <summary>Alternating steps or the author's single pass.</summary>
+    public Formulation Formulation { get; init; } = Formulation.Alternating;
+
+    /// <summary>Real images whose statistics replace E's BatchNorm running statistics before every checkpoint and grid (0: keep the running ones).</summary>
+    public int CalibrationImages { get; init; } = 1024;
 
     /// <summary>Adversarial objective.</summary>
     public GanLoss Loss { get; init; } = GanLoss.Qp;
@@ -88,6 +104,7 @@ public sealed record TrainingOptions
         Require(RmsAlpha is >= 0 and < 1, "RMSprop alpha must lie in [0, 1)");
         Require(LambdaQp >= 0 && LambdaRho >= 0, "lambdas must not be negative");
         Require(EmaDecay is >= 0 and < 1, $"EMA decay must lie in [0, 1), got {EmaDecay}");
+        Require(CalibrationImages >= 0, $"calibration images must not be negative, got {CalibrationImages}");
         Require(LogEvery >= 1 && SampleEvery >= 0 && SnapshotEvery >= 0, "intervals must not be negative (log-every at least 1)");
         _ = Tensors.Device.Parse(Device);
         return this;

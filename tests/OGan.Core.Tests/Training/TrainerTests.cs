@@ -7,17 +7,19 @@ namespace OGan.Core.Tests.Training;
 
 public sealed class TrainerTests
 {
-    private static RunSettings Tiny(long steps, int width = 16) => new(
+    private static RunSettings Tiny(long steps, int width = 16, Formulation formulation = Formulation.Alternating) => new(
         new OGanConfig { ImageSize = 32, Channels = 1, Width = width, ZDim = 16 },
-        new TrainingOptions { BatchSize = 16, Steps = steps, LogEvery = 1, SampleEvery = 0, SnapshotEvery = 0, Seed = 5 },
+        new TrainingOptions { BatchSize = 16, Steps = steps, LogEvery = 1, SampleEvery = 0, SnapshotEvery = 0, Seed = 5, Formulation = formulation, CalibrationImages = 64 },
         "fashion-mnist");
 
-    [Fact]
-    public void A_resumed_run_logs_the_same_losses_as_one_never_stopped()
+    [Theory]
+    [InlineData(Formulation.Alternating)]
+    [InlineData(Formulation.SinglePass)]
+    public void A_resumed_run_logs_the_same_losses_as_one_never_stopped(Formulation formulation)
     {
         using var data = Fixtures.FashionMnist(train: true, limit: 100); // 6 batches: the resumed run crosses an epoch
         var straight = new List<TrainingProgress>();
-        using (var trainer = new Trainer(Tiny(8), data, new RunFolder(Fixtures.TemporaryFolder())))
+        using (var trainer = new Trainer(Tiny(8, formulation: formulation), data, new RunFolder(Fixtures.TemporaryFolder())))
         {
             trainer.Progress += straight.Add;
             trainer.Run();
@@ -25,7 +27,7 @@ public sealed class TrainerTests
 
         var folder = new RunFolder(Fixtures.TemporaryFolder());
         string checkpoint;
-        using (var first = new Trainer(Tiny(4), data, folder))
+        using (var first = new Trainer(Tiny(4, formulation: formulation), data, folder))
         {
             checkpoint = first.Run()!;
         }
