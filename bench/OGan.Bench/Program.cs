@@ -2,14 +2,25 @@ using System.Globalization;
 using OGan.Bench;
 using OGan.Tensors;
 
-// ogan-bench layer-stack CHANNELS SIZE ITERATIONS: prints "seconds_per_iteration <value>".
+// ogan-bench layer-stack CHANNELS SIZE ITERATIONS
+// ogan-bench train-speed SIZE WIDTH BATCH ITERATIONS alternating|single-pass
+// ogan-bench train-quality WIDTH BATCH ITERATIONS alternating|single-pass
 var invariant = CultureInfo.InvariantCulture;
-if (args.Length == 4 && args[0] == "layer-stack")
+int Arg(int i) => int.Parse(args[i], invariant);
+switch (args)
 {
-    var seconds = LayerStack.SecondsPerIteration(int.Parse(args[1], invariant), int.Parse(args[2], invariant), int.Parse(args[3], invariant), warmup: 2);
-    Console.WriteLine(string.Create(invariant, $"seconds_per_iteration {seconds:F6} threads {Torch.NumThreads} libtorch {Torch.Version}"));
-    return 0;
+    case ["layer-stack", _, _, _]:
+        var stack = LayerStack.SecondsPerIteration(Arg(1), Arg(2), Arg(3), warmup: 2);
+        Console.WriteLine(string.Create(invariant, $"seconds_per_iteration {stack:F6} threads {Torch.NumThreads} libtorch {Torch.Version}"));
+        return 0;
+    case ["train-speed", _, _, _, _, var form]:
+        var step = TrainStep.Speed(Arg(1), Arg(2), Arg(3), Arg(4), form == "single-pass");
+        Console.WriteLine(string.Create(invariant, $"seconds_per_iteration {step:F6} threads {Torch.NumThreads} libtorch {Torch.Version}"));
+        return 0;
+    case ["train-quality", _, _, _, var form]:
+        TrainStep.Quality(Arg(1), Arg(2), Arg(3), form == "single-pass");
+        return 0;
+    default:
+        Console.Error.WriteLine("usage: ogan-bench layer-stack CHANNELS SIZE ITERATIONS | train-speed SIZE WIDTH BATCH ITERATIONS FORM | train-quality WIDTH BATCH ITERATIONS FORM");
+        return 2;
 }
-
-Console.Error.WriteLine("usage: ogan-bench layer-stack CHANNELS SIZE ITERATIONS");
-return 2;

@@ -1,3 +1,4 @@
+using System.Reflection;
 using OGan.Data;
 
 namespace OGan.Core.Tests;
@@ -14,6 +15,10 @@ internal static class Fixtures
 
         return OGan.Data.FashionMnist.Load(train, limit: limit);
     }
+
+    /// <summary>The repository's root folder (python/, bench/ ...).</summary>
+    public static string RepositoryRoot { get; } = typeof(Fixtures).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+        .Single(a => a.Key == "OGanRoot").Value!;
 
     public static string TemporaryFolder()
     {

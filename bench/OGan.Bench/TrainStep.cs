@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using System.Globalization;
+using OGan.Data;
+using OGan.Evaluation;
+using OGan.Inference;
+using OGan.Models;
+using OGan.Tensors;
+using OGan.Training;
+
+namespace OGan.Bench;
+
+/// <summary>
+/// The O-GAN training iteration through OGan's Trainer: timed on random images of any size (speed), or
+/// trained on Fashion-MNIST and evaluated (quality). The same as bench/train_step.py.
+/// </summary>
+internal static class TrainStep
+{
+    private static RunSettings Settings(int size, int width, int batch, long steps, bool singlePass) => new(
+        new OGanConfig { ImageSize = size, Channels = 1, Width = width },
+        new TrainingOptions
+        {
+            BatchSize = batch, Steps = steps, LogEvery = 1_000_000, SampleEvery = 0, SnapshotEvery = 0, CalibrationImages = 0,
+            Formulation = singlePass ? Formulation.SinglePass : Formulation.Alternating, Seed = 1,
+        },
+        "bench");
+
+    /// <summary>Warm-up iterations before timing, on both sides: long enough for .NET's tiered JIT to settle.</summary>
+    public const int Warmup = 10;
+
+    /// <summary>Seconds per iteration on random images, after <see cref="Warmup"/> iterations.</summary>
+    public static double Speed(int size, int width, int batch, int iterations, bool singlePass)
+    {
+        using var random = new RandomGenerator(7);
+        using var pixels = (Torch.Rand([batch * 4, 1, size, size], random) * 255.0).To(DType.UInt8);
+        using var data = new ImageSet(pixels.Clone());
+        using var trainer = new Trainer(Settings(size, width, batch, iterations + Warmup, singlePass), data);
+        for (var i = 0; i < Warmup; i++)
+        {
+            trainer.TrainStep();
+        }
+
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < iterations; i++)
+        {
+            trainer.TrainStep();
+        }
+
+        return clock.Elapsed.TotalSeconds / iterations;
+    }
+
+    /// <summary>Trains at 32 px on Fashion-MNIST, then prints rho and test MSE before and after recalibrating E's BatchNorm.</summary>
+    public static void Quality(int width, int batch, int iterations, bool singlePass)
+    {
+        using var train = FashionMnist.Load(train: true);
+        using var test = FashionMnist.Load(train: false);
+        using var trainer = new Trainer(Settings(32, width, batch, iterations, singlePass), train);
+        var clock = Stopwatch.StartNew();
+        trainer.Run();
+        var seconds = clock.Elapsed.TotalSeconds;
+        using var model = new OGanModel(trainer.Config, trainer.Generator, trainer.Encoder, ownsNetworks: false);
+        Print("running", seconds, model, test);
+        model.CalibrateEncoder(train.Batches(1024, 64, Device.Cpu));
+        Print("calibrated", seconds, model, test);
+    }
+
+    private static void Print(string statistics, double seconds, OGanModel model, ImageSet test)
+    {
+        var rho = EncoderMetrics.LatentCorrelation(model);
+        var mse = EncoderMetrics.ReconstructionError(model, test);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bn_statistics {statistics} rho {rho:F4} test_mse {mse:F4} train_seconds {seconds:F1}"));
+    }
+}

@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using OGan.Inference;
+using OGan.Models;
+using OGan.Training;
+
+namespace OGan.Core.Tests.Checkpoints;
+
+/// <summary>
+/// A checkpoint loaded into the torch.nn modules of docs/checkpoint-format.md (python/ogan_torch.py) must
+/// give the same G(z) and E(x) as OGan. Runs Debian's /usr/bin/python3 with python3-torch, which ./test.sh installs.
+/// </summary>
+public sealed class PyTorchCompatibilityTests
+{
+    private const string Python = "/usr/bin/python3";
+
+    [Fact]
+    public void PyTorch_modules_built_from_the_documented_format_compute_the_same_G_and_E()
+    {
+        using var data = Fixtures.FashionMnist(train: true, limit: 64);
+        var folder = new RunFolder(Fixtures.TemporaryFolder());
+        var settings = new RunSettings(
+            new OGanConfig { ImageSize = 32, Channels = 1, Width = 32, ZDim = 12 },
+            new TrainingOptions { BatchSize = 16, Steps = 3, SampleEvery = 0, SnapshotEvery = 0, EmaDecay = 0.5 },
+            "fashion-mnist");
+        using (var trainer = new Trainer(settings, data, folder))
+        {
+            trainer.Run();
+        }
+
+        using var model = OGanModel.Load(folder.Checkpoint(3));
+        using var scope = DisposeScope.Enter();
+        var z = model.Latents(5, seed: 2);
+        var images = data.First(5, Device.Cpu);
+
+        AssertClose(model.Sample(z).ToArray<float>(), RunPython("sample", folder.Checkpoint(3), z.ToArray<float>(), folder.Path));
+        AssertClose(model.EncodeRaw(images).ToArray<float>(), RunPython("encode", folder.Checkpoint(3), images.ToArray<float>(), folder.Path));
+    }
+
+    private static float[] RunPython(string command, string checkpoint, float[] input, string folder)
+    {
+        Assert.True(File.Exists(Python), $"{Python} is missing: install Debian's python3-torch (./test.sh does)");
+        var inputPath = Path.Combine(folder, "in.f32");
+        var outputPath = Path.Combine(folder, "out.f32");
+        File.WriteAllBytes(inputPath, MemoryMarshal.AsBytes(input.AsSpan()).ToArray());
+        var start = new ProcessStartInfo(Python) { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var argument in new[] { Path.Combine(Fixtures.RepositoryRoot, "python", "ogan_torch.py"), command, checkpoint, inputPath, outputPath })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var errors = process.StandardError.ReadToEndAsync();
+        process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, $"python exited with {process.ExitCode}: {errors.Result}");
+        return MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(outputPath)).ToArray();
+    }
+
+    private static void AssertClose(float[] expected, float[] actual)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        var worst = expected.Zip(actual).Max(p => Math.Abs(p.First - p.Second));
+        Assert.True(worst < 1e-5, $"largest difference between OGan and PyTorch: {worst:G3}");
+    }
+}
