@@ -189,6 +189,20 @@ OGAN_API int ogan_optim_adam_step(const ogan_tensor* params, const ogan_tensor* 
 OGAN_API int ogan_optim_rmsprop_step(const ogan_tensor* params, const ogan_tensor* square_avg, int count, double lr,
                                      double alpha, double eps, double weight_decay);
 
+/* ---- images: JPEG (libjpeg-turbo), PNG (libpng), WebP (libwebp) (image.cpp) ----
+ * Pixels are uint8 (H, W, C) tensors. Decoding gives C = 1 (grey) or 3 (RGB); alpha is composited on black.
+ * A build without the codec libraries fails these calls with a message saying what to install. */
+enum ogan_image_format { OGAN_IMAGE_UNKNOWN = 0, OGAN_IMAGE_JPEG = 1, OGAN_IMAGE_PNG = 2, OGAN_IMAGE_WEBP = 3 };
+/* Reads only the header: format and size. */
+OGAN_API int ogan_image_probe(const uint8_t* data, int64_t size, int* format, int* width, int* height);
+/* Decodes to `channels` (1 or 3). Images of more than max_pixels are refused from their header, before any
+ * allocation. For JPEG, min_side > 0 lets libjpeg-turbo decode at the smallest DCT scale (1/8 .. 1) whose
+ * shorter side is still at least min_side. */
+OGAN_API ogan_tensor ogan_image_decode(const uint8_t* data, int64_t size, int channels, int min_side, int64_t max_pixels);
+/* Encodes (H, W, C) pixels as OGAN_IMAGE_PNG (C 1-4), OGAN_IMAGE_JPEG or OGAN_IMAGE_WEBP (C 1 or 3, quality
+ * 1-100; WebP at 100 is lossless) into a new 1-D uint8 tensor of the file's bytes. */
+OGAN_API ogan_tensor ogan_image_encode(ogan_tensor pixels, int format, int quality);
+
 #ifdef __cplusplus
 }
 #endif

@@ -20,6 +20,19 @@ internal static class Fixtures
     public static string RepositoryRoot { get; } = typeof(Fixtures).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
         .Single(a => a.Key == "OGanRoot").Value!;
 
+    /// <summary>The real photos in ../shared/data/<paramref name="set"/> (celeba-hq: 1024 px JPEGs, afhq: 512 px), sorted.</summary>
+    public static string[] SharedPhotos(string set)
+    {
+        var folder = Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "data", set));
+        var files = Directory.Exists(folder) ? Directory.GetFiles(folder, "*.jpg").Order(StringComparer.Ordinal).ToArray() : [];
+        if (files.Length == 0)
+        {
+            throw new InvalidOperationException($"no photos in {folder}: the tests expect the project's shared/ folder beside the checkout");
+        }
+
+        return files;
+    }
+
     public static string TemporaryFolder()
     {
         var path = Path.Combine(Path.GetTempPath(), "ogan-tests", Guid.NewGuid().ToString("N"));

@@ -39,6 +39,7 @@ public static class ImageGrid
             }
         }
 
-        Png.Write(path, grid, gridWidth, gridHeight, channels);
+        var tensor = Torch.FromArray<byte>(grid, [gridHeight, gridWidth, channels]).Permute(2, 0, 1);
+        ImageCodec.Write(path, tensor);
     }
 }

@@ -2,20 +2,23 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
 
-namespace OGan.Imaging;
+namespace OGan.Core.Tests.Imaging;
 
-/// <summary>Writes 8-bit grey or RGB PNG files (zlib from the .NET runtime).</summary>
-public static class Png
+/// <summary>
+/// An encoder independent of libpng, written from the PNG specification, for test files of every colour
+/// type: 0 grey, 2 RGB, 3 palette, 4 grey+alpha, 6 RGBA, at bit depth 8 or 16 (samples big-endian).
+/// </summary>
+internal static class PngFixture
 {
     private static readonly uint[] CrcTable = BuildCrcTable();
 
-    /// <summary>Encodes <paramref name="pixels"/> (row-major, interleaved, 1 or 3 channels) as a PNG file, written atomically.</summary>
-    /// <exception cref="ArgumentException">The buffer does not hold width x height x channels bytes.</exception>
-    public static void Write(string path, ReadOnlySpan<byte> pixels, int width, int height, int channels)
+    public static byte[] Encode(ReadOnlySpan<byte> samples, int width, int height, int colorType, int bitDepth = 8, byte[]? palette = null)
     {
-        if (channels is not (1 or 3) || width < 1 || height < 1 || pixels.Length != width * height * channels)
+        var channels = colorType switch { 0 => 1, 2 => 3, 3 => 1, 4 => 2, 6 => 4, _ => throw new ArgumentOutOfRangeException(nameof(colorType)) };
+        var stride = width * channels * bitDepth / 8;
+        if (samples.Length != stride * height)
         {
-            throw new ArgumentException($"PNG needs {width}x{height}x{channels} bytes, got {pixels.Length}");
+            throw new ArgumentException($"expected {stride * height} bytes of samples, got {samples.Length}");
         }
 
         using var output = new MemoryStream();
@@ -23,24 +26,38 @@ public static class Png
         var header = new byte[13];
         BinaryPrimitives.WriteInt32BigEndian(header, width);
         BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
-        header[8] = 8;
-        header[9] = (byte)(channels == 1 ? 0 : 2);
+        header[8] = (byte)bitDepth;
+        header[9] = (byte)colorType;
         WriteChunk(output, "IHDR", header);
+        if (palette is not null)
+        {
+            WriteChunk(output, "PLTE", palette);
+        }
 
         using var compressed = new MemoryStream();
         using (var zlib = new ZLibStream(compressed, CompressionLevel.Optimal, leaveOpen: true))
         {
-            var stride = width * channels;
             for (var y = 0; y < height; y++)
             {
                 zlib.WriteByte(0); // filter: none
-                zlib.Write(pixels.Slice(y * stride, stride));
+                zlib.Write(samples.Slice(y * stride, stride));
             }
         }
 
         WriteChunk(output, "IDAT", compressed.ToArray());
         WriteChunk(output, "IEND", []);
-        AtomicFile.WriteAllBytes(path, output.ToArray());
+        return output.ToArray();
+    }
+
+    /// <summary>The same file with IHDR claiming another size (and a valid CRC), for refusal tests.</summary>
+    public static byte[] WithClaimedSize(byte[] png, int width, int height)
+    {
+        var copy = (byte[])png.Clone();
+        BinaryPrimitives.WriteInt32BigEndian(copy.AsSpan(16), width);
+        BinaryPrimitives.WriteInt32BigEndian(copy.AsSpan(20), height);
+        var crc = Crc(0xFFFFFFFFu, copy.AsSpan(12, 17)) ^ 0xFFFFFFFFu;
+        BinaryPrimitives.WriteUInt32BigEndian(copy.AsSpan(29), crc);
+        return copy;
     }
 
     private static void WriteChunk(Stream output, string type, byte[] data)
