@@ -84,6 +84,8 @@ OGAN_API void ogan_tensor_free(ogan_tensor t);
 /* Copies nbytes from data (row-major, of dtype) into a new tensor on the given device. */
 OGAN_API ogan_tensor ogan_tensor_from_data(const void* data, int64_t nbytes, const int64_t* shape, int ndim,
                                            int dtype, int device_type, int device_index);
+/* A CPU tensor over memory the caller owns and keeps alive longer than the tensor (a memory-mapped file): no copy. */
+OGAN_API ogan_tensor ogan_tensor_from_blob(void* data, const int64_t* shape, int ndim, int dtype);
 /* Copies the tensor's elements (row-major) into dst, which holds exactly nbytes. */
 OGAN_API int ogan_tensor_copy_to(ogan_tensor t, void* dst, int64_t nbytes);
 OGAN_API int ogan_tensor_ndim(ogan_tensor t);

@@ -35,6 +35,14 @@ ogan_tensor ogan_tensor_from_data(const void* data, int64_t nbytes, const int64_
     OGAN_CATCH(nullptr)
 }
 
+ogan_tensor ogan_tensor_from_blob(void* data, const int64_t* shape, int ndim, int dtype) {
+    OGAN_TRY
+    if (data == nullptr) throw std::invalid_argument("data pointer is null");
+    auto sizes = ogan::to_vector(shape, ndim);
+    return wrap(at::from_blob(data, sizes, at::TensorOptions().dtype(ogan::to_scalar_type(dtype))));
+    OGAN_CATCH(nullptr)
+}
+
 int ogan_tensor_copy_to(ogan_tensor t, void* dst, int64_t nbytes) {
     OGAN_TRY
     at::Tensor cpu = unwrap(t).detach().to(at::kCPU).contiguous();

@@ -8,8 +8,13 @@ namespace OGan.Data;
 /// </summary>
 public sealed class ImageSet : IDisposable
 {
-    /// <summary>Takes ownership of <paramref name="pixels"/>, a uint8 (N, C, S, S) tensor.</summary>
-    public ImageSet(Tensor pixels, long[]? labels = null, string name = "images")
+    private readonly IDisposable? storage;
+
+    /// <summary>
+    /// Takes ownership of <paramref name="pixels"/>, a uint8 (N, C, S, S) tensor, and of <paramref name="storage"/>,
+    /// the memory under it when the tensor does not own its memory (a mapped file), disposed after it.
+    /// </summary>
+    public ImageSet(Tensor pixels, long[]? labels = null, string name = "images", IDisposable? storage = null)
     {
         ArgumentNullException.ThrowIfNull(pixels);
         var shape = pixels.Shape;
@@ -19,6 +24,7 @@ public sealed class ImageSet : IDisposable
         }
 
         Pixels = pixels.DetachFromScope();
+        this.storage = storage;
         Labels = labels;
         Name = name;
         Count = (int)shape[0];
@@ -78,5 +84,9 @@ public sealed class ImageSet : IDisposable
     }
 
     /// <summary>Frees the pixels.</summary>
-    public void Dispose() => Pixels.Dispose();
+    public void Dispose()
+    {
+        Pixels.Dispose();
+        storage?.Dispose();
+    }
 }

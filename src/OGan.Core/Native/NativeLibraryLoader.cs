@@ -31,6 +31,14 @@ internal static class NativeLibraryLoader
 
     private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath)
     {
+        if (name == Lmdb.LibraryName)
+        {
+            // Debian's liblmdb0 ships only the versioned name; liblmdb-dev adds liblmdb.so.
+            return NativeLibrary.TryLoad("liblmdb.so.0", out var lmdb) || NativeLibrary.TryLoad("liblmdb.so", out lmdb)
+                ? lmdb
+                : throw new DllNotFoundException("liblmdb not found: install Debian's liblmdb0 (./setup.sh does) to read LMDB databases");
+        }
+
         if (name != LibraryName)
         {
             return IntPtr.Zero;

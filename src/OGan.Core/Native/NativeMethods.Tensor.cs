@@ -5,6 +5,9 @@ namespace OGan.Native;
 internal static partial class NativeMethods
 {
     [LibraryImport(Lib)]
+    internal static unsafe partial TensorHandle ogan_tensor_from_blob(void* data, long[] shape, int ndim, int dtype);
+
+    [LibraryImport(Lib)]
     internal static partial void ogan_tensor_free(IntPtr t);
 
     [LibraryImport(Lib)]

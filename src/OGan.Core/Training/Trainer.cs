@@ -243,7 +243,7 @@ public sealed class Trainer : IDisposable
         ImageGrid.Save(Folder.Samples(Step), model.Sample(fixedLatents), 8);
         var real = data.First(32, Device);
         var reconstruction = model.Reconstruct(real);
-        var pairs = Torch.Stack([real, reconstruction], 1).Reshape(64, Config.Channels, Config.ImageSize, Config.ImageSize);
+        var pairs = Torch.Stack([real, reconstruction], 1).Reshape(2 * real.Size(0), Config.Channels, Config.ImageSize, Config.ImageSize);
         ImageGrid.Save(Folder.Reconstructions(Step), pairs, 8);
     }
 

@@ -1,0 +1,134 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace OGan.Data;
+
+/// <summary>
+/// Turns a data argument into images to train on: <c>fashion-mnist</c>; a named preset (celeba-hq or celeba,
+/// ffhq, lsun-church, lsun-bedroom) found under a data root in its published layout; a folder of images;
+/// an LMDB database; or a prepared file. Image sources are prepared once into a cached
+/// <see cref="PreparedSet"/> and memory-mapped.
+/// </summary>
+public static class DataSets
+{
+    /// <summary>The environment variable naming the data root.</summary>
+    public const string RootVariable = "OGAN_DATA_ROOT";
+
+    /// <summary>The environment variable naming where prepared files are cached.</summary>
+    public const string CacheVariable = "OGAN_CACHE";
+
+    /// <summary>The named data sets.</summary>
+    public static IReadOnlyList<string> Presets { get; } = ["fashion-mnist", "celeba-hq", "celeba", "ffhq", "lsun-church", "lsun-bedroom"];
+
+    /// <summary>$OGAN_DATA_ROOT, else ~/data.</summary>
+    public static string DefaultRoot =>
+        Environment.GetEnvironmentVariable(RootVariable) is { Length: > 0 } root
+            ? root
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), "data");
+
+    /// <summary>$OGAN_CACHE, else ~/.cache/ogan.</summary>
+    public static string DefaultCache =>
+        Environment.GetEnvironmentVariable(CacheVariable) is { Length: > 0 } cache
+            ? cache
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "ogan");
+
+    /// <summary>Whether <paramref name="data"/> is the name of a preset rather than a path.</summary>
+    public static bool IsPreset(string data) => Presets.Contains(data, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The image source a preset, folder or database names (not fashion-mnist, not a prepared file).</summary>
+    /// <exception cref="DirectoryNotFoundException">Nothing there; for a preset the message names every place looked.</exception>
+    public static IImageSource Source(string data, int size, string? root = null)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (!IsPreset(data))
+        {
+            return LmdbImages.IsDatabase(data) ? new LmdbImages(data) : new ImageFolder(data);
+        }
+
+        root ??= DefaultRoot;
+        var candidates = Layouts(data.ToLowerInvariant(), size).Select(relative => Path.Combine(root, relative)).ToArray();
+        foreach (var candidate in candidates)
+        {
+            if (LmdbImages.IsDatabase(candidate))
+            {
+                return new LmdbImages(candidate);
+            }
+
+            if (Directory.Exists(candidate))
+            {
+                return new ImageFolder(candidate);
+            }
+        }
+
+        throw new DirectoryNotFoundException(
+            $"data set {data} not found; looked in {string.Join(", ", candidates)}. Put it in one of these, " +
+            $"or set {RootVariable} (or --data-root) to the folder that holds it, or give the images' folder as --data PATH");
+    }
+
+    /// <summary>
+    /// Training images for <paramref name="data"/> at <paramref name="size"/> px and <paramref name="channels"/>:
+    /// Fashion-MNIST in memory, anything else through a prepared file (made on first use, in <paramref name="cache"/>).
+    /// </summary>
+    public static ImageSet Open(string data, int size, int channels, string? root = null, string? cache = null, Action<string>? log = null, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (data.Equals("fashion-mnist", StringComparison.OrdinalIgnoreCase))
+        {
+            if (size != 32 || channels != 1)
+            {
+                throw new ArgumentException($"Fashion-MNIST is 1 channel at 32 px, not {channels} at {size}");
+            }
+
+            return FashionMnist.Load(train: true);
+        }
+
+        if (File.Exists(data) && data.EndsWith(PreparedSet.Extension, StringComparison.OrdinalIgnoreCase))
+        {
+            return PreparedSet.Open(data, size, channels);
+        }
+
+        var source = Source(data, size, root);
+        var prepared = CachedFile(source, size, channels, cache ?? DefaultCache);
+        if (!File.Exists(prepared))
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(prepared)!);
+            log?.Invoke($"preparing {source.Description} at {size} px into {prepared} (once)");
+            var report = PreparedSet.Create(prepared, source, size, channels, cancellation: cancellation);
+            log?.Invoke(Describe(report));
+        }
+
+        return PreparedSet.Open(prepared, size, channels);
+    }
+
+    /// <summary>One line about a finished preparation: kept, skipped, and the first bad files.</summary>
+    public static string Describe(PrepareReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var line = $"prepared {report.Header.Count} images from {report.Header.Source} into {report.Path}";
+        if (report.Header.Skipped == 0)
+        {
+            return line;
+        }
+
+        var more = report.Header.Skipped > report.FirstFailures.Count ? "; ..." : string.Empty;
+        return $"{line}; skipped {report.Header.Skipped} unreadable: {string.Join("; ", report.FirstFailures)}{more}";
+    }
+
+    private static string CachedFile(IImageSource source, int size, int channels, string cache)
+    {
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(source.Description)))[..12];
+        var name = new string(Path.GetFileName(source.Description.TrimEnd('/')).Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' ? c : '_').ToArray());
+        return Path.Combine(cache, "prepared", $"{name}-{hash}-{channels}x{size}{PreparedSet.Extension}");
+    }
+
+    private static IEnumerable<string> Layouts(string preset, int size) => preset switch
+    {
+        "celeba-hq" or "celeba" => ["celeba-hq", "CelebA-HQ", "celeba_hq", "celebahq", Path.Combine("CelebAMask-HQ", "CelebA-HQ-img")],
+        "ffhq" => size <= 128
+            ? [Path.Combine("ffhq", "thumbnails128x128"), Path.Combine("ffhq", "images1024x1024"), "ffhq"]
+            : [Path.Combine("ffhq", "images1024x1024"), "ffhq"],
+        "lsun-church" => [Path.Combine("lsun", "church_outdoor_train_lmdb"), "church_outdoor_train_lmdb", Path.Combine("lsun", "church_outdoor"), "lsun-church"],
+        "lsun-bedroom" => [Path.Combine("lsun", "bedroom_train_lmdb"), "bedroom_train_lmdb", Path.Combine("lsun", "bedroom"), "lsun-bedroom"],
+        _ => throw new ArgumentException($"unknown preset {preset}"),
+    };
+}

@@ -1,0 +1,158 @@
+using OGan.Data;
+using OGan.Core.Tests.Imaging;
+using OGan.Imaging;
+using OGan.Models;
+using OGan.Training;
+
+namespace OGan.Core.Tests.Data;
+
+/// <summary>Real photos laid out as each preset publishes them, with broken files mixed in.</summary>
+public sealed class DataSetTests
+{
+    [Fact]
+    public void A_CelebA_HQ_folder_with_broken_files_prepares_the_good_ones_and_names_the_bad()
+    {
+        var root = Fixtures.TemporaryFolder();
+        var folder = Directory.CreateDirectory(Path.Combine(root, "celeba-hq")).FullName;
+        var photos = Fixtures.SharedPhotos("celeba-hq").Take(5).ToArray();
+        foreach (var photo in photos)
+        {
+            File.Copy(photo, Path.Combine(folder, Path.GetFileName(photo)));
+        }
+
+        var jpeg = File.ReadAllBytes(photos[0]);
+        File.WriteAllBytes(Path.Combine(folder, "empty.jpg"), []);
+        File.WriteAllBytes(Path.Combine(folder, "cut.jpg"), jpeg[..64]);
+        File.WriteAllText(Path.Combine(folder, "readme.png"), "not an image");
+        File.WriteAllBytes(Path.Combine(folder, "huge.png"), PngFixture.WithClaimedSize(PngFixture.Encode(new byte[3], 3, 1, 0), 200_000, 200_000));
+        File.WriteAllText(Path.Combine(folder, "labels.txt"), "ignored: not an image extension");
+
+        var logs = new List<string>();
+        using var images = DataSets.Open("celeba", 32, 3, root, Fixtures.TemporaryFolder(), logs.Add);
+
+        Assert.Equal(5, images.Count);
+        Assert.Equal(3, images.Channels);
+        Assert.Equal(32, images.Size);
+        var report = logs.Last();
+        Assert.Contains("prepared 5 images", report, StringComparison.Ordinal);
+        Assert.Contains("skipped 4 unreadable", report, StringComparison.Ordinal);
+        Assert.Contains("empty.jpg", report, StringComparison.Ordinal);
+        Assert.Contains("huge.png", report, StringComparison.Ordinal);
+
+        // The prepared pixels are the photos, sorted by name, decoded and resized as a single load would.
+        using var scope = DisposeScope.Enter();
+        var first = Preprocess.Load(photos.Order(StringComparer.Ordinal).First(), 3, 32);
+        var prepared = images.Pixels.Slice(0, 0, 1).Squeeze(0);
+        Assert.Equal(0.0, ImageCodecTests.MeanAbsoluteDifference(first, prepared));
+    }
+
+    [Fact]
+    public void FFHQ_takes_the_thumbnails_at_128_px_and_below_and_the_full_images_above()
+    {
+        var root = Fixtures.TemporaryFolder();
+        var full = Directory.CreateDirectory(Path.Combine(root, "ffhq", "images1024x1024", "00000")).FullName;
+        var thumbnails = Directory.CreateDirectory(Path.Combine(root, "ffhq", "thumbnails128x128", "00000")).FullName;
+        using var scope = DisposeScope.Enter();
+        var photos = Fixtures.SharedPhotos("celeba-hq").Take(3).ToArray();
+        for (var i = 0; i < photos.Length; i++)
+        {
+            var pixels = Preprocess.Load(photos[i], 3, 256);
+            ImageCodec.Write(Path.Combine(full, $"{i:D5}.png"), pixels);
+            ImageCodec.Write(Path.Combine(thumbnails, $"{i:D5}.png"), Preprocess.Resize(pixels, 128, 128));
+        }
+
+        Assert.EndsWith("thumbnails128x128", ((ImageFolder)DataSets.Source("ffhq", 64, root)).Path, StringComparison.Ordinal);
+        Assert.EndsWith("images1024x1024", ((ImageFolder)DataSets.Source("ffhq", 256, root)).Path, StringComparison.Ordinal);
+        using var images = DataSets.Open("ffhq", 64, 3, root, Fixtures.TemporaryFolder());
+        Assert.Equal(3, images.Count);
+    }
+
+    [Fact]
+    public void An_LSUN_style_LMDB_of_WebP_images_is_read_directly()
+    {
+        var root = Fixtures.TemporaryFolder();
+        var database = Path.Combine(root, "lsun", "church_outdoor_train_lmdb");
+        using var scope = DisposeScope.Enter();
+        var entries = Fixtures.SharedPhotos("afhq").Take(3)
+            .Select((photo, i) => ($"{i:x40}", ImageCodec.Encode(Preprocess.Load(photo, 3, 96), ImageFormat.WebP, 90)))
+            .Append(($"{99:x40}", "truncated"u8.ToArray()))
+            .ToList();
+        LmdbImages.Write(database, entries);
+
+        var source = Assert.IsType<LmdbImages>(DataSets.Source("lsun-church", 64, root));
+        Assert.Equal(4, source.Images().Count());
+        var logs = new List<string>();
+        using var images = DataSets.Open("lsun-church", 64, 3, root, Fixtures.TemporaryFolder(), logs.Add);
+        Assert.Equal(3, images.Count);
+        Assert.Contains("skipped 1 unreadable", logs.Last(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_missing_preset_names_every_place_looked_and_how_to_point_at_the_data()
+    {
+        var root = Fixtures.TemporaryFolder();
+        var error = Assert.Throws<DirectoryNotFoundException>(() => DataSets.Source("lsun-bedroom", 128, root));
+        Assert.Contains(Path.Combine(root, "lsun", "bedroom_train_lmdb"), error.Message, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(root, "lsun-bedroom"), error.Message, StringComparison.Ordinal);
+        Assert.Contains(DataSets.RootVariable, error.Message, StringComparison.Ordinal);
+        Assert.Contains("--data PATH", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Folders_without_usable_images_and_mismatched_or_damaged_prepared_files_are_refused()
+    {
+        var folder = Fixtures.TemporaryFolder();
+        File.WriteAllText(Path.Combine(folder, "a.jpg"), "text");
+        File.WriteAllBytes(Path.Combine(folder, "b.webp"), []);
+        var none = Assert.Throws<InvalidDataException>(() => PreparedSet.Create(Path.Combine(folder, "x.ogan-data"), new ImageFolder(folder), 32, 3));
+        Assert.Contains("none of its 2 images", none.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(folder, "x.ogan-data.partial")));
+
+        var photos = Fixtures.TemporaryFolder();
+        File.Copy(Fixtures.SharedPhotos("afhq")[0], Path.Combine(photos, "cat.jpg"));
+        var path = Path.Combine(Fixtures.TemporaryFolder(), "cats.ogan-data");
+        var report = PreparedSet.Create(path, new ImageFolder(photos), 32, 3);
+        Assert.Equal(new PreparedHeader(Path.GetFullPath(photos), 32, 3, 1, 0), report.Header);
+        using (var opened = PreparedSet.Open(path, 32, 3))
+        {
+            Assert.Equal(1, opened.Count);
+        }
+
+        Assert.Contains("prepare it again at this size", Assert.Throws<InvalidDataException>(() => PreparedSet.Open(path, 64, 3)).Message, StringComparison.Ordinal);
+        var bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes[..^10]);
+        Assert.Contains("promises", Assert.Throws<InvalidDataException>(() => PreparedSet.Open(path)).Message, StringComparison.Ordinal);
+        File.WriteAllText(path, "something else");
+        Assert.Contains("not a prepared", Assert.Throws<InvalidDataException>(() => PreparedSet.Open(path)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_model_trains_on_prepared_photos()
+    {
+        var folder = Fixtures.TemporaryFolder();
+        foreach (var photo in Fixtures.SharedPhotos("celeba-hq").Take(8))
+        {
+            File.Copy(photo, Path.Combine(folder, Path.GetFileName(photo)));
+        }
+
+        using var images = DataSets.Open(folder, 32, 3, cache: Fixtures.TemporaryFolder());
+        var settings = new RunSettings(
+            new OGanConfig { ImageSize = 32, Channels = 3, Width = 16, ZDim = 8 },
+            new TrainingOptions { BatchSize = 4, Steps = 3, LogEvery = 1, SampleEvery = 0, SnapshotEvery = 0, Flip = true, CalibrationImages = 8 },
+            folder);
+        var run = new RunFolder(Fixtures.TemporaryFolder());
+        var progress = new List<TrainingProgress>();
+        using (var trainer = new Trainer(settings, images, run))
+        {
+            trainer.Progress += progress.Add;
+            trainer.Run();
+            trainer.SaveGrids();
+        }
+
+        Assert.Equal(3, progress.Count);
+        Assert.All(progress, p => Assert.True(double.IsFinite(p.EncoderLoss) && double.IsFinite(p.Rho)));
+        using var scope = DisposeScope.Enter();
+        Assert.Equal(3, ImageCodec.Read(run.Samples(3), 3).Size(0));
+    }
+
+}
