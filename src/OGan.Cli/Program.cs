@@ -6,8 +6,21 @@ var root = new RootCommand("OGan: train and use O-GAN, a GAN whose discriminator
 {
     TrainCommand.Create(),
     SampleCommand.Create(),
+    ReconstructCommand.Create(),
+    InterpolateCommand.Create(),
+    EncodeCommand.Create(),
+    PrepareCommand.Create(),
     InfoCommand.Create(),
 };
+root.Options.Add(VerbosityOption.Option);
 
 var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    // One line and exit code 2, as every other usage error; --help shows the rest.
+    var command = string.Join(' ', parsed.CommandResult.Command.Name == root.Name ? ["ogan"] : new[] { "ogan", parsed.CommandResult.Command.Name });
+    Console.Error.WriteLine($"ogan: error: {string.Join("; ", parsed.Errors.Select(e => e.Message))} (see `{command} --help`)");
+    return Guard.Usage;
+}
+
 return await parsed.InvokeAsync().ConfigureAwait(false);

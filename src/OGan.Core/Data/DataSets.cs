@@ -114,8 +114,10 @@ public static class DataSets
         return $"{line}; skipped {report.Header.Skipped} unreadable: {string.Join("; ", report.FirstFailures)}{more}";
     }
 
-    private static string CachedFile(IImageSource source, int size, int channels, string cache)
+    /// <summary>Where <see cref="Open"/> keeps the prepared file of <paramref name="source"/> at this size.</summary>
+    public static string CachedFile(IImageSource source, int size, int channels, string cache)
     {
+        ArgumentNullException.ThrowIfNull(source);
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(source.Description)))[..12];
         var name = new string(Path.GetFileName(source.Description.TrimEnd('/')).Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' ? c : '_').ToArray());
         return Path.Combine(cache, "prepared", $"{name}-{hash}-{channels}x{size}{PreparedSet.Extension}");

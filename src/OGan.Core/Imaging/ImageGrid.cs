@@ -42,4 +42,22 @@ public static class ImageGrid
         var tensor = Torch.FromArray<byte>(grid, [gridHeight, gridWidth, channels]).Permute(2, 0, 1);
         ImageCodec.Write(path, tensor);
     }
+
+    /// <summary>Writes each of (N, C, H, W) images in [-1, 1] to its own file (PNG, or JPEG/WebP by extension).</summary>
+    public static void SaveEach(IReadOnlyList<string> paths, Tensor images)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        ArgumentNullException.ThrowIfNull(images);
+        if (paths.Count != images.Size(0))
+        {
+            throw new ArgumentException($"{paths.Count} paths for {images.Size(0)} images");
+        }
+
+        using var scope = DisposeScope.Enter();
+        var pixels = ToPixels(images);
+        for (var i = 0; i < paths.Count; i++)
+        {
+            ImageCodec.Write(paths[i], pixels.Slice(0, i, i + 1).Squeeze(0).Permute(2, 0, 1));
+        }
+    }
 }

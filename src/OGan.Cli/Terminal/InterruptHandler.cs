@@ -2,15 +2,17 @@ using System.Runtime.InteropServices;
 
 namespace OGan.Cli;
 
-/// <summary>Turns the first Ctrl+C or SIGTERM into a cancellation, so training can save and exit cleanly.</summary>
+/// <summary>Turns the first Ctrl+C or SIGTERM into a cancellation, so long work can stop cleanly (training saves first).</summary>
 internal sealed class InterruptHandler : IDisposable
 {
+    private readonly string notice;
     private readonly CancellationTokenSource source = new();
     private readonly PosixSignalRegistration interrupt;
     private readonly PosixSignalRegistration terminate;
 
-    public InterruptHandler()
+    public InterruptHandler(string notice)
     {
+        this.notice = notice;
         interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Handle);
         terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Handle);
     }
@@ -32,7 +34,7 @@ internal sealed class InterruptHandler : IDisposable
         }
 
         context.Cancel = true;
-        Console.Error.WriteLine("ogan: stopping after this step and saving a checkpoint (press Ctrl+C again to abort)");
+        ProgressLine.WriteLine($"ogan: {notice} (press Ctrl+C again to abort)");
         source.Cancel();
     }
 }

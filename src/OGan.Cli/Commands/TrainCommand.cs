@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using OGan.Data;
 using OGan.Losses;
 using OGan.Models;
@@ -11,8 +12,6 @@ namespace OGan.Cli;
 /// <summary>ogan train: trains an O-GAN into a numbered run folder.</summary>
 internal static class TrainCommand
 {
-    private static readonly Option<string> Data = new("--data") { Description = "Data set: fashion-mnist (Debian's dataset-fashion-mnist)", DefaultValueFactory = _ => "fashion-mnist" };
-    private static readonly Option<int> Res = new("--res") { Description = "Image size in pixels, a power of two >= 32", DefaultValueFactory = _ => 32 };
     private static readonly Option<string> Out = new("--out") { Description = "Folder that receives the numbered run folders", DefaultValueFactory = _ => "runs" };
     private static readonly Option<int> Batch = new("--batch") { Description = "Images per batch", DefaultValueFactory = _ => 64 };
     private static readonly Option<long> Steps = new("--steps") { Description = "Iterations (an E step and a G step each)", DefaultValueFactory = _ => 2000 };
@@ -23,7 +22,6 @@ internal static class TrainCommand
     private static readonly Option<double> LambdaRho = new("--lambda-rho") { Description = "Weight of the correlation term (0: plain GAN)", DefaultValueFactory = _ => 0.5 };
     private static readonly Option<int> Width = new("--width") { Description = "Widest layer's channels (0: res * 8, the paper's)", DefaultValueFactory = _ => 128 };
     private static readonly Option<int> ZDim = new("--zdim") { Description = "Latent dimension (0: res)", DefaultValueFactory = _ => 0 };
-    private static readonly Option<string> DeviceOption = new("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
     private static readonly Option<int> Threads = new("--threads") { Description = "CPU threads for libtorch (0: all cores)", DefaultValueFactory = _ => 0 };
     private static readonly Option<ulong> Seed = new("--seed") { Description = "Seed of every random number in the run", DefaultValueFactory = _ => 1UL };
     private static readonly Option<string?> Resume = new("--resume") { Description = "Run folder (its latest checkpoint) or checkpoint file to continue" };
@@ -38,26 +36,27 @@ internal static class TrainCommand
 
     public static Command Create()
     {
-        var command = new Command("train", "Train an O-GAN (default: Fashion-MNIST at 32 px, width 128)")
+        var command = new Command("train", "Train an O-GAN (default: Fashion-MNIST at 32 px, width 128) into a numbered run folder")
         {
-            Data, Res, Out, Batch, Steps, Lr, OptimizerOption, Loss, LambdaQp, LambdaRho, Width, ZDim, DeviceOption, Threads, Seed,
+            DataOptions.Data, DataOptions.Res, DataOptions.Channels, DataOptions.DataRoot, Out, Batch, Steps, Lr, OptimizerOption, Loss,
+            LambdaQp, LambdaRho, Width, ZDim, ModelOptions.Device, Threads, Seed,
             Resume, SnapshotEvery, SampleEvery, LogEvery, Ema, Flip, SinglePass, CalibrationImages, DryRun,
         };
-        command.SetAction((parse, cancellation) => Task.FromResult(Guard.Run(() => Run(parse, cancellation))));
+        command.SetAction((parse, cancellation) => Task.FromResult(Guard.Run(parse, log => Run(parse, log, cancellation))));
         return command;
     }
 
-    private static int Run(ParseResult parse, CancellationToken cancellation)
+    private static int Run(ParseResult parse, ILogger log, CancellationToken cancellation)
     {
-        var data = parse.GetValue(Data)!;
+        var (data, size, channels) = DataOptions.Resolve(parse);
         var settings = new RunSettings(
-            new OGanConfig { ImageSize = parse.GetValue(Res), Channels = 1, Width = parse.GetValue(Width), ZDim = parse.GetValue(ZDim) },
+            new OGanConfig { ImageSize = size, Channels = channels, Width = parse.GetValue(Width), ZDim = parse.GetValue(ZDim) },
             new TrainingOptions
             {
                 BatchSize = parse.GetValue(Batch), Steps = parse.GetValue(Steps), LearningRate = parse.GetValue(Lr),
                 Optimizer = parse.GetValue(OptimizerOption), Loss = parse.GetValue(Loss), LambdaQp = parse.GetValue(LambdaQp),
                 LambdaRho = parse.GetValue(LambdaRho), EmaDecay = parse.GetValue(Ema), Seed = parse.GetValue(Seed),
-                Device = parse.GetValue(DeviceOption)!, Flip = parse.GetValue(Flip), LogEvery = parse.GetValue(LogEvery),
+                Device = parse.GetValue(ModelOptions.Device)!, Flip = parse.GetValue(Flip), LogEvery = parse.GetValue(LogEvery),
                 SampleEvery = parse.GetValue(SampleEvery), SnapshotEvery = parse.GetValue(SnapshotEvery),
                 Formulation = parse.GetValue(SinglePass) ? Formulation.SinglePass : Formulation.Alternating,
                 CalibrationImages = parse.GetValue(CalibrationImages),
@@ -65,16 +64,6 @@ internal static class TrainCommand
             data);
         settings.Model.Validate();
         settings.Training.Validate();
-        if (!string.Equals(data, "fashion-mnist", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new UserError($"--data {data}: this build trains on fashion-mnist only; image folders and the CelebA-HQ, FFHQ and LSUN presets are not implemented yet", Guard.Usage);
-        }
-
-        if (settings.Model.ImageSize != 32)
-        {
-            throw new UserError($"--res {settings.Model.ImageSize}: Fashion-MNIST is trained at 32 px", Guard.Usage);
-        }
-
         if (parse.GetValue(DryRun))
         {
             Console.WriteLine(settings.ToJson());
@@ -87,24 +76,23 @@ internal static class TrainCommand
             Torch.NumThreads = threads;
         }
 
-        var device = Device.Parse(settings.Training.Device);
-        if (device.Type == DeviceType.Cuda && device.Index >= Torch.CudaDeviceCount)
-        {
-            throw new UserError($"--device {device}: CUDA is not available (this libtorch {Torch.Version} sees {Torch.CudaDeviceCount} GPUs); use --device cpu or build native/ against a CUDA libtorch");
-        }
-
-        using var images = FashionMnist.Load(train: true);
-        using var interrupt = new InterruptHandler();
+        ModelOptions.ParseDevice(settings.Training.Device);
+        using var interrupt = new InterruptHandler("stopping after this step and saving a checkpoint");
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, interrupt.Token);
+        using var images = DataSets.Open(data, size, channels, parse.GetValue(DataOptions.DataRoot), log: m => log.LogInformation("{Message}", m), cancellation: linked.Token);
         var resume = parse.GetValue(Resume);
         using var trainer = resume is null ? NewRun(settings, images, parse.GetValue(Out)!) : Continue(resume, images, parse);
-        Console.WriteLine($"ogan: training on {images.Name} ({images.Count} images), {settings.Model.ImageSize} px, width {trainer.Config.MaxChannels}, z {trainer.Config.LatentDim}, {trainer.Options.Loss} + rho x {trainer.Options.LambdaRho}, {trainer.Options.Optimizer}, {trainer.Options.Formulation}, {Torch.NumThreads} threads, into {trainer.Folder!.Path}");
-        trainer.Progress += p => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"step {p.Step}/{p.TotalSteps}  loss_e {p.EncoderLoss:F4}  loss_g {p.GeneratorLoss:F4}  delta {p.Delta:F4}  rho {p.Rho:F3}  {p.ImagesPerSecond:F0} img/s  eta {Eta(p)}"));
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, interrupt.Token);
+        log.LogInformation(
+            "training on {Data} ({Count} images), {Size} px, width {Width}, z {Z}, {Loss} + rho x {Rho}, {Optimizer}, {Formulation}, {Threads} threads, {Device}, into {Folder}",
+            images.Name, images.Count, trainer.Config.ImageSize, trainer.Config.MaxChannels, trainer.Config.LatentDim, trainer.Options.Loss,
+            trainer.Options.LambdaRho, trainer.Options.Optimizer, trainer.Options.Formulation, Torch.NumThreads, trainer.Device, trainer.Folder!.Path);
+        trainer.Progress += p => ProgressLine.Update(string.Create(CultureInfo.InvariantCulture,
+            $"step {p.Step}/{p.TotalSteps}  {p.ImagesPerSecond:F0} img/s  eta {Eta(p)}  loss_e {p.EncoderLoss:F4}  loss_g {p.GeneratorLoss:F4}  delta {p.Delta:F4}  rho {p.Rho:F3}"));
         var checkpoint = trainer.Run(linked.Token);
+        ProgressLine.Finish();
         if (linked.IsCancellationRequested)
         {
-            Console.WriteLine($"ogan: interrupted at step {trainer.Step}; saved {checkpoint}; continue with --resume {trainer.Folder.Path}");
+            log.LogInformation("interrupted at step {Step}; saved {Checkpoint}; continue with --resume {Folder}", trainer.Step, checkpoint, trainer.Folder.Path);
             return 130;
         }
 
@@ -113,7 +101,7 @@ internal static class TrainCommand
             trainer.SaveGrids(); // the last step's grids, unless the interval just wrote them
         }
 
-        Console.WriteLine($"ogan: done. Wrote {checkpoint}, {trainer.Folder.Samples(trainer.Step)}, {trainer.Folder.Reconstructions(trainer.Step)} and {trainer.Folder.StatsFile}");
+        log.LogInformation("done. Wrote {Checkpoint}, {Samples}, {Reconstructions} and {Stats}", checkpoint, trainer.Folder.Samples(trainer.Step), trainer.Folder.Reconstructions(trainer.Step), trainer.Folder.StatsFile);
         return 0;
     }
 
@@ -127,7 +115,7 @@ internal static class TrainCommand
     {
         var checkpoint = Directory.Exists(resume)
             ? RunFolder.LatestCheckpoint(resume) ?? throw new UserError($"--resume {resume}: the folder holds no checkpoint-*.safetensors")
-            : resume;
+            : File.Exists(resume) ? resume : throw new UserError($"--resume {resume}: no such run folder or checkpoint", Guard.Usage);
         var folder = new RunFolder(Path.GetDirectoryName(Path.GetFullPath(checkpoint))!);
         var steps = parse.GetResult(Steps) is { Implicit: false } ? parse.GetValue(Steps) : (long?)null;
         return Trainer.Resume(checkpoint, images, folder, steps);

@@ -1,0 +1,88 @@
+using Microsoft.Extensions.Logging;
+using OGan.Data;
+using OGan.Imaging;
+using OGan.Inference;
+using OGan.Tensors;
+
+namespace OGan.Cli;
+
+/// <summary>Images named on the command line (files or folders), loaded at a model's size as (N, C, S, S) in [-1, 1].</summary>
+internal static class ImageInputs
+{
+    /// <summary>Files as given; each folder expanded to its images, sorted.</summary>
+    public static List<string> Expand(IEnumerable<string> paths)
+    {
+        var files = new List<string>();
+        foreach (var path in paths)
+        {
+            if (Directory.Exists(path))
+            {
+                var found = new ImageFolder(path).Files;
+                if (found.Count == 0)
+                {
+                    throw new UserError($"{path}: the folder holds no .jpg, .jpeg, .png or .webp images");
+                }
+
+                files.AddRange(found);
+            }
+            else if (File.Exists(path))
+            {
+                files.Add(path);
+            }
+            else
+            {
+                throw new UserError($"{path}: no such image file or folder");
+            }
+        }
+
+        return files;
+    }
+
+    /// <summary>
+    /// Loads <paramref name="files"/> for <paramref name="model"/>. A bad file named on its own is an error; in a
+    /// folder of many, bad files are skipped with a warning.
+    /// </summary>
+    public static (Tensor Images, List<string> Files) Load(IReadOnlyList<string> files, OGanModel model, ILogger log, bool strict)
+    {
+        var loaded = new List<Tensor>();
+        var kept = new List<string>();
+        try
+        {
+            return Stack(files, model, log, strict, loaded, kept);
+        }
+        finally
+        {
+            loaded.ForEach(t => t.Dispose());
+        }
+    }
+
+    private static (Tensor Images, List<string> Files) Stack(IReadOnlyList<string> files, OGanModel model, ILogger log, bool strict, List<Tensor> loaded, List<string> kept)
+    {
+        var config = model.Config;
+        foreach (var image in ParallelDecoder.Decode(files.Select(f => new EncodedImage(f, () => File.ReadAllBytes(f))), config.Channels, config.ImageSize))
+        {
+            if (image.Pixels is null)
+            {
+                if (strict)
+                {
+                    throw new UserError($"{image.Name}: {image.Error}");
+                }
+
+                log.LogWarning("skipped {Name}: {Error}", image.Name, image.Error);
+                continue;
+            }
+
+            loaded.Add(image.Pixels);
+            kept.Add(image.Name);
+        }
+
+        if (loaded.Count == 0)
+        {
+            throw new UserError("none of the images could be read");
+        }
+
+        using var scope = DisposeScope.Enter();
+        var batch = Torch.Stack(loaded).To(DType.Float32, model.Device) / 127.5 - 1.0;
+        return (batch.MoveToOuterScope(), kept);
+    }
+}

@@ -1,0 +1,52 @@
+using System.CommandLine;
+using OGan.Inference;
+using OGan.Tensors;
+using OGan.Training;
+
+namespace OGan.Cli;
+
+/// <summary>The options of every command that uses a trained model: --checkpoint and --device.</summary>
+internal static class ModelOptions
+{
+    public static readonly Option<string> Checkpoint = new("--checkpoint", "-c")
+    {
+        Description = "Checkpoint file, or a run folder (its latest checkpoint)",
+        DefaultValueFactory = _ => LatestRun(),
+    };
+
+    public static readonly Option<string> Device = new("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
+
+    /// <summary>The latest run under ./runs, the default checkpoint.</summary>
+    public static string LatestRun() =>
+        Directory.Exists("runs") && Directory.GetDirectories("runs").Order(StringComparer.Ordinal).LastOrDefault() is { } run ? run : "runs/<none yet>";
+
+    public static Tensors.Device ParseDevice(string text)
+    {
+        Tensors.Device device;
+        try
+        {
+            device = Tensors.Device.Parse(text);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UserError($"--device {text}: {e.Message}", Guard.Usage);
+        }
+
+        if (device.Type == DeviceType.Cuda && device.Index >= Torch.CudaDeviceCount)
+        {
+            throw new UserError(Torch.CudaDeviceCount == 0
+                ? $"--device {text}: CUDA is not available (libtorch {Torch.Version} sees no GPU); use --device cpu, or build native/ against a CUDA libtorch (see the README)"
+                : $"--device {text}: only {Torch.CudaDeviceCount} CUDA device(s) here");
+        }
+
+        return device;
+    }
+
+    public static OGanModel Load(ParseResult parse) =>
+        OGanModel.Load(ResolveCheckpoint(parse.GetValue(Checkpoint)!), ParseDevice(parse.GetValue(Device)!));
+
+    public static string ResolveCheckpoint(string path) =>
+        Directory.Exists(path)
+            ? RunFolder.LatestCheckpoint(path) ?? throw new UserError($"{path}: the folder holds no checkpoint-*.safetensors")
+            : File.Exists(path) ? path : throw new UserError($"{path}: no such checkpoint file or run folder (train one with `ogan train`, or pass --checkpoint)");
+}

@@ -1,0 +1,49 @@
+using System.CommandLine;
+using Microsoft.Extensions.Logging;
+
+namespace OGan.Cli;
+
+/// <summary>An error the user can fix (bad option, missing file): one line, no stack trace.</summary>
+internal sealed class UserError(string message, int exitCode = 1) : Exception(message)
+{
+    public int ExitCode { get; } = exitCode;
+}
+
+/// <summary>Runs a command body with a logger and turns known failures into one error line and an exit code.</summary>
+internal static class Guard
+{
+    public const int Usage = 2;
+    public const int Runtime = 1;
+
+    public static int Run(ParseResult parse, Func<ILogger, int> body)
+    {
+        var verbosity = parse.GetValue(VerbosityOption.Option);
+        using var factory = VerbosityOption.CreateLoggerFactory(verbosity);
+        var log = factory.CreateLogger("ogan");
+        try
+        {
+            return body(log);
+        }
+        catch (Exception e)
+        {
+            var code = ExitCodeOf(e);
+            ProgressLine.Finish();
+            log.LogError("{Message}", code is null ? $"unexpected {e.GetType().Name}: {e.Message} (--verbosity debug shows where)" : e.Message);
+            if (verbosity == Verbosity.Debug)
+            {
+                log.LogDebug(e, "where it happened:");
+            }
+
+            return code ?? Runtime;
+        }
+    }
+
+    private static int? ExitCodeOf(Exception e) => e switch
+    {
+        UserError user => user.ExitCode,
+        FileNotFoundException or DirectoryNotFoundException or InvalidDataException or UnauthorizedAccessException or IOException => Runtime,
+        ArgumentException or FormatException => Usage,
+        Tensors.TorchException or Training.TrainingDivergedException or DllNotFoundException or OperationCanceledException => Runtime,
+        _ => null,
+    };
+}

@@ -1,0 +1,85 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.RegularExpressions;
+using OGan.Imaging;
+using OGan.Tensors;
+
+namespace OGan.Data;
+
+/// <summary>NumPy's .npy format (version 1.0) for float tensors, so latents and codes move to and from Python.</summary>
+public static partial class Npy
+{
+    private static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
+
+    /// <summary>Writes a tensor as little-endian float32, C order, atomically.</summary>
+    public static void Write(string path, Tensor tensor)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        using var scope = DisposeScope.Enter();
+        var values = tensor.Detach().To(DType.Float32, Device.Cpu).Contiguous().ToArray<float>();
+        var shape = tensor.Shape;
+        var dims = shape.Length == 1 ? $"{shape[0]}," : string.Join(", ", shape);
+        var header = $"{{'descr': '<f4', 'fortran_order': False, 'shape': ({dims}), }}";
+        var padded = header.PadRight((header.Length + 11 + 63) / 64 * 64 - 11) + "\n"; // whole header a multiple of 64 bytes
+        using var stream = new MemoryStream();
+        stream.Write(Magic);
+        stream.Write([1, 0]);
+        stream.Write(BitConverter.GetBytes((ushort)padded.Length));
+        stream.Write(Encoding.ASCII.GetBytes(padded));
+        stream.Write(MemoryMarshal.AsBytes(values.AsSpan()));
+        AtomicFile.WriteAllBytes(path, stream.ToArray());
+    }
+
+    /// <summary>Reads a float32 or float64 array (C order) as a float32 tensor.</summary>
+    /// <exception cref="InvalidDataException">Not a .npy file, or an array of another type or order.</exception>
+    public static Tensor Read(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        if (bytes.Length < 10 || !bytes.AsSpan(0, 6).SequenceEqual(Magic))
+        {
+            throw new InvalidDataException($"{path}: not a .npy file");
+        }
+
+        var (headerLength, start) = bytes[6] == 1 ? (BitConverter.ToUInt16(bytes, 8), 10) : ((int)BitConverter.ToUInt32(bytes, 8), 12);
+        if (start + headerLength > bytes.Length)
+        {
+            throw new InvalidDataException($"{path}: truncated .npy header");
+        }
+
+        var header = Encoding.ASCII.GetString(bytes, start, headerLength);
+        var descr = DescrPattern().Match(header);
+        var shapeMatch = ShapePattern().Match(header);
+        if (!descr.Success || !shapeMatch.Success || header.Contains("'fortran_order': True", StringComparison.Ordinal))
+        {
+            throw new InvalidDataException($"{path}: expected a C-order float32 or float64 array, header {header.Trim()}");
+        }
+
+        var shape = shapeMatch.Groups[1].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(d => long.Parse(d, CultureInfo.InvariantCulture)).ToArray();
+        var dtype = descr.Groups[1].Value switch
+        {
+            "<f4" => DType.Float32,
+            "<f8" => DType.Float64,
+            var other => throw new InvalidDataException($"{path}: holds {other} values; latents must be float32 or float64"),
+        };
+        var data = bytes.AsSpan(start + headerLength);
+        var expected = shape.Aggregate(1L, (a, b) => a * b) * (dtype == DType.Float32 ? 4 : 8);
+        if (data.Length != expected)
+        {
+            throw new InvalidDataException($"{path}: holds {data.Length} bytes of data, its shape needs {expected}");
+        }
+
+        using var scope = DisposeScope.Enter();
+        var tensor = dtype == DType.Float32
+            ? Torch.FromArray(MemoryMarshal.Cast<byte, float>(data), shape)
+            : Torch.FromArray(MemoryMarshal.Cast<byte, double>(data), shape).To(DType.Float32);
+        return tensor.MoveToOuterScope();
+    }
+
+    [GeneratedRegex(@"'descr':\s*'([^']+)'")]
+    private static partial Regex DescrPattern();
+
+    [GeneratedRegex(@"'shape':\s*\(([^)]*)\)")]
+    private static partial Regex ShapePattern();
+}
