@@ -27,7 +27,7 @@ internal static class ModelOptions
         {
             device = Tensors.Device.Parse(text);
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or FormatException)
         {
             throw new UserError($"--device {text}: {e.Message}", Guard.Usage);
         }
@@ -42,8 +42,11 @@ internal static class ModelOptions
         return device;
     }
 
-    public static OGanModel Load(ParseResult parse) =>
-        OGanModel.Load(ResolveCheckpoint(parse.GetValue(Checkpoint)!), ParseDevice(parse.GetValue(Device)!));
+    public static OGanModel Load(ParseResult parse)
+    {
+        var device = ParseDevice(parse.GetValue(Device)!);
+        return OGanModel.Load(ResolveCheckpoint(parse.GetValue(Checkpoint)!), device);
+    }
 
     public static string ResolveCheckpoint(string path) =>
         Directory.Exists(path)

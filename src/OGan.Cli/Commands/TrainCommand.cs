@@ -63,6 +63,7 @@ internal static class TrainCommand
             },
             data);
         settings.Model.Validate();
+        ModelOptions.ParseDevice(settings.Training.Device);
         settings.Training.Validate();
         if (parse.GetValue(DryRun))
         {
@@ -76,7 +77,6 @@ internal static class TrainCommand
             Torch.NumThreads = threads;
         }
 
-        ModelOptions.ParseDevice(settings.Training.Device);
         using var interrupt = new InterruptHandler("stopping after this step and saving a checkpoint");
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, interrupt.Token);
         using var images = DataSets.Open(data, size, channels, parse.GetValue(DataOptions.DataRoot), log: m => log.LogInformation("{Message}", m), cancellation: linked.Token);

@@ -1,0 +1,217 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using OGan.Checkpoints;
+using OGan.Data;
+using OGan.Imaging;
+using OGan.Training;
+
+namespace OGan.Core.Tests.Cli;
+
+/// <summary>A tiny model trained once by `ogan train`, shared by the tests that use a checkpoint.</summary>
+public sealed class TrainedRun
+{
+    public TrainedRun()
+    {
+        Folder = Fixtures.TemporaryFolder();
+        Train = Ogan.Run(Folder, "train", "--steps", "4", "--width", "16", "--zdim", "8", "--batch", "16", "--log-every", "2", "--out", "runs");
+        RunFolder = Directory.GetDirectories(Path.Combine(Folder, "runs")).Single();
+    }
+
+    public string Folder { get; }
+
+    public CommandResult Train { get; }
+
+    public string RunFolder { get; }
+}
+
+/// <summary>Every command run end to end on a tiny model, on Fashion-MNIST and on real photos.</summary>
+public sealed class CommandLineTests(TrainedRun run) : IClassFixture<TrainedRun>
+{
+    private const int Cell = 32 + 2; // a 32 px image and its 2 px border in a grid
+
+    private static string[] Photos => Fixtures.SharedPhotos("afhq");
+
+    [Fact]
+    public void Train_writes_a_run_folder_and_names_its_files()
+    {
+        Assert.True(run.Train.ExitCode == 0, run.Train.Error);
+        Assert.Contains("done. Wrote", run.Train.Error, StringComparison.Ordinal);
+        foreach (var file in new[] { "options.json", "stats.jsonl", "checkpoint-000004.safetensors", "samples-000004.png", "reconstructions-000004.png" })
+        {
+            Assert.True(File.Exists(Path.Combine(run.RunFolder, file)), $"{file} missing from {run.RunFolder}");
+        }
+
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(run.RunFolder, "stats.jsonl")).Length);
+    }
+
+    [Fact]
+    public void Sample_writes_a_grid_a_folder_and_npy()
+    {
+        var result = Ogan.Run(run.Folder, "sample", "-c", run.RunFolder, "-n", "16", "-o", "grid.png");
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Equal(new ImageHeader(ImageFormat.Png, 4 * Cell + 2, 4 * Cell + 2), Header(Path.Combine(run.Folder, "grid.png")));
+
+        Assert.Equal(0, Ogan.Run(run.Folder, "sample", "-c", run.RunFolder, "-n", "3", "-o", "each").ExitCode);
+        Assert.Equal(3, Directory.GetFiles(Path.Combine(run.Folder, "each"), "*.png").Length);
+
+        Assert.Equal(0, Ogan.Run(run.Folder, "sample", "-c", run.RunFolder, "-n", "5", "-o", "images.npy").ExitCode);
+        using var images = Npy.Read(Path.Combine(run.Folder, "images.npy"));
+        Assert.Equal([5L, 1, 32, 32], images.Shape);
+    }
+
+    [Fact]
+    public void Encode_then_sample_from_the_latents_reconstructs()
+    {
+        var result = Ogan.Run(run.Folder, "encode", Photos[0], Photos[1], "-c", run.RunFolder, "-o", "z.npy", "--raw", "raw.npy", "--names", "names.txt");
+        Assert.True(result.ExitCode == 0, result.Error);
+        using (var z = Npy.Read(Path.Combine(run.Folder, "z.npy")))
+        using (var raw = Npy.Read(Path.Combine(run.Folder, "raw.npy")))
+        {
+            Assert.Equal([2L, 8], z.Shape);
+            Assert.Equal([2L, 8], raw.Shape);
+        }
+
+        Assert.Equal([Photos[0], Photos[1]], File.ReadAllLines(Path.Combine(run.Folder, "names.txt")));
+        var sampled = Ogan.Run(run.Folder, "sample", "-c", run.RunFolder, "--latents", "z.npy", "-o", "from-z.png");
+        Assert.True(sampled.ExitCode == 0, sampled.Error);
+        Assert.Equal(new ImageHeader(ImageFormat.Png, 2 * Cell + 2, Cell + 2), Header(Path.Combine(run.Folder, "from-z.png")));
+    }
+
+    [Fact]
+    public void Reconstruct_writes_pairs_or_separate_files()
+    {
+        var folder = Fixtures.TemporaryFolder();
+        foreach (var photo in Photos.Take(3))
+        {
+            File.Copy(photo, Path.Combine(folder, Path.GetFileName(photo)));
+        }
+
+        var result = Ogan.Run(run.Folder, "reconstruct", folder, "-c", run.RunFolder, "--scale", "0.9", "-o", "pairs.png");
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Equal(new ImageHeader(ImageFormat.Png, 6 * Cell + 2, Cell + 2), Header(Path.Combine(run.Folder, "pairs.png")));
+
+        Assert.Equal(0, Ogan.Run(run.Folder, "reconstruct", Photos[0], "-c", run.RunFolder, "--separate", "recon").ExitCode);
+        Assert.Equal(new ImageHeader(ImageFormat.Png, 32, 32), Header(Path.Combine(run.Folder, "recon", Path.GetFileNameWithoutExtension(Photos[0]) + ".png")));
+    }
+
+    [Fact]
+    public void Interpolate_writes_a_strip_and_frames()
+    {
+        var result = Ogan.Run(run.Folder, "interpolate", Photos[0], Photos[1], "-c", run.RunFolder, "--steps", "5", "--slerp", "-o", "strip.png", "--frames", "frames");
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Equal(new ImageHeader(ImageFormat.Png, 7 * Cell + 2, Cell + 2), Header(Path.Combine(run.Folder, "strip.png")));
+        Assert.Equal(5, Directory.GetFiles(Path.Combine(run.Folder, "frames"), "frame-*.png").Length);
+    }
+
+    [Fact]
+    public void Prepare_and_train_on_a_folder_of_photos()
+    {
+        var photos = Fixtures.TemporaryFolder();
+        foreach (var photo in Fixtures.SharedPhotos("celeba-hq").Take(6))
+        {
+            File.Copy(photo, Path.Combine(photos, Path.GetFileName(photo)));
+        }
+
+        var work = Fixtures.TemporaryFolder();
+        var prepared = Ogan.Run(work, "prepare", "--data", photos, "--res", "32", "-o", "faces.ogan-data");
+        Assert.True(prepared.ExitCode == 0, prepared.Error);
+        Assert.Contains("prepared 6 images", prepared.Error, StringComparison.Ordinal);
+        Assert.Equal(new PreparedHeader(Path.GetFullPath(photos), 32, 3, 6, 0), PreparedSet.ReadHeader(Path.Combine(work, "faces.ogan-data")));
+
+        var environment = new Dictionary<string, string> { [DataSets.CacheVariable] = Path.Combine(work, "cache") };
+        var trained = Ogan.Run(work, environment, "train", "--data", photos, "--res", "32", "--steps", "2", "--width", "16", "--batch", "4", "--flip");
+        Assert.True(trained.ExitCode == 0, trained.Error);
+        var folder = Directory.GetDirectories(Path.Combine(work, "runs")).Single();
+        Assert.Equal(new ImageHeader(ImageFormat.Png, 8 * Cell + 2, 8 * Cell + 2), Header(Path.Combine(folder, "samples-000002.png")));
+        Assert.Single(Directory.GetFiles(Path.Combine(work, "cache", "prepared")));
+
+        var fromFile = Ogan.Run(work, "train", "--data", "faces.ogan-data", "--res", "32", "--steps", "1", "--width", "16", "--batch", "4");
+        Assert.True(fromFile.ExitCode == 0, fromFile.Error);
+    }
+
+    [Theory]
+    [InlineData(2, "must be a power of two", "train", "--res", "48")]
+    [InlineData(2, "must be a power of two", "train", "--res", "16")]
+    [InlineData(2, "Cannot parse argument 'abc'", "sample", "--count", "abc")]
+    [InlineData(2, "Unrecognized command", "paint")]
+    [InlineData(2, "--count must be between", "sample", "--count", "0")]
+    [InlineData(1, "CUDA is not available", "train", "--device", "cuda", "--steps", "1")]
+    [InlineData(2, "--device gpu", "sample", "--device", "gpu")]
+    [InlineData(1, "no such checkpoint file", "sample", "-c", "missing.safetensors")]
+    [InlineData(1, "no such image file", "reconstruct", "missing.jpg")]
+    [InlineData(1, "not a JPEG, PNG or WebP image", "reconstruct", "notes.png")]
+    [InlineData(1, "not a valid safetensors file", "sample", "-c", "cut.safetensors")]
+    [InlineData(1, "not an OGan checkpoint", "sample", "-c", "foreign.safetensors")]
+    [InlineData(1, "data set celeba not found", "train", "--data", "celeba", "--data-root", "empty")]
+    public void Errors_are_one_line_with_the_right_exit_code(int exitCode, string message, params string[] arguments)
+    {
+        var folder = Fixtures.TemporaryFolder();
+        Directory.CreateDirectory(Path.Combine(folder, "empty"));
+        File.WriteAllText(Path.Combine(folder, "notes.png"), "plain text");
+        var bytes = File.ReadAllBytes(Path.Combine(run.RunFolder, "checkpoint-000004.safetensors"));
+        File.WriteAllBytes(Path.Combine(folder, "cut.safetensors"), bytes[..(bytes.Length / 2)]);
+        using (var scope = DisposeScope.Enter())
+        {
+            SafeTensors.Save(Path.Combine(folder, "foreign.safetensors"), [("weight", Torch.Zeros([2]))], new Dictionary<string, string>());
+        }
+
+        string[] checkpoint = arguments[0] == "reconstruct" ? ["-c", run.RunFolder] : [];
+        var result = Ogan.Run(folder, [.. arguments, .. checkpoint]);
+
+        Assert.Equal(exitCode, result.ExitCode);
+        var line = Assert.Single(result.ErrorLines);
+        Assert.StartsWith("ogan: error: ", line, StringComparison.Ordinal);
+        Assert.Contains(message, line, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Help_shows_defaults_for_every_command()
+    {
+        foreach (var command in new[] { "train", "sample", "reconstruct", "interpolate", "encode", "prepare", "info" })
+        {
+            var result = Ogan.Run(run.Folder, command, "--help");
+            Assert.Equal(0, result.ExitCode);
+            Assert.Contains("Usage:", result.Output, StringComparison.Ordinal);
+            if (command is not "info")
+            {
+                Assert.Contains("[default: ", result.Output, StringComparison.Ordinal);
+            }
+        }
+    }
+
+    [Fact]
+    public void Interrupting_training_saves_a_checkpoint_that_resumes()
+    {
+        var work = Fixtures.TemporaryFolder();
+        using var process = Ogan.Start(work, null, "train", "--steps", "100000", "--width", "16", "--zdim", "8", "--batch", "16", "--log-every", "1", "--sample-every", "0");
+        var errors = new List<string>();
+        while (process.StandardError.ReadLine() is { } line)
+        {
+            errors.Add(line);
+            if (line.StartsWith("step 3/", StringComparison.Ordinal))
+            {
+                Assert.Equal(0, Kill(process.Id, 2)); // SIGINT, as Ctrl+C
+                break;
+            }
+        }
+
+        errors.AddRange(process.StandardError.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)));
+        Assert.True(process.ExitCode == 130, string.Join('\n', errors));
+        var folder = Directory.GetDirectories(Path.Combine(work, "runs")).Single();
+        var checkpoint = RunFolder.LatestCheckpoint(folder);
+        Assert.NotNull(checkpoint);
+        var step = int.Parse(Path.GetFileNameWithoutExtension(checkpoint)["checkpoint-".Length..], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(step, 3, 100);
+
+        var resumed = Ogan.Run(work, "train", "--resume", folder, "--steps", (step + 2).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(resumed.ExitCode == 0, resumed.Error);
+        Assert.True(File.Exists(Path.Combine(folder, $"checkpoint-{step + 2:D6}.safetensors")));
+    }
+
+    [DllImport("libc", EntryPoint = "kill")]
+    private static extern int Kill(int pid, int signal);
+
+    private static ImageHeader Header(string path) => ImageCodec.Probe(File.ReadAllBytes(path));
+}
