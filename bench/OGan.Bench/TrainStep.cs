@@ -66,7 +66,7 @@ internal static class TrainStep
     private static void Print(string statistics, double seconds, OGanModel model, ImageSet test)
     {
         var rho = EncoderMetrics.LatentCorrelation(model);
-        var mse = EncoderMetrics.ReconstructionError(model, test);
+        var mse = EncoderMetrics.Reconstruction(model, test).Mse;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bn_statistics {statistics} rho {rho:F4} test_mse {mse:F4} train_seconds {seconds:F1}"));
     }
 }

@@ -10,6 +10,7 @@ var root = new RootCommand("OGan: train and use O-GAN, a GAN whose discriminator
     InterpolateCommand.Create(),
     EncodeCommand.Create(),
     PrepareCommand.Create(),
+    EvalCommand.Create(),
     InfoCommand.Create(),
 };
 root.Options.Add(VerbosityOption.Option);

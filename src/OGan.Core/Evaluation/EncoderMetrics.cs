@@ -25,23 +25,32 @@ public static class EncoderMetrics
         return sum / count;
     }
 
-    /// <summary>Per-pixel mean squared error of G(N(E(x))) against x, in [-1, 1] units, over the first <paramref name="count"/> images.</summary>
-    public static double ReconstructionError(OGanModel model, ImageSet images, int count = int.MaxValue, int batchSize = 500)
+    /// <summary>
+    /// Reconstruction quality of G(<paramref name="scale"/> · N(E(x))) over the first <paramref name="count"/> images:
+    /// mean per-image MSE ([-1, 1] units), PSNR and SSIM ([0, 1] scale).
+    /// </summary>
+    public static ReconstructionQuality Reconstruction(OGanModel model, ImageSet images, int count = int.MaxValue, double scale = 1.0, int batchSize = 500)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(images);
-        var sum = 0.0;
+        double mse = 0, psnr = 0, ssim = 0;
         var seen = 0;
         foreach (var batch in images.Batches(count, batchSize, model.Device))
         {
             using (batch)
             using (DisposeScope.Enter())
             {
-                sum += (model.Reconstruct(batch) - batch).Square().Mean([1, 2, 3]).Sum().Item();
+                var reconstruction = model.Reconstruct(batch, scale);
+                mse += ImageSimilarity.Mse(reconstruction, batch).Sum().Item();
+                psnr += ImageSimilarity.Psnr(reconstruction, batch).Sum().Item();
+                ssim += ImageSimilarity.Ssim(reconstruction, batch).Sum().Item();
                 seen += (int)batch.Size(0);
             }
         }
 
-        return sum / seen;
+        return new ReconstructionQuality(seen, mse / seen, psnr / seen, ssim / seen);
     }
 }
+
+/// <summary>Mean reconstruction quality over <paramref name="Count"/> images.</summary>
+public sealed record ReconstructionQuality(int Count, double Mse, double Psnr, double Ssim);

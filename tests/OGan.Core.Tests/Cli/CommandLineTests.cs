@@ -129,6 +129,19 @@ public sealed class CommandLineTests(TrainedRun run) : IClassFixture<TrainedRun>
         Assert.True(fromFile.ExitCode == 0, fromFile.Error);
     }
 
+    [Fact]
+    public void Eval_prints_a_table_and_writes_json()
+    {
+        var result = Ogan.Run(run.Folder, "eval", "-c", run.RunFolder, "--count", "50", "--latents", "50", "--json", "eval.json");
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains("reconstruction SSIM", result.Output, StringComparison.Ordinal);
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(run.Folder, "eval.json")));
+        Assert.Equal(50, json.RootElement.GetProperty("images").GetInt32());
+        Assert.InRange(json.RootElement.GetProperty("rho").GetDouble(), -1, 1);
+        Assert.InRange(json.RootElement.GetProperty("mse").GetDouble(), 0, 4);
+        Assert.InRange(json.RootElement.GetProperty("ssim").GetDouble(), -1, 1);
+    }
+
     [Theory]
     [InlineData(2, "must be a power of two", "train", "--res", "48")]
     [InlineData(2, "must be a power of two", "train", "--res", "16")]
@@ -168,7 +181,7 @@ public sealed class CommandLineTests(TrainedRun run) : IClassFixture<TrainedRun>
     [Fact]
     public void Help_shows_defaults_for_every_command()
     {
-        foreach (var command in new[] { "train", "sample", "reconstruct", "interpolate", "encode", "prepare", "info" })
+        foreach (var command in new[] { "train", "sample", "reconstruct", "interpolate", "encode", "prepare", "eval", "info" })
         {
             var result = Ogan.Run(run.Folder, command, "--help");
             Assert.Equal(0, result.ExitCode);

@@ -1,0 +1,85 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using OGan.Data;
+using OGan.Evaluation;
+using OGan.Imaging;
+
+namespace OGan.Cli;
+
+/// <summary>ogan eval: how well a checkpoint's encoder inverts its generator and reconstructs held-out images.</summary>
+internal static class EvalCommand
+{
+    private static readonly Option<string> Data = new("--data", "-d")
+    {
+        Description = "Held-out images: fashion-mnist (its 10,000 test images), a folder, a preset, an LMDB database or a .ogan-data file",
+        DefaultValueFactory = _ => "fashion-mnist",
+    };
+
+    private static readonly Option<int> Count = new("--count") { Description = "Images to reconstruct (at most)", DefaultValueFactory = _ => 10_000 };
+    private static readonly Option<int> Latents = new("--latents") { Description = "Fresh latents for rho(z, E(G(z)))", DefaultValueFactory = _ => 10_000 };
+    private static readonly Option<ulong> Seed = new("--seed") { Description = "Seed of those latents", DefaultValueFactory = _ => 123UL };
+    private static readonly Option<double> Scale = new("--scale") { Description = "Factor on N(E(x)) before G", DefaultValueFactory = _ => 1.0 };
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    private static readonly Option<string?> Json = new("--json") { Description = "Also write the results to this JSON file" };
+
+    public static Command Create()
+    {
+        var command = new Command("eval", "Measure a checkpoint: rho on fresh latents; MSE, PSNR and SSIM of reconstructions of held-out images")
+        {
+            ModelOptions.Checkpoint, Data, DataOptions.DataRoot, Count, Latents, Seed, Scale, Json, ModelOptions.Device,
+        };
+        command.SetAction(parse => Guard.Run(parse, log => Run(parse, log)));
+        return command;
+    }
+
+    private static int Run(ParseResult parse, ILogger log)
+    {
+        var count = parse.GetValue(Count);
+        var latents = parse.GetValue(Latents);
+        if (count < 1 || latents < 1)
+        {
+            throw new UserError("--count and --latents must be at least 1", Guard.Usage);
+        }
+
+        var checkpoint = ModelOptions.ResolveCheckpoint(parse.GetValue(ModelOptions.Checkpoint)!);
+        using var model = ModelOptions.Load(parse);
+        var data = parse.GetValue(Data)!;
+        using var images = DataOptions.IsFashionMnist(data)
+            ? FashionMnist.Load(train: false)
+            : DataSets.Open(data, model.Config.ImageSize, model.Config.Channels, parse.GetValue(DataOptions.DataRoot), log: m => log.LogInformation("{Message}", m));
+        if (images.Channels != model.Config.Channels || images.Size != model.Config.ImageSize)
+        {
+            throw new UserError($"--data {data} holds {images.Channels}x{images.Size} px images, the model takes {model.Config.Channels}x{model.Config.ImageSize}");
+        }
+
+        var rho = EncoderMetrics.LatentCorrelation(model, latents, parse.GetValue(Seed));
+        var quality = EncoderMetrics.Reconstruction(model, images, count, parse.GetValue(Scale));
+        var rows = new (string Metric, double Value, string Format)[]
+        {
+            ($"rho(z, E(G(z))), {latents} fresh z", rho, "F4"),
+            ($"reconstruction MSE ([-1, 1]), {quality.Count} images", quality.Mse, "F4"),
+            ("reconstruction PSNR (dB)", quality.Psnr, "F2"),
+            ("reconstruction SSIM", quality.Ssim, "F4"),
+        };
+        Console.WriteLine($"{checkpoint} (step {model.Step}) on {images.Name}:");
+        foreach (var (metric, value, format) in rows)
+        {
+            Console.WriteLine($"  {metric,-44} {value.ToString(format, CultureInfo.InvariantCulture),10}");
+        }
+
+        if (parse.GetValue(Json) is { } json)
+        {
+            var result = new
+            {
+                checkpoint, step = model.Step, data = images.Name, rho, latents, images = quality.Count,
+                mse = quality.Mse, psnr = quality.Psnr, ssim = quality.Ssim, scale = parse.GetValue(Scale),
+            };
+            AtomicFile.WriteAllBytes(json, JsonSerializer.SerializeToUtf8Bytes(result, Indented));
+            log.LogInformation("wrote {Json}", json);
+        }
+
+        return 0;
+    }
+}

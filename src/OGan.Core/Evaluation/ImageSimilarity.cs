@@ -1,0 +1,72 @@
+using OGan.Nn;
+using OGan.Tensors;
+
+namespace OGan.Evaluation;
+
+/// <summary>
+/// Per-image similarity of two batches of images in [-1, 1]: MSE (in [-1, 1] units, as the training loss
+/// sees them), PSNR and SSIM (both on the [0, 1] scale, as image-quality papers report them).
+/// </summary>
+public static class ImageSimilarity
+{
+    /// <summary>PSNR reported for identical images (whose true PSNR is infinite).</summary>
+    public const double PsnrCap = 100;
+
+    /// <summary>Per-image mean squared error, (N).</summary>
+    public static Tensor Mse(Tensor a, Tensor b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        return (a - b).Square().Mean([1, 2, 3]);
+    }
+
+    /// <summary>Per-image PSNR in dB on the [0, 1] scale, capped at <see cref="PsnrCap"/>, (N).</summary>
+    public static Tensor Psnr(Tensor a, Tensor b)
+    {
+        using var scope = DisposeScope.Enter();
+        var mse01 = Mse(a, b) / 4.0; // [-1, 1] -> [0, 1] halves the differences
+        var psnr = mse01.Clamp(min: Math.Pow(10, -PsnrCap / 10)).Log() * (-10 / Math.Log(10));
+        return psnr.MoveToOuterScope();
+    }
+
+    /// <summary>
+    /// Per-image SSIM (Wang et al. 2004): an 11x11 Gaussian window of σ 1.5 over the valid region, K1 0.01,
+    /// K2 0.03, data range 1, averaged over pixels and channels, (N).
+    /// </summary>
+    public static Tensor Ssim(Tensor a, Tensor b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        using var scope = DisposeScope.Enter();
+        var x = (a.To(DType.Float64) + 1.0) / 2.0;
+        var y = (b.To(DType.Float64) + 1.0) / 2.0;
+        var channels = x.Size(1);
+        var window = GaussianWindow(11, 1.5, channels, x.Device);
+        Tensor Blur(Tensor t) => Functional.Conv2d(t, window, groups: channels);
+        var (mx, my) = (Blur(x), Blur(y));
+        var vx = Blur(x * x) - mx * mx;
+        var vy = Blur(y * y) - my * my;
+        var cov = Blur(x * y) - mx * my;
+        const double c1 = 0.01 * 0.01, c2 = 0.03 * 0.03;
+        var map = (2.0 * mx * my + c1) * (2.0 * cov + c2) / ((mx * mx + my * my + c1) * (vx + vy + c2));
+        return map.Mean([1, 2, 3]).To(DType.Float32).MoveToOuterScope();
+    }
+
+    /// <summary>The normalised 2-D Gaussian, (channels, 1, size, size), for a depthwise convolution.</summary>
+    internal static Tensor GaussianWindow(int size, double sigma, long channels, Device device)
+    {
+        var g = Enumerable.Range(0, size).Select(i => Math.Exp(-Math.Pow(i - (size - 1) / 2.0, 2) / (2 * sigma * sigma))).ToArray();
+        var sum = g.Sum();
+        var kernel = new double[size * size];
+        for (var i = 0; i < size; i++)
+        {
+            for (var j = 0; j < size; j++)
+            {
+                kernel[i * size + j] = g[i] * g[j] / (sum * sum);
+            }
+        }
+
+        using var scope = DisposeScope.Enter();
+        return Torch.FromArray<double>(kernel, [1, 1, size, size], device).Expand(channels, 1, size, size).Contiguous().MoveToOuterScope();
+    }
+}
