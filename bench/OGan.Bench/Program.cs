@@ -5,6 +5,7 @@ using OGan.Tensors;
 // ogan-bench layer-stack CHANNELS SIZE ITERATIONS
 // ogan-bench train-speed SIZE WIDTH BATCH ITERATIONS alternating|single-pass
 // ogan-bench train-quality WIDTH BATCH ITERATIONS alternating|single-pass
+// ogan-bench loader FOLDER SIZE REPEAT
 var invariant = CultureInfo.InvariantCulture;
 int Arg(int i) => int.Parse(args[i], invariant);
 switch (args)
@@ -20,7 +21,10 @@ switch (args)
     case ["train-quality", _, _, _, var form]:
         TrainStep.Quality(Arg(1), Arg(2), Arg(3), form == "single-pass");
         return 0;
+    case ["loader", var folder, _, _]:
+        Loader.Run(folder, Arg(2), Arg(3));
+        return 0;
     default:
-        Console.Error.WriteLine("usage: ogan-bench layer-stack CHANNELS SIZE ITERATIONS | train-speed SIZE WIDTH BATCH ITERATIONS FORM | train-quality WIDTH BATCH ITERATIONS FORM");
+        Console.Error.WriteLine("usage: ogan-bench layer-stack CHANNELS SIZE ITERATIONS | train-speed SIZE WIDTH BATCH ITERATIONS FORM | train-quality WIDTH BATCH ITERATIONS FORM | loader FOLDER SIZE REPEAT");
         return 2;
 }

@@ -21,6 +21,12 @@ internal static class EvalCommand
     private static readonly Option<int> Latents = new("--latents") { Description = "Fresh latents for rho(z, E(G(z)))", DefaultValueFactory = _ => 10_000 };
     private static readonly Option<ulong> Seed = new("--seed") { Description = "Seed of those latents", DefaultValueFactory = _ => 123UL };
     private static readonly Option<double> Scale = new("--scale") { Description = "Factor on N(E(x)) before G", DefaultValueFactory = _ => 1.0 };
+    private static readonly Option<bool> Classifier = new("--classifier-metrics")
+    {
+        Description = "On Fashion-MNIST: FID, KID, mode coverage and linear probes through OGan's cached classifier (trained once, about a minute)",
+        DefaultValueFactory = _ => true,
+    };
+
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
     private static readonly Option<string?> Json = new("--json") { Description = "Also write the results to this JSON file" };
 
@@ -28,7 +34,7 @@ internal static class EvalCommand
     {
         var command = new Command("eval", "Measure a checkpoint: rho on fresh latents; MSE, PSNR and SSIM of reconstructions of held-out images")
         {
-            ModelOptions.Checkpoint, Data, DataOptions.DataRoot, Count, Latents, Seed, Scale, Json, ModelOptions.Device,
+            ModelOptions.Checkpoint, Data, DataOptions.DataRoot, Count, Latents, Seed, Scale, Classifier, Json, ModelOptions.Device,
         };
         command.SetAction(parse => Guard.Run(parse, log => Run(parse, log)));
         return command;
@@ -56,17 +62,36 @@ internal static class EvalCommand
 
         var rho = EncoderMetrics.LatentCorrelation(model, latents, parse.GetValue(Seed));
         var quality = EncoderMetrics.Reconstruction(model, images, count, parse.GetValue(Scale));
-        var rows = new (string Metric, double Value, string Format)[]
+        var rows = new List<(string Metric, double Value, string Format)>
         {
             ($"rho(z, E(G(z))), {latents} fresh z", rho, "F4"),
             ($"reconstruction MSE ([-1, 1]), {quality.Count} images", quality.Mse, "F4"),
             ("reconstruction PSNR (dB)", quality.Psnr, "F2"),
             ("reconstruction SSIM", quality.Ssim, "F4"),
         };
+        FashionQuality? fashion = null;
+        if (DataOptions.IsFashionMnist(data) && parse.GetValue(Classifier))
+        {
+            using var classifier = FashionClassifier.LoadOrTrain(log: m => log.LogInformation("{Message}", m));
+            using var train = FashionMnist.Load(train: true);
+            fashion = FashionMetrics.Measure(model, classifier, train, images, count);
+            rows.AddRange(
+            [
+                ($"FID (Fashion-MNIST classifier features), {count} samples", fashion.Fid, "F3"),
+                ("  floor: train vs test images", fashion.FidFloor, "F3"),
+                ("KID (same features)", fashion.Kid, "F5"),
+                ("  floor: train vs test images", fashion.KidFloor, "F5"),
+                ("smallest class share of samples (0.1 = even)", fashion.ClassShares.Min(), "F3"),
+                ("largest class share of samples", fashion.ClassShares.Max(), "F3"),
+                ("linear probe accuracy on E(x)", fashion.ProbeRawCodes, "F3"),
+                ("linear probe accuracy on N(E(x))", fashion.ProbeLatents, "F3"),
+                ("linear probe accuracy on raw pixels", fashion.ProbePixels, "F3"),
+            ]);
+        }
         Console.WriteLine($"{checkpoint} (step {model.Step}) on {images.Name}:");
         foreach (var (metric, value, format) in rows)
         {
-            Console.WriteLine($"  {metric,-44} {value.ToString(format, CultureInfo.InvariantCulture),10}");
+            Console.WriteLine($"  {metric,-58} {value.ToString(format, CultureInfo.InvariantCulture),10}");
         }
 
         if (parse.GetValue(Json) is { } json)
@@ -75,6 +100,9 @@ internal static class EvalCommand
             {
                 checkpoint, step = model.Step, data = images.Name, rho, latents, images = quality.Count,
                 mse = quality.Mse, psnr = quality.Psnr, ssim = quality.Ssim, scale = parse.GetValue(Scale),
+                fid = fashion?.Fid, fid_floor = fashion?.FidFloor, kid = fashion?.Kid, kid_floor = fashion?.KidFloor,
+                class_shares = fashion?.ClassShares, probe_raw_codes = fashion?.ProbeRawCodes,
+                probe_latents = fashion?.ProbeLatents, probe_pixels = fashion?.ProbePixels,
             };
             AtomicFile.WriteAllBytes(json, JsonSerializer.SerializeToUtf8Bytes(result, Indented));
             log.LogInformation("wrote {Json}", json);
