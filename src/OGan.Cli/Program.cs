@@ -11,6 +11,7 @@ var root = new RootCommand("OGan: train and use O-GAN, a GAN whose discriminator
     EncodeCommand.Create(),
     PrepareCommand.Create(),
     EvalCommand.Create(),
+    PlotCommand.Create(),
     InfoCommand.Create(),
 };
 root.Options.Add(VerbosityOption.Option);

@@ -27,6 +27,7 @@ internal static class TrainCommand
     private static readonly Option<string?> Resume = new("--resume") { Description = "Run folder (its latest checkpoint) or checkpoint file to continue" };
     private static readonly Option<int> SnapshotEvery = new("--snapshot-every") { Description = "Iterations between checkpoints", DefaultValueFactory = _ => 1000 };
     private static readonly Option<int> SampleEvery = new("--sample-every") { Description = "Iterations between sample/reconstruction grids", DefaultValueFactory = _ => 500 };
+    private static readonly Option<int> MetricsEvery = new("--metrics-every") { Description = "Iterations between quick metrics (rho, reconstruction) into metric-*.jsonl (0: off)", DefaultValueFactory = _ => 0 };
     private static readonly Option<int> LogEvery = new("--log-every") { Description = "Iterations between progress lines", DefaultValueFactory = _ => 50 };
     private static readonly Option<double> Ema = new("--ema") { Description = "EMA decay of G's weights for samples (0: off)", DefaultValueFactory = _ => 0 };
     private static readonly Option<bool> Flip = new("--flip") { Description = "Random horizontal flips of real images" };
@@ -40,7 +41,7 @@ internal static class TrainCommand
         {
             DataOptions.Data, DataOptions.Res, DataOptions.Channels, DataOptions.DataRoot, Out, Batch, Steps, Lr, OptimizerOption, Loss,
             LambdaQp, LambdaRho, Width, ZDim, ModelOptions.Device, Threads, Seed,
-            Resume, SnapshotEvery, SampleEvery, LogEvery, Ema, Flip, SinglePass, CalibrationImages, DryRun,
+            Resume, SnapshotEvery, SampleEvery, MetricsEvery, LogEvery, Ema, Flip, SinglePass, CalibrationImages, DryRun,
         };
         command.SetAction((parse, cancellation) => Task.FromResult(Guard.Run(parse, log => Run(parse, log, cancellation))));
         return command;
@@ -57,7 +58,7 @@ internal static class TrainCommand
                 Optimizer = parse.GetValue(OptimizerOption), Loss = parse.GetValue(Loss), LambdaQp = parse.GetValue(LambdaQp),
                 LambdaRho = parse.GetValue(LambdaRho), EmaDecay = parse.GetValue(Ema), Seed = parse.GetValue(Seed),
                 Device = parse.GetValue(ModelOptions.Device)!, Flip = parse.GetValue(Flip), LogEvery = parse.GetValue(LogEvery),
-                SampleEvery = parse.GetValue(SampleEvery), SnapshotEvery = parse.GetValue(SnapshotEvery),
+                SampleEvery = parse.GetValue(SampleEvery), SnapshotEvery = parse.GetValue(SnapshotEvery), MetricsEvery = parse.GetValue(MetricsEvery),
                 Formulation = parse.GetValue(SinglePass) ? Formulation.SinglePass : Formulation.Alternating,
                 CalibrationImages = parse.GetValue(CalibrationImages),
             },

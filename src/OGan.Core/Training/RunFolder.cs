@@ -36,6 +36,9 @@ public sealed partial class RunFolder(string path)
         return new RunFolder(folder);
     }
 
+    /// <summary>The JSON-lines file of metric <paramref name="name"/> (one line per evaluation).</summary>
+    public string Metric(string name) => System.IO.Path.Combine(Path, $"metric-{name}.jsonl");
+
     /// <summary>The checkpoint file for <paramref name="step"/>.</summary>
     public string Checkpoint(long step) => System.IO.Path.Combine(Path, $"checkpoint-{step:D6}.safetensors");
 

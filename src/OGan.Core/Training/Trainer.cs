@@ -141,6 +141,11 @@ public sealed class Trainer : IDisposable
                 SaveGrids();
             }
 
+            if (Folder is not null && Options.MetricsEvery > 0 && Step % Options.MetricsEvery == 0)
+            {
+                WriteMetrics();
+            }
+
             if (Folder is not null && Options.SnapshotEvery > 0 && Step % Options.SnapshotEvery == 0)
             {
                 lastCheckpoint = SaveCheckpoint(Folder.Checkpoint(Step));
@@ -245,6 +250,23 @@ public sealed class Trainer : IDisposable
         var reconstruction = model.Reconstruct(real);
         var pairs = Torch.Stack([real, reconstruction], 1).Reshape(2 * real.Size(0), Config.Channels, Config.ImageSize, Config.ImageSize);
         ImageGrid.Save(Folder.Reconstructions(Step), pairs, 8);
+    }
+
+    /// <summary>Appends rho on 1,000 fresh latents and the reconstruction quality of 500 training images (eval mode) to metric-rho.jsonl and metric-reconstruction.jsonl.</summary>
+    public void WriteMetrics()
+    {
+        if (Folder is null)
+        {
+            return;
+        }
+
+        using var scope = DisposeScope.Enter();
+        CalibrateEncoder();
+        var model = new Inference.OGanModel(Config, Ema ?? Generator, Encoder, ownsNetworks: false);
+        var rho = Evaluation.EncoderMetrics.LatentCorrelation(model, 1000, seed: 123);
+        var quality = Evaluation.EncoderMetrics.Reconstruction(model, data, 500);
+        File.AppendAllText(Folder.Metric("rho"), JsonSerializer.Serialize(new { step = Step, rho }) + "\n");
+        File.AppendAllText(Folder.Metric("reconstruction"), JsonSerializer.Serialize(new { step = Step, mse = quality.Mse, psnr = quality.Psnr, ssim = quality.Ssim }) + "\n");
     }
 
     /// <summary>Writes everything needed to resume exactly, atomically, to <paramref name="path"/>.</summary>

@@ -79,6 +79,9 @@ public sealed record TrainingOptions
     /// <summary>Iterations between sample and reconstruction grids; 0 turns them off.</summary>
     public int SampleEvery { get; init; } = 500;
 
+    /// <summary>Iterations between quick metrics (rho on 1,000 fresh z, reconstruction of 500 training images) into metric-*.jsonl; 0 turns them off.</summary>
+    public int MetricsEvery { get; init; }
+
     /// <summary>Iterations between checkpoints; 0 writes one only at the end (and on interruption).</summary>
     public int SnapshotEvery { get; init; } = 1000;
 
@@ -105,7 +108,7 @@ public sealed record TrainingOptions
         Require(LambdaQp >= 0 && LambdaRho >= 0, "lambdas must not be negative");
         Require(EmaDecay is >= 0 and < 1, $"EMA decay must lie in [0, 1), got {EmaDecay}");
         Require(CalibrationImages >= 0, $"calibration images must not be negative, got {CalibrationImages}");
-        Require(LogEvery >= 1 && SampleEvery >= 0 && SnapshotEvery >= 0, "intervals must not be negative (log-every at least 1)");
+        Require(LogEvery >= 1 && SampleEvery >= 0 && SnapshotEvery >= 0 && MetricsEvery >= 0, "intervals must not be negative (log-every at least 1)");
         _ = Tensors.Device.Parse(Device);
         return this;
     }

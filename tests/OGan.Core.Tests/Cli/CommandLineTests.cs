@@ -13,7 +13,7 @@ public sealed class TrainedRun
     public TrainedRun()
     {
         Folder = Fixtures.TemporaryFolder();
-        Train = Ogan.Run(Folder, "train", "--steps", "4", "--width", "16", "--zdim", "8", "--batch", "16", "--log-every", "2", "--out", "runs");
+        Train = Ogan.Run(Folder, "train", "--steps", "4", "--width", "16", "--zdim", "8", "--batch", "16", "--log-every", "2", "--metrics-every", "2", "--out", "runs");
         RunFolder = Directory.GetDirectories(Path.Combine(Folder, "runs")).Single();
     }
 
@@ -130,9 +130,22 @@ public sealed class CommandLineTests(TrainedRun run) : IClassFixture<TrainedRun>
     }
 
     [Fact]
+    public void Plot_draws_the_curves_and_metrics_as_SVG()
+    {
+        var result = Ogan.Run(run.Folder, "plot", run.RunFolder);
+        Assert.True(result.ExitCode == 0, result.Error);
+        var curves = System.Xml.Linq.XDocument.Load(Path.Combine(run.RunFolder, "curves.svg"));
+        var panels = curves.Descendants().Where(e => e.Name.LocalName == "path").Count();
+        Assert.Equal(6, panels); // loss_e, loss_g, delta, rho, images_per_s, seconds
+        var metrics = System.Xml.Linq.XDocument.Load(Path.Combine(run.RunFolder, "metrics.svg"));
+        Assert.Equal(4, metrics.Descendants().Count(e => e.Name.LocalName == "path")); // reconstruction mse, psnr, ssim; rho
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(run.RunFolder, "metric-rho.jsonl")).Length);
+    }
+
+    [Fact]
     public void Eval_prints_a_table_and_writes_json()
     {
-        var result = Ogan.Run(run.Folder, "eval", "-c", run.RunFolder, "--count", "50", "--latents", "50", "--json", "eval.json");
+        var result = Ogan.Run(run.Folder, "eval", "-c", run.RunFolder, "--count", "50", "--latents", "50", "--classifier-metrics", "false", "--json", "eval.json");
         Assert.True(result.ExitCode == 0, result.Error);
         Assert.Contains("reconstruction SSIM", result.Output, StringComparison.Ordinal);
         using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(run.Folder, "eval.json")));
@@ -181,12 +194,12 @@ public sealed class CommandLineTests(TrainedRun run) : IClassFixture<TrainedRun>
     [Fact]
     public void Help_shows_defaults_for_every_command()
     {
-        foreach (var command in new[] { "train", "sample", "reconstruct", "interpolate", "encode", "prepare", "eval", "info" })
+        foreach (var command in new[] { "train", "sample", "reconstruct", "interpolate", "encode", "prepare", "eval", "plot", "info" })
         {
             var result = Ogan.Run(run.Folder, command, "--help");
             Assert.Equal(0, result.ExitCode);
             Assert.Contains("Usage:", result.Output, StringComparison.Ordinal);
-            if (command is not "info")
+            if (command is not ("info" or "plot"))
             {
                 Assert.Contains("[default: ", result.Output, StringComparison.Ordinal);
             }
