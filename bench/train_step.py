@@ -1,6 +1,7 @@
 """The O-GAN training iteration in plain PyTorch (python/ogan_torch.py), the same as bench/OGan.Bench/TrainStep.cs.
 
-train_step.py speed SIZE WIDTH BATCH ITERATIONS FORM THREADS: seconds per iteration on random images.
+train_step.py speed SIZE WIDTH BATCH ITERATIONS FORM THREADS [DEVICE [compile]]: seconds per iteration on random
+images; DEVICE cpu or cuda; "compile" wraps the networks in torch.compile (PyTorch 2.x).
 train_step.py quality WIDTH BATCH ITERATIONS FORM THREADS: trains on Fashion-MNIST, prints rho and test MSE.
 FORM is alternating or single-pass.
 """
@@ -16,12 +17,16 @@ import ogan_torch as og  # noqa: E402
 WARMUP = 10  # as bench/OGan.Bench/TrainStep.cs
 
 
-def trainer(size, width, single_pass):
+def trainer(size, width, single_pass, device="cpu", compiled=False):
     torch.manual_seed(1)
     config = og.Config(size, 1, width)
     g, e = og.Generator(config), og.Encoder(config)
     og.dcgan_init(g), og.dcgan_init(e)
-    return config, og.Step(g, e, single_pass=single_pass)
+    g, e = g.to(device), e.to(device)
+    step = og.Step(g, e, single_pass=single_pass)
+    if compiled:
+        step.g, step.e = torch.compile(g), torch.compile(e)
+    return config, step
 
 
 def batches(images, batch):
@@ -31,18 +36,26 @@ def batches(images, batch):
             yield og.to_float(images[order[start:start + batch]])
 
 
-def speed(size, width, batch, iterations, single_pass):
-    config, step = trainer(size, width, single_pass)
+def speed(size, width, batch, iterations, single_pass, device="cpu", compiled=False):
+    config, step = trainer(size, width, single_pass, device, compiled)
     data = batches((torch.rand(batch * 4, 1, size, size) * 255).to(torch.uint8), batch)
 
     def iteration():
-        step(next(data), torch.randn(batch, config.Z), torch.randn(batch, config.Z))
+        step(next(data).to(device, non_blocking=True), torch.randn(batch, config.Z, device=device), torch.randn(batch, config.Z, device=device))
+
+    def synchronize():
+        if device != "cpu":
+            torch.cuda.synchronize()
 
     for _ in range(WARMUP):
         iteration()
+    synchronize()
     start = time.perf_counter()
     for _ in range(iterations):
         iteration()
+    synchronize()
+    if device != "cpu":
+        print(f"peak_memory_bytes {torch.cuda.max_memory_allocated()}")
     print(f"seconds_per_iteration {(time.perf_counter() - start) / iterations:.6f} threads {torch.get_num_threads()} torch {torch.__version__}")
 
 
@@ -61,9 +74,13 @@ def quality(width, batch, iterations, single_pass):
         print(f"bn_statistics {statistics} rho {rho:.4f} test_mse {mse:.4f} train_seconds {seconds:.1f}")
 
 
-mode, numbers, form = sys.argv[1], [int(a) for a in sys.argv[2:-2]], sys.argv[-2]
-torch.set_num_threads(int(sys.argv[-1]))
+mode = sys.argv[1]
+numeric = [a for a in sys.argv[2:] if a.isdigit()]
+words = [a for a in sys.argv[2:] if not a.isdigit()]
+form, extra = words[0], words[1:]
+torch.set_num_threads(int(numeric[-1]))
+numbers = [int(a) for a in numeric[:-1]]
 if mode == "speed":
-    speed(*numbers, form == "single-pass")
+    speed(*numbers, form == "single-pass", extra[0] if extra else "cpu", "compile" in extra)
 else:
     quality(*numbers, form == "single-pass")

@@ -3,7 +3,7 @@ using OGan.Bench;
 using OGan.Tensors;
 
 // ogan-bench layer-stack CHANNELS SIZE ITERATIONS
-// ogan-bench train-speed SIZE WIDTH BATCH ITERATIONS alternating|single-pass
+// ogan-bench train-speed SIZE WIDTH BATCH ITERATIONS alternating|single-pass [DEVICE]
 // ogan-bench train-quality WIDTH BATCH ITERATIONS alternating|single-pass
 // ogan-bench loader FOLDER SIZE REPEAT
 var invariant = CultureInfo.InvariantCulture;
@@ -14,8 +14,8 @@ switch (args)
         var stack = LayerStack.SecondsPerIteration(Arg(1), Arg(2), Arg(3), warmup: 2);
         Console.WriteLine(string.Create(invariant, $"seconds_per_iteration {stack:F6} threads {Torch.NumThreads} libtorch {Torch.Version}"));
         return 0;
-    case ["train-speed", _, _, _, _, var form]:
-        var step = TrainStep.Speed(Arg(1), Arg(2), Arg(3), Arg(4), form == "single-pass");
+    case ["train-speed", _, _, _, _, var form, ..]:
+        var step = TrainStep.Speed(Arg(1), Arg(2), Arg(3), Arg(4), form == "single-pass", args.Length > 6 ? args[6] : "cpu");
         Console.WriteLine(string.Create(invariant, $"seconds_per_iteration {step:F6} threads {Torch.NumThreads} libtorch {Torch.Version}"));
         return 0;
     case ["train-quality", _, _, _, var form]:

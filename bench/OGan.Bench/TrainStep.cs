@@ -15,12 +15,12 @@ namespace OGan.Bench;
 /// </summary>
 internal static class TrainStep
 {
-    private static RunSettings Settings(int size, int width, int batch, long steps, bool singlePass) => new(
+    private static RunSettings Settings(int size, int width, int batch, long steps, bool singlePass, string device = "cpu") => new(
         new OGanConfig { ImageSize = size, Channels = 1, Width = width },
         new TrainingOptions
         {
             BatchSize = batch, Steps = steps, LogEvery = 1_000_000, SampleEvery = 0, SnapshotEvery = 0, CalibrationImages = 0,
-            Formulation = singlePass ? Formulation.SinglePass : Formulation.Alternating, Seed = 1,
+            Formulation = singlePass ? Formulation.SinglePass : Formulation.Alternating, Seed = 1, Device = device,
         },
         "bench");
 
@@ -28,21 +28,32 @@ internal static class TrainStep
     public const int Warmup = 10;
 
     /// <summary>Seconds per iteration on random images, after <see cref="Warmup"/> iterations.</summary>
-    public static double Speed(int size, int width, int batch, int iterations, bool singlePass)
+    public static double Speed(int size, int width, int batch, int iterations, bool singlePass, string device = "cpu")
     {
         using var random = new RandomGenerator(7);
         using var pixels = (Torch.Rand([batch * 4, 1, size, size], random) * 255.0).To(DType.UInt8);
         using var data = new ImageSet(pixels.Clone());
-        using var trainer = new Trainer(Settings(size, width, batch, iterations + Warmup, singlePass), data);
+        using var trainer = new Trainer(Settings(size, width, batch, iterations + Warmup, singlePass, device), data);
+        var cuda = trainer.Device.Type == DeviceType.Cuda;
         for (var i = 0; i < Warmup; i++)
         {
             trainer.TrainStep();
+        }
+
+        if (cuda)
+        {
+            Torch.CudaSynchronize(trainer.Device.Index);
         }
 
         var clock = Stopwatch.StartNew();
         for (var i = 0; i < iterations; i++)
         {
             trainer.TrainStep();
+        }
+
+        if (cuda)
+        {
+            Torch.CudaSynchronize(trainer.Device.Index);
         }
 
         return clock.Elapsed.TotalSeconds / iterations;
