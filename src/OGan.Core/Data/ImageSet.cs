@@ -55,7 +55,14 @@ public sealed class ImageSet : IDisposable
     {
         ArgumentNullException.ThrowIfNull(indices);
         using var scope = DisposeScope.Enter();
-        var batch = Pixels.IndexSelect(0, indices).To(DType.Float32, device) / 127.5 - 1.0;
+        var pixels = Pixels.IndexSelect(0, indices);
+        if (device.Type == DeviceType.Cuda)
+        {
+            // uint8 crosses the bus (4x less than float), from pinned memory, without waiting for the GPU.
+            pixels = pixels.PinMemory().To(device, nonBlocking: true);
+        }
+
+        var batch = pixels.To(DType.Float32) / 127.5 - 1.0;
         return batch.MoveToOuterScope();
     }
 
