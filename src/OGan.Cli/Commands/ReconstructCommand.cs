@@ -25,11 +25,10 @@ internal static class ReconstructCommand
 
     private static int Run(ParseResult parse, ILogger log)
     {
-        var inputs = parse.GetValue(Images)!;
-        var files = ImageInputs.Expand(inputs);
+        ImageInputs.Expand(parse.GetValue(Images)!); // a missing file is named before libtorch loads
         using var model = ModelOptions.Load(parse);
         using var scope = DisposeScope.Enter();
-        var (images, kept) = ImageInputs.Load(files, model, log, strict: inputs.All(File.Exists));
+        var (images, kept) = ImageInputs.Load(parse.GetValue(Images)!, model, log);
         var reconstructions = model.Reconstruct(images, parse.GetValue(Scale));
         if (parse.GetValue(Separate) is { } folder)
         {
@@ -42,8 +41,7 @@ internal static class ReconstructCommand
 
         var output = parse.GetValue(Output)!;
         var count = images.Size(0);
-        var pairs = Torch.Stack([images, reconstructions], 1).Reshape(2 * count, model.Config.Channels, model.Config.ImageSize, model.Config.ImageSize);
-        ImageGrid.Save(output, pairs, (int)Math.Min(16, 2 * count));
+        ImageGrid.Save(output, ImageGrid.Interleave(images, reconstructions), (int)Math.Min(16, 2 * count));
         log.LogInformation("wrote {Count} originals beside their reconstructions to {Output}", count, output);
         return 0;
     }

@@ -43,6 +43,15 @@ public static class ImageGrid
         ImageCodec.Write(path, tensor);
     }
 
+    /// <summary>a[0], b[0], a[1], b[1], ...: two (N, C, H, W) batches interleaved, for side-by-side grids.</summary>
+    public static Tensor Interleave(Tensor a, Tensor b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        var shape = a.Shape;
+        return Torch.Stack([a, b], 1).Reshape(2 * shape[0], shape[1], shape[2], shape[3]);
+    }
+
     /// <summary>Writes each of (N, C, H, W) images in [-1, 1] to its own file (PNG, or JPEG/WebP by extension).</summary>
     public static void SaveEach(IReadOnlyList<string> paths, Tensor images)
     {

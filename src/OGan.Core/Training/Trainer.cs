@@ -192,6 +192,13 @@ public sealed class Trainer : IDisposable
         }
     }
 
+    /// <summary>The networks as an inference model (EMA generator if any), E's statistics calibrated first.</summary>
+    private Inference.OGanModel CalibratedModel()
+    {
+        CalibrateEncoder();
+        return new Inference.OGanModel(Config, Ema ?? Generator, Encoder, ownsNetworks: false);
+    }
+
     private (LossTerms Encoder, LossTerms Generator) AlternatingStep(Tensor real)
     {
         var batch = real.Size(0);
@@ -243,13 +250,10 @@ public sealed class Trainer : IDisposable
         }
 
         using var scope = DisposeScope.Enter();
-        CalibrateEncoder();
-        var model = new Inference.OGanModel(Config, Ema ?? Generator, Encoder, ownsNetworks: false);
+        var model = CalibratedModel();
         ImageGrid.Save(Folder.Samples(Step), model.Sample(fixedLatents), 8);
         var real = data.First(32, Device);
-        var reconstruction = model.Reconstruct(real);
-        var pairs = Torch.Stack([real, reconstruction], 1).Reshape(2 * real.Size(0), Config.Channels, Config.ImageSize, Config.ImageSize);
-        ImageGrid.Save(Folder.Reconstructions(Step), pairs, 8);
+        ImageGrid.Save(Folder.Reconstructions(Step), ImageGrid.Interleave(real, model.Reconstruct(real)), 8);
     }
 
     /// <summary>Appends rho on 1,000 fresh latents and the reconstruction quality of 500 training images (eval mode) to metric-rho.jsonl and metric-reconstruction.jsonl.</summary>
@@ -261,8 +265,7 @@ public sealed class Trainer : IDisposable
         }
 
         using var scope = DisposeScope.Enter();
-        CalibrateEncoder();
-        var model = new Inference.OGanModel(Config, Ema ?? Generator, Encoder, ownsNetworks: false);
+        var model = CalibratedModel();
         var rho = Evaluation.EncoderMetrics.LatentCorrelation(model, 1000, seed: 123);
         var quality = Evaluation.EncoderMetrics.Reconstruction(model, data, 500);
         File.AppendAllText(Folder.Metric("rho"), JsonSerializer.Serialize(new { step = Step, rho }) + "\n");
