@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 steps=${1:-3000}; out=${2:-results}
+ogan=${OGAN:-./ogan} # or e.g. "dotnet /path/to/ogan.dll"
 mkdir -p "$out"
 common=(--steps "$steps" --seed 1 --sample-every "$steps" --snapshot-every "$steps" --metrics-every 500 --log-every 100 --out "$out")
 
@@ -12,14 +13,14 @@ run() { # NAME ARGS...: trains one variant into $out/NNNNN-NAME and evaluates it
   local name=$1; shift
   if ! ls -d "$out"/*-"$name" >/dev/null 2>&1; then
     local start=$SECONDS
-    ./ogan train "${common[@]}" "$@" --verbosity quiet
+    $ogan train "${common[@]}" "$@" --verbosity quiet
     local folder; folder=$(ls -d "$out"/*-fashion-mnist-32 | sort | tail -1)
     mv "$folder" "${folder%-fashion-mnist-32}-$name"
     echo "$((SECONDS - start))" > "$(ls -d "$out"/*-"$name")/wall_seconds"
   fi
   local folder; folder=$(ls -d "$out"/*-"$name")
-  [ -f "$folder/eval.json" ] || ./ogan eval -c "$folder" --json "$folder/eval.json" --verbosity quiet
-  ./ogan plot "$folder" --verbosity quiet
+  [ -f "$folder/eval.json" ] || $ogan eval -c "$folder" --json "$folder/eval.json" --verbosity quiet
+  $ogan plot "$folder" --verbosity quiet
 }
 
 run qp-rho                                    # O-GAN: GAN-QP + rho (the paper's)

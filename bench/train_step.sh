@@ -8,8 +8,8 @@ cd "$(dirname "$0")/.."
 size=${1:-32}; width=${2:-128}; batch=${3:-64}; iterations=${4:-40}; rounds=${5:-5}; form=${6:-alternating}
 threads=${OGAN_NUM_THREADS:-$(nproc)}
 
-dotnet build bench/OGan.Bench -c Release --nologo -v quiet -clp:NoSummary >&2
-bench_dll=bench/OGan.Bench/bin/Release/net10.0/ogan-bench.dll
+bench_dll=${OGAN_BENCH_DLL:-bench/OGan.Bench/bin/Release/net10.0/ogan-bench.dll} # a prebuilt copy skips the build
+[ -n "${OGAN_BENCH_DLL:-}" ] || dotnet build bench/OGan.Bench -c Release --nologo -v quiet -clp:NoSummary >&2
 
 cs=(); py=()
 for round in $(seq "$rounds"); do
