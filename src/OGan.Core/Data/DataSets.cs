@@ -87,8 +87,23 @@ public static class DataSets
             return PreparedSet.Open(data, size, channels);
         }
 
+        if (FashionMnist.HoldsIdx(data))
+        {
+            // Any folder in MNIST's IDX layout (MNIST, KMNIST, Fashion-MNIST copies): grey, padded to 32 px.
+            return size == 32 && channels == 1
+                ? FashionMnist.Load(train: true, folder: data)
+                : throw new ArgumentException($"{data} holds 28 px grey IDX images: train them at --res 32 --channels 1");
+        }
+
         var source = Source(data, size, root);
         var prepared = CachedFile(source, size, channels, cache ?? DefaultCache);
+        if (File.Exists(prepared) && source is ImageFolder folder && PreparedSet.ReadHeader(prepared) is var header &&
+            header.Count + header.Skipped != folder.Files.Count)
+        {
+            log?.Invoke($"{source.Description} now holds {folder.Files.Count} images, {prepared} was made from {header.Count + header.Skipped}: preparing again");
+            File.Delete(prepared);
+        }
+
         if (!File.Exists(prepared))
         {
             Directory.CreateDirectory(Path.GetDirectoryName(prepared)!);

@@ -34,6 +34,10 @@ public static class FashionMnist
         return new ImageSet(padded.Contiguous(), [.. labels.Data.Take(count).Select(b => (long)b)], $"fashion-mnist/{prefix}");
     }
 
+    /// <summary>Whether <paramref name="folder"/> holds a training split in MNIST's IDX layout.</summary>
+    public static bool HoldsIdx(string folder) =>
+        Directory.Exists(folder) && (File.Exists(Path.Combine(folder, "train-images-idx3-ubyte")) || File.Exists(Path.Combine(folder, "train-images-idx3-ubyte.gz")));
+
     private static string Find(string folder, string name)
     {
         foreach (var candidate in new[] { name + ".gz", name })

@@ -88,6 +88,34 @@ public sealed class DataSetTests
     }
 
     [Fact]
+    public void A_folder_in_IDX_layout_trains_like_Fashion_MNIST()
+    {
+        Fixtures.FashionMnist(train: false, limit: 1).Dispose(); // the data is there
+        using var images = DataSets.Open(FashionMnist.DefaultFolder, 32, 1);
+        Assert.Equal(60_000, images.Count);
+        Assert.Throws<ArgumentException>(() => DataSets.Open(FashionMnist.DefaultFolder, 64, 3));
+    }
+
+    [Fact]
+    public void A_folder_that_gained_images_is_prepared_again()
+    {
+        var folder = Fixtures.TemporaryFolder();
+        var cache = Fixtures.TemporaryFolder();
+        var photos = Fixtures.SharedPhotos("afhq");
+        File.Copy(photos[0], Path.Combine(folder, "a.jpg"));
+        using (var first = DataSets.Open(folder, 32, 3, cache: cache))
+        {
+            Assert.Equal(1, first.Count);
+        }
+
+        File.Copy(photos[1], Path.Combine(folder, "b.jpg"));
+        var logs = new List<string>();
+        using var second = DataSets.Open(folder, 32, 3, cache: cache, log: logs.Add);
+        Assert.Equal(2, second.Count);
+        Assert.Contains(logs, l => l.Contains("preparing again", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_missing_preset_names_every_place_looked_and_how_to_point_at_the_data()
     {
         var root = Fixtures.TemporaryFolder();
