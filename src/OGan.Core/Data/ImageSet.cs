@@ -62,7 +62,9 @@ public sealed class ImageSet : IDisposable
             pixels = pixels.PinMemory().To(device, nonBlocking: true);
         }
 
-        var batch = pixels.To(DType.Float32) / 127.5 - 1.0;
+        var batch = pixels.To(DType.Float32);
+        batch.MulInPlace(1 / 127.5); // in place: no further batch-sized allocations
+        batch.AddInPlace(-1.0);
         return batch.MoveToOuterScope();
     }
 

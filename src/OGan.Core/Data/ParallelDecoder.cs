@@ -19,7 +19,7 @@ public static class ParallelDecoder
     {
         ArgumentNullException.ThrowIfNull(source);
         workers = workers > 0 ? workers : Environment.ProcessorCount;
-        var chunkSize = workers * 8;
+        var chunkSize = workers * 32; // large enough that the wait for a chunk's slowest image is rare
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         using var queue = new BlockingCollection<DecodedImage[]>(boundedCapacity: 2);
         var producer = Task.Run(() => Produce(source, channels, size, workers, chunkSize, queue, stop.Token), stop.Token);

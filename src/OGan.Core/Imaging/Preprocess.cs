@@ -24,7 +24,7 @@ public static class Preprocess
         ArgumentNullException.ThrowIfNull(image);
         if (image.Size(1) == height && image.Size(2) == width)
         {
-            return image.Clone();
+            return image.Contiguous(); // a DCT-scaled JPEG often arrives at the size already
         }
 
         using var scope = DisposeScope.Enter();
