@@ -137,6 +137,8 @@ OGAN_API ogan_tensor ogan_math_where(ogan_tensor condition, ogan_tensor a, ogan_
 OGAN_API ogan_tensor ogan_math_reduce(ogan_tensor t, int op, const int64_t* dims, int ndims, int keepdim,
                                       int correction);
 OGAN_API ogan_tensor ogan_math_matmul(ogan_tensor a, ogan_tensor b);
+/* The values sorted along dim, ascending unless descending != 0. */
+OGAN_API ogan_tensor ogan_math_sort(ogan_tensor t, int64_t dim, int descending);
 
 /* ---- shapes (shape.cpp) ---- */
 OGAN_API ogan_tensor ogan_shape_reshape(ogan_tensor t, const int64_t* shape, int ndim);

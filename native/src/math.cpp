@@ -181,4 +181,10 @@ ogan_tensor ogan_math_matmul(ogan_tensor a, ogan_tensor b) {
     OGAN_CATCH(nullptr)
 }
 
+ogan_tensor ogan_math_sort(ogan_tensor t, int64_t dim, int descending) {
+    OGAN_TRY
+    return wrap(std::get<0>(at::sort(unwrap(t), dim, descending != 0)));
+    OGAN_CATCH(nullptr)
+}
+
 }

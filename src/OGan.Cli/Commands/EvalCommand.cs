@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using OGan.Data;
 using OGan.Evaluation;
 using OGan.Imaging;
+using OGan.Tensors;
 
 namespace OGan.Cli;
 
@@ -69,6 +70,16 @@ internal static class EvalCommand
             ("reconstruction PSNR (dB)", quality.Psnr, "F2"),
             ("reconstruction SSIM", quality.Ssim, "F4"),
         };
+        (double[] Levels, double Mean)? swd = null;
+        if (!DataOptions.IsFashionMnist(data) && model.Config.ImageSize >= 16)
+        {
+            var n = Math.Min(count, Math.Min(images.Count, 2000));
+            using var scope = DisposeScope.Enter();
+            swd = SlicedWasserstein.Distance(model.Sample(n, parse.GetValue(Seed)), images.First(n, model.Device));
+            rows.Add(($"SWD x1e3 (Laplacian 7x7 patches), {n} samples vs images, mean", swd.Value.Mean, "F2"));
+            rows.AddRange(swd.Value.Levels.Select((l, i) => ($"  level {i} ({model.Config.ImageSize >> i} px)", l, "F2")));
+        }
+
         FashionQuality? fashion = null;
         if (DataOptions.IsFashionMnist(data) && parse.GetValue(Classifier))
         {
@@ -103,6 +114,7 @@ internal static class EvalCommand
                 fid = fashion?.Fid, fid_floor = fashion?.FidFloor, kid = fashion?.Kid, kid_floor = fashion?.KidFloor,
                 class_shares = fashion?.ClassShares, probe_raw_codes = fashion?.ProbeRawCodes,
                 probe_latents = fashion?.ProbeLatents, probe_pixels = fashion?.ProbePixels,
+                swd = swd?.Mean, swd_levels = swd?.Levels,
             };
             AtomicFile.WriteAllBytes(json, JsonSerializer.SerializeToUtf8Bytes(result, Indented));
             log.LogInformation("wrote {Json}", json);

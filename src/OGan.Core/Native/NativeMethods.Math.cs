@@ -36,6 +36,9 @@ internal static partial class NativeMethods
 
     [LibraryImport(Lib)]
     internal static partial TensorHandle ogan_math_matmul(TensorHandle a, TensorHandle b);
+
+    [LibraryImport(Lib)]
+    internal static partial TensorHandle ogan_math_sort(TensorHandle t, long dim, int descending);
 }
 
 /// <summary>ogan_unary_op in the header.</summary>

@@ -72,6 +72,9 @@ public sealed partial class Tensor
     public Tensor Clamp(double? min = null, double? max = null) =>
         Wrap(NativeMethods.ogan_math_clamp(Handle, min ?? 0, max ?? 0, min.HasValue ? 1 : 0, max.HasValue ? 1 : 0));
 
+    /// <summary>The values sorted along <paramref name="dim"/>.</summary>
+    public Tensor Sort(long dim, bool descending = false) => Wrap(NativeMethods.ogan_math_sort(Handle, dim, descending ? 1 : 0));
+
     /// <summary>Matrix product with PyTorch's broadcasting rules.</summary>
     public Tensor Matmul(Tensor other)
     {

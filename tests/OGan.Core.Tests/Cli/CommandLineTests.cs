@@ -127,6 +127,11 @@ public sealed class CommandLineTests(TrainedRun run) : IClassFixture<TrainedRun>
 
         var fromFile = Ogan.Run(work, "train", "--data", "faces.ogan-data", "--res", "32", "--steps", "1", "--width", "16", "--batch", "4");
         Assert.True(fromFile.ExitCode == 0, fromFile.Error);
+
+        var evaluated = Ogan.Run(work, "eval", "-c", folder, "--data", "faces.ogan-data", "--latents", "20");
+        Assert.True(evaluated.ExitCode == 0, evaluated.Error);
+        Assert.Contains("SWD x1e3", evaluated.Output, StringComparison.Ordinal);
+        Assert.Contains("level 1 (16 px)", evaluated.Output, StringComparison.Ordinal);
     }
 
     [Fact]
