@@ -15,6 +15,7 @@ internal static class TrainCommand
     private static readonly Option<string> Out = new("--out") { Description = "Folder that receives the numbered run folders", DefaultValueFactory = _ => "runs" };
     private static readonly Option<int> Batch = new("--batch") { Description = "Images per batch", DefaultValueFactory = _ => 64 };
     private static readonly Option<long> Steps = new("--steps") { Description = "Iterations (an E step and a G step each)", DefaultValueFactory = _ => 2000 };
+    private static readonly Option<long> ImagesSeen = new("--images") { Description = "Train until this many real images were seen, instead of --steps (steps = images / batch, rounded up)" };
     private static readonly Option<double> Lr = new("--lr") { Description = "Learning rate (0: Adam 2e-4, RMSprop 1e-4)", DefaultValueFactory = _ => 0 };
     private static readonly Option<OptimizerKind> OptimizerOption = new("--optimizer") { Description = "adam or rmsprop", DefaultValueFactory = _ => OptimizerKind.Adam };
     private static readonly Option<GanLoss> Loss = new("--loss") { Description = "Adversarial objective: qp, hinge or logistic", DefaultValueFactory = _ => GanLoss.Qp };
@@ -39,7 +40,7 @@ internal static class TrainCommand
     {
         var command = new Command("train", "Train an O-GAN (default: Fashion-MNIST at 32 px, width 128) into a numbered run folder")
         {
-            DataOptions.Data, DataOptions.Res, DataOptions.Channels, DataOptions.DataRoot, Out, Batch, Steps, Lr, OptimizerOption, Loss,
+            DataOptions.Data, DataOptions.Res, DataOptions.Channels, DataOptions.DataRoot, Out, Batch, Steps, ImagesSeen, Lr, OptimizerOption, Loss,
             LambdaQp, LambdaRho, Width, ZDim, ModelOptions.Device, Threads, Seed,
             Resume, SnapshotEvery, SampleEvery, MetricsEvery, LogEvery, Ema, Flip, SinglePass, CalibrationImages, DryRun,
         };
@@ -54,7 +55,7 @@ internal static class TrainCommand
             new OGanConfig { ImageSize = size, Channels = channels, Width = parse.GetValue(Width), ZDim = parse.GetValue(ZDim) },
             new TrainingOptions
             {
-                BatchSize = parse.GetValue(Batch), Steps = parse.GetValue(Steps), LearningRate = parse.GetValue(Lr),
+                BatchSize = parse.GetValue(Batch), Steps = StepsOf(parse), LearningRate = parse.GetValue(Lr),
                 Optimizer = parse.GetValue(OptimizerOption), Loss = parse.GetValue(Loss), LambdaQp = parse.GetValue(LambdaQp),
                 LambdaRho = parse.GetValue(LambdaRho), EmaDecay = parse.GetValue(Ema), Seed = parse.GetValue(Seed),
                 Device = parse.GetValue(ModelOptions.Device)!, Flip = parse.GetValue(Flip), LogEvery = parse.GetValue(LogEvery),
@@ -120,6 +121,22 @@ internal static class TrainCommand
         var folder = new RunFolder(Path.GetDirectoryName(Path.GetFullPath(checkpoint))!);
         var steps = parse.GetResult(Steps) is { Implicit: false } ? parse.GetValue(Steps) : (long?)null;
         return Trainer.Resume(checkpoint, images, folder, steps);
+    }
+
+    private static long StepsOf(ParseResult parse)
+    {
+        if (parse.GetResult(ImagesSeen) is null)
+        {
+            return parse.GetValue(Steps);
+        }
+
+        var (images, batch) = (parse.GetValue(ImagesSeen), parse.GetValue(Batch));
+        if (images < 1 || batch < 1)
+        {
+            throw new UserError($"--images {images}: must be at least 1", Guard.Usage);
+        }
+
+        return (images + batch - 1) / batch;
     }
 
     private static string Eta(TrainingProgress p)
