@@ -34,7 +34,7 @@ internal static class Loader
 
         clock.Restart();
         var count = 0;
-        foreach (var image in ParallelDecoder.Decode(list.Select(f => new EncodedImage(f, () => File.ReadAllBytes(f))), 3, size))
+        foreach (var image in ParallelDecoder.Decode(list.Select(EncodedImage.FromFile), 3, size))
         {
             image.Pixels?.Dispose();
             count++;
@@ -85,6 +85,6 @@ internal static class Loader
     {
         public string Description => "bench";
 
-        public IEnumerable<EncodedImage> Images() => files.Select(f => new EncodedImage(f, () => File.ReadAllBytes(f)));
+        public IEnumerable<EncodedImage> Images() => files.Select(EncodedImage.FromFile);
     }
 }

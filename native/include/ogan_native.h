@@ -194,7 +194,8 @@ OGAN_API int ogan_optim_rmsprop_step(const ogan_tensor* params, const ogan_tenso
                                      double alpha, double eps, double weight_decay);
 
 /* ---- images: JPEG (libjpeg-turbo), PNG (libpng), WebP (libwebp) (image.cpp) ----
- * Pixels are uint8 (H, W, C) tensors. Decoding gives C = 1 (grey) or 3 (RGB); alpha is composited on black.
+ * Decoding gives planar uint8 (C, H, W), C = 1 (grey) or 3 (RGB), alpha composited on black; encoding takes
+ * interleaved uint8 (H, W, C).
  * A build without the codec libraries fails these calls with a message saying what to install. */
 enum ogan_image_format { OGAN_IMAGE_UNKNOWN = 0, OGAN_IMAGE_JPEG = 1, OGAN_IMAGE_PNG = 2, OGAN_IMAGE_WEBP = 3 };
 /* Reads only the header: format and size. */

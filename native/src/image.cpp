@@ -3,6 +3,7 @@
 // and sizes checked before anything is allocated for the pixels.
 #include "common.h"
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 
@@ -143,14 +144,38 @@ at::Tensor decode_png(const uint8_t* data, int64_t size, int channels, int64_t m
 }
 
 at::Tensor decode_webp(const uint8_t* data, int64_t size, int channels, const Header& h) {
-    at::Tensor rgba = at::empty({h.height, h.width, 4}, at::kByte);
-    if (WebPDecodeRGBAInto(data, static_cast<size_t>(size), rgba.data_ptr<uint8_t>(), static_cast<size_t>(rgba.numel()),
-                           h.width * 4) == nullptr)
+    std::vector<uint8_t> rgba(static_cast<size_t>(h.width) * h.height * 4);
+    if (WebPDecodeRGBAInto(data, static_cast<size_t>(size), rgba.data(), rgba.size(), h.width * 4) == nullptr)
         throw std::runtime_error("corrupt WebP");
-    // Composite on black, then keep RGB or take the luma.
-    at::Tensor rgb = rgba.narrow(2, 0, 3).to(at::kFloat) * (rgba.narrow(2, 3, 1).to(at::kFloat) / 255.0);
-    if (channels == 1) rgb = (rgb * at::tensor({0.299f, 0.587f, 0.114f})).sum(2, true);
-    return rgb.round_().clamp_(0, 255).to(at::kByte).contiguous();
+    // Composite on black, then keep RGB or take the ITU-R 601 luma.
+    at::Tensor out = at::empty({h.height, h.width, channels}, at::kByte);
+    uint8_t* target = out.data_ptr<uint8_t>();
+    for (size_t p = 0; p < rgba.size() / 4; ++p) {
+        const uint8_t* px = &rgba[p * 4];
+        float alpha = px[3] / 255.0f, r = px[0] * alpha, g = px[1] * alpha, b = px[2] * alpha;
+        if (channels == 1) {
+            target[p] = static_cast<uint8_t>(std::min(255.0f, 0.299f * r + 0.587f * g + 0.114f * b + 0.5f));
+        } else {
+            target[p * 3] = static_cast<uint8_t>(r + 0.5f);
+            target[p * 3 + 1] = static_cast<uint8_t>(g + 0.5f);
+            target[p * 3 + 2] = static_cast<uint8_t>(b + 0.5f);
+        }
+    }
+    return out;
+}
+
+// Interleaved (H, W, C) to planar (C, H, W) in a plain loop: no libtorch kernel, so a decoding worker
+// thread starts no OpenMP team of its own (which would compete with the other workers for the cores).
+at::Tensor to_planar(const at::Tensor& hwc) {
+    int64_t height = hwc.size(0), width = hwc.size(1), channels = hwc.size(2);
+    if (channels == 1) return hwc.view({1, height, width});
+    at::Tensor chw = at::empty({channels, height, width}, at::kByte);
+    const uint8_t* source = hwc.data_ptr<uint8_t>();
+    uint8_t* target = chw.data_ptr<uint8_t>();
+    int64_t plane = height * width;
+    for (int64_t p = 0; p < plane; ++p)
+        for (int64_t c = 0; c < channels; ++c) target[c * plane + p] = source[p * channels + c];
+    return chw;
 }
 
 at::Tensor encode_png(const at::Tensor& pixels) {
@@ -229,9 +254,9 @@ ogan_tensor ogan_image_decode(const uint8_t* data, int64_t size, int channels, i
     Header h = probe(data, size);
     check_size(h.width, h.height, max_pixels);
     switch (h.format) {
-        case OGAN_IMAGE_JPEG: return ogan::wrap(decode_jpeg(data, size, channels, min_side, h));
-        case OGAN_IMAGE_PNG: return ogan::wrap(decode_png(data, size, channels, max_pixels));
-        default: return ogan::wrap(decode_webp(data, size, channels, h));
+        case OGAN_IMAGE_JPEG: return ogan::wrap(to_planar(decode_jpeg(data, size, channels, min_side, h)));
+        case OGAN_IMAGE_PNG: return ogan::wrap(to_planar(decode_png(data, size, channels, max_pixels)));
+        default: return ogan::wrap(to_planar(decode_webp(data, size, channels, h)));
     }
 #else
     no_images();

@@ -63,7 +63,7 @@ internal static class ImageInputs
     private static (Tensor Images, List<string> Files) Stack(IReadOnlyList<string> files, OGanModel model, ILogger log, bool strict, List<Tensor> loaded, List<string> kept)
     {
         var config = model.Config;
-        foreach (var image in ParallelDecoder.Decode(files.Select(f => new EncodedImage(f, () => File.ReadAllBytes(f))), config.Channels, config.ImageSize))
+        foreach (var image in ParallelDecoder.Decode(files.Select(EncodedImage.FromFile), config.Channels, config.ImageSize))
         {
             if (image.Pixels is null)
             {

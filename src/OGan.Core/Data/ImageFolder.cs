@@ -31,5 +31,5 @@ public sealed class ImageFolder : IImageSource
     public string Description => Path;
 
     /// <inheritdoc/>
-    public IEnumerable<EncodedImage> Images() => Files.Select(f => new EncodedImage(f, () => File.ReadAllBytes(f)));
+    public IEnumerable<EncodedImage> Images() => Files.Select(EncodedImage.FromFile);
 }

@@ -65,21 +65,17 @@ public static class ImageCodec
             throw new ArgumentOutOfRangeException(nameof(channels), channels, "channels must be 1 or 3");
         }
 
-        using var scope = DisposeScope.Enter();
-        Tensor interleaved;
         fixed (byte* data = encoded)
         {
             try
             {
-                interleaved = Tensor.Wrap(NativeMethods.ogan_image_decode(data, encoded.Length, channels, minSide, maxPixels));
+                return Tensor.Wrap(NativeMethods.ogan_image_decode(data, encoded.Length, channels, minSide, maxPixels));
             }
             catch (TorchException e)
             {
                 throw new InvalidDataException(e.Message, e);
             }
         }
-
-        return interleaved.Permute(2, 0, 1).Contiguous().MoveToOuterScope();
     }
 
     /// <summary>Reads and decodes an image file, as <see cref="Decode"/>.</summary>
