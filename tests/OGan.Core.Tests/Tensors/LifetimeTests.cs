@@ -7,6 +7,33 @@ namespace OGan.Core.Tests.Tensors;
 [CollectionDefinition(nameof(LifetimeTests), DisableParallelization = true)]
 public sealed class LifetimeTests
 {
+    [Theory]
+    [InlineData(OGan.Training.Formulation.Alternating)]
+    [InlineData(OGan.Training.Formulation.SinglePass)]
+    public void Training_steps_leave_no_tensor_behind(OGan.Training.Formulation formulation)
+    {
+        using var data = Fixtures.FashionMnist(train: true, limit: 256);
+        var settings = new OGan.Training.RunSettings(
+            new OGan.Models.OGanConfig { ImageSize = 32, Channels = 1, Width = 16, ZDim = 8 },
+            new OGan.Training.TrainingOptions { BatchSize = 16, Steps = 100, LogEvery = 5, EmaDecay = 0.9, Formulation = formulation },
+            "fashion-mnist");
+        using var trainer = new OGan.Training.Trainer(settings, data);
+        for (var i = 0; i < 5; i++)
+        {
+            trainer.TrainStep();
+        }
+
+        Settle();
+        var baseline = Torch.LiveTensorCount;
+        for (var i = 0; i < 40; i++)
+        {
+            trainer.TrainStep();
+        }
+
+        Settle();
+        Assert.Equal(baseline, Torch.LiveTensorCount);
+    }
+
     [Fact]
     public void A_hundred_thousand_temporaries_in_scopes_leave_memory_flat()
     {
