@@ -11,11 +11,19 @@ internal static class ProgressLine
 
     public static bool IsLive { get; } = !Console.IsErrorRedirected;
 
+    /// <summary>False under --verbosity quiet: status updates are dropped.</summary>
+    public static bool Enabled { get; set; } = true;
+
     /// <summary>Shows <paramref name="text"/> as the current status.</summary>
     public static void Update(string text)
     {
         lock (Gate)
         {
+            if (!Enabled)
+            {
+                return;
+            }
+
             if (!IsLive)
             {
                 Console.Error.WriteLine(text);

@@ -18,6 +18,7 @@ internal static class Guard
     public static int Run(ParseResult parse, Func<ILogger, int> body)
     {
         var verbosity = parse.GetValue(VerbosityOption.Option);
+        ProgressLine.Enabled = verbosity != Verbosity.Quiet;
         using var factory = VerbosityOption.CreateLoggerFactory(verbosity);
         var log = factory.CreateLogger("ogan");
         try
