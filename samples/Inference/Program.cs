@@ -1,31 +1,46 @@
-// Uses a trained checkpoint from C#: sample, encode, reconstruct and interpolate.
-// dotnet run --project samples/Inference -- runs/00000-fashion-mnist-32/checkpoint-002000.safetensors
+// Uses a trained checkpoint from C#: sample, encode, reconstruct and interpolate, on Fashion-MNIST test
+// images or on image files given after the checkpoint.
+// dotnet run --project samples/Inference -- runs/00000-fashion-mnist-32 [image.png ...]
 using OGan.Data;
 using OGan.Imaging;
 using OGan.Inference;
 using OGan.Tensors;
+using OGan.Training;
 
-if (args.Length != 1)
+if (args.Length < 1)
 {
-    Console.Error.WriteLine("usage: Inference CHECKPOINT");
+    Console.Error.WriteLine("usage: Inference CHECKPOINT_OR_RUN_FOLDER [IMAGE ...]");
     return 2;
 }
 
-using var model = OGanModel.Load(args[0]);
+var checkpoint = Directory.Exists(args[0]) ? RunFolder.LatestCheckpoint(args[0]) ?? args[0] : args[0];
+using var model = OGanModel.Load(checkpoint);
 using var scope = DisposeScope.Enter();
+var (size, channels) = (model.Config.ImageSize, model.Config.Channels);
 
 ImageGrid.Save("sample-grid.png", model.Sample(count: 16, seed: 7), columns: 4);
 
-using var test = FashionMnist.Load(train: false, limit: 8);
-var real = test.First(8, model.Device);
-var codes = model.Encode(real); // N(E(x)): (8, ZDim)
+// Real images: files decoded by libjpeg-turbo/libpng/libwebp, cropped and resized; else test images.
+Tensor real;
+if (args.Length > 1)
+{
+    var pixels = args[1..].Select(path => Preprocess.Load(path, channels, size)).ToList();
+    real = Torch.Stack(pixels).To(DType.Float32) / 127.5 - 1.0;
+}
+else
+{
+    using var test = FashionMnist.Load(train: false, limit: 8);
+    real = test.First(8, model.Device);
+}
+
+var codes = model.Encode(real); // N(E(x)): (N, ZDim)
 Console.WriteLine($"encoded {real} to {codes}");
 
 var reconstruction = model.Reconstruct(real, scale: 0.9);
-ImageGrid.Save("reconstruction.png", Torch.Cat([real, reconstruction]), columns: 8);
+ImageGrid.Save("reconstruction.png", ImageGrid.Interleave(real, reconstruction), columns: 8);
 
-var frames = model.Interpolate(real.Slice(0, 0, 1), real.Slice(0, 1, 2), steps: 8);
+var frames = model.Interpolate(real.Slice(0, 0, 1), real.Slice(0, real.Size(0) - 1, real.Size(0)), steps: 8);
 ImageGrid.Save("interpolation.png", frames, columns: 8);
 
-Console.WriteLine("wrote sample-grid.png, reconstruction.png, interpolation.png");
+Console.WriteLine("wrote sample-grid.png, reconstruction.png (original, reconstruction pairs), interpolation.png");
 return 0;
