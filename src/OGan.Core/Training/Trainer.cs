@@ -21,10 +21,6 @@ namespace OGan.Training;
 public sealed class Trainer : IDisposable
 {
     private const int GridCount = 64;
-    private const int EncoderLossSlot = 0;
-    private const int GeneratorLossSlot = 1;
-    private const int DeltaSlot = 2;
-    private const int RhoSlot = 3;
 
     private readonly OGanLoss loss;
     private readonly ImageSet data;
@@ -169,19 +165,15 @@ public sealed class Trainer : IDisposable
     {
         using var scope = DisposeScope.Enter();
         var real = NextBatch();
-        if (Options.Formulation == Formulation.SinglePass)
-        {
-            SinglePassStep(real);
-        }
-        else
-        {
-            EncoderStep(real);
-            GeneratorStep(real.Size(0));
-        }
-
+        var (encoderTerms, generatorTerms) = Options.Formulation == Formulation.SinglePass ? SinglePassStep(real) : AlternatingStep(real);
         if (Ema is not null)
         {
             UpdateEma(Ema);
+        }
+
+        using (Torch.NoGrad())
+        {
+            statsSum.AddInPlace(Torch.Stack([encoderTerms.Total, generatorTerms.Total, encoderTerms.Delta, generatorTerms.Rho]));
         }
 
         statsCount++;
@@ -207,41 +199,35 @@ public sealed class Trainer : IDisposable
         return new Inference.OGanModel(Config, Ema ?? Generator, Encoder, ownsNetworks: false);
     }
 
-    /// <summary>E's step, G frozen. Its own scope frees its activations before the G step allocates.</summary>
-    private void EncoderStep(Tensor real)
+    private (LossTerms Encoder, LossTerms Generator) AlternatingStep(Tensor real)
     {
-        using var scope = DisposeScope.Enter();
-        var z = Torch.Randn([real.Size(0), Config.LatentDim], rng, device: Device);
+        var batch = real.Size(0);
+
+        // Encoder step, G frozen: G(z) needs no graph.
+        var z = Torch.Randn([batch, Config.LatentDim], rng, device: Device);
         Tensor fake;
         using (Torch.NoGrad())
         {
-            fake = Generator.Forward(z); // G(z) needs no graph
+            fake = Generator.Forward(z);
         }
 
-        var terms = loss.Encoder(z, Encoder.Forward(real), Encoder.Forward(fake), real, fake);
+        var encoderTerms = loss.Encoder(z, Encoder.Forward(real), Encoder.Forward(fake), real, fake);
         EncoderOptimizer.ZeroGrad();
-        terms.Total.Backward();
+        encoderTerms.Total.Backward();
         EncoderOptimizer.Step();
-        Accumulate(EncoderLossSlot, terms.Total);
-        Accumulate(DeltaSlot, terms.Delta);
-    }
 
-    /// <summary>G's step on fresh z, E frozen: gradients flow through E to G but E's weights get none.</summary>
-    private void GeneratorStep(long batch)
-    {
-        using var scope = DisposeScope.Enter();
-        var z = Torch.Randn([batch, Config.LatentDim], rng, device: Device);
+        // Generator step, E frozen: gradients flow through E to G but E's weights get none.
+        var zg = Torch.Randn([batch, Config.LatentDim], rng, device: Device);
         SetRequiresGrad(Encoder, false);
-        var terms = loss.Generator(z, Encoder.Forward(Generator.Forward(z)));
+        var generatorTerms = loss.Generator(zg, Encoder.Forward(Generator.Forward(zg)));
         GeneratorOptimizer.ZeroGrad();
-        terms.Total.Backward();
+        generatorTerms.Total.Backward();
         GeneratorOptimizer.Step();
         SetRequiresGrad(Encoder, true);
-        Accumulate(GeneratorLossSlot, terms.Total);
-        Accumulate(RhoSlot, terms.Rho);
+        return (encoderTerms, generatorTerms);
     }
 
-    private void SinglePassStep(Tensor real)
+    private (LossTerms Encoder, LossTerms Generator) SinglePassStep(Tensor real)
     {
         var z = Torch.Randn([real.Size(0), Config.LatentDim], rng, device: Device);
         var fake = Generator.Forward(z);
@@ -252,18 +238,7 @@ public sealed class Trainer : IDisposable
         terms.Total.Backward();
         EncoderOptimizer.Step();
         GeneratorOptimizer.Step();
-        Accumulate(EncoderLossSlot, terms.Encoder.Total);
-        Accumulate(DeltaSlot, terms.Encoder.Delta);
-        Accumulate(GeneratorLossSlot, terms.Generator.Total);
-        Accumulate(RhoSlot, terms.Generator.Rho);
-    }
-
-    /// <summary>Adds a scalar loss term into its slot of the on-device sums (no host synchronisation).</summary>
-    private void Accumulate(int slot, Tensor value)
-    {
-        using var noGrad = Torch.NoGrad();
-        using var scope = DisposeScope.Enter();
-        statsSum.Slice(0, slot, slot + 1).AddInPlace(value.Reshape(1));
+        return (terms.Encoder, terms.Generator);
     }
 
     /// <summary>Writes the sample grid (fixed z) and the reconstruction grid (real | G(N(E(x)))) for the current step.</summary>
