@@ -212,8 +212,10 @@ public sealed class CommandLineTests(TrainedRun run) : IClassFixture<TrainedRun>
     }
 
     [Fact]
-    public void Interrupting_training_saves_a_checkpoint_that_resumes()
+    public async Task Interrupting_training_saves_a_checkpoint_that_resumes()
     {
+        // SIGTERM, which ogan handles as Ctrl+C: a shell's background job inherits SIGINT ignored (so would
+        // the test's child), but never SIGTERM.
         var work = Fixtures.TemporaryFolder();
         using var process = Ogan.Start(work, null, "train", "--steps", "100000", "--width", "16", "--zdim", "8", "--batch", "16", "--log-every", "1", "--sample-every", "0");
         var errors = new List<string>();
@@ -222,14 +224,21 @@ public sealed class CommandLineTests(TrainedRun run) : IClassFixture<TrainedRun>
             errors.Add(line);
             if (line.StartsWith("step 3/", StringComparison.Ordinal))
             {
-                Assert.Equal(0, Kill(process.Id, 2)); // SIGINT, as Ctrl+C
+                Assert.Equal(0, Kill(process.Id, 15));
                 break;
             }
         }
 
-        errors.AddRange(process.StandardError.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)));
+        var rest = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail("ogan train did not stop within 2 minutes of SIGTERM");
+        }
+
+        errors.AddRange((await rest).Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.True(process.ExitCode == 130, string.Join('\n', errors));
+        Assert.Contains(errors, e => e.Contains("saved", StringComparison.Ordinal) && e.Contains("--resume", StringComparison.Ordinal));
         var folder = Directory.GetDirectories(Path.Combine(work, "runs")).Single();
         var checkpoint = RunFolder.LatestCheckpoint(folder);
         Assert.NotNull(checkpoint);
