@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using OGan.Checkpoints;
 using OGan.Data;
 using OGan.Losses;
 using OGan.Models;
@@ -50,7 +51,11 @@ internal static class TrainCommand
 
     private static int Run(ParseResult parse, ILogger log, CancellationToken cancellation)
     {
-        var (data, size, channels) = DataOptions.Resolve(parse);
+        var resume = parse.GetValue(Resume);
+        var resumeCheckpoint = resume is null ? null : ResolveResume(resume);
+        var (data, size, channels) = resumeCheckpoint is not null && parse.GetResult(DataOptions.Data) is null or { Implicit: true }
+            ? DataOf(resumeCheckpoint) // a resumed run trains on what it was trained on, unless told otherwise
+            : DataOptions.Resolve(parse);
         var settings = new RunSettings(
             new OGanConfig { ImageSize = size, Channels = channels, Width = parse.GetValue(Width), ZDim = parse.GetValue(ZDim) },
             new TrainingOptions
@@ -82,8 +87,7 @@ internal static class TrainCommand
         using var interrupt = new InterruptHandler("stopping after this step and saving a checkpoint");
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, interrupt.Token);
         using var images = DataSets.Open(data, size, channels, parse.GetValue(DataOptions.DataRoot), log: m => log.LogInformation("{Message}", m), cancellation: linked.Token);
-        var resume = parse.GetValue(Resume);
-        using var trainer = resume is null ? NewRun(settings, images, parse.GetValue(Out)!) : Continue(resume, images, parse);
+        using var trainer = resumeCheckpoint is null ? NewRun(settings, images, parse.GetValue(Out)!) : Continue(resumeCheckpoint, images, parse);
         log.LogInformation(
             "training on {Data} ({Count} images), {Size} px, width {Width}, z {Z}, {Loss} + rho x {Rho}, {Optimizer}, {Formulation}, {Threads} threads, {Device}, into {Folder}",
             images.Name, images.Count, trainer.Config.ImageSize, trainer.Config.MaxChannels, trainer.Config.LatentDim, trainer.Options.Loss,
@@ -113,11 +117,20 @@ internal static class TrainCommand
         return new Trainer(settings, images, folder);
     }
 
-    private static Trainer Continue(string resume, ImageSet images, ParseResult parse)
-    {
-        var checkpoint = Directory.Exists(resume)
+    private static string ResolveResume(string resume) =>
+        Directory.Exists(resume)
             ? RunFolder.LatestCheckpoint(resume) ?? throw new UserError($"--resume {resume}: the folder holds no checkpoint-*.safetensors")
             : File.Exists(resume) ? resume : throw new UserError($"--resume {resume}: no such run folder or checkpoint", Guard.Usage);
+
+    private static (string Data, int Size, int Channels) DataOf(string checkpoint)
+    {
+        using var contents = CheckpointMetadata.Read(checkpoint);
+        var model = contents.Settings.Model;
+        return (contents.Settings.Data, model.ImageSize, model.Channels);
+    }
+
+    private static Trainer Continue(string checkpoint, ImageSet images, ParseResult parse)
+    {
         var folder = new RunFolder(Path.GetDirectoryName(Path.GetFullPath(checkpoint))!);
         var steps = parse.GetResult(Steps) is { Implicit: false } ? parse.GetValue(Steps) : (long?)null;
         return Trainer.Resume(checkpoint, images, folder, steps);

@@ -125,6 +125,11 @@ public sealed class CommandLineTests(TrainedRun run) : IClassFixture<TrainedRun>
         Assert.Equal(new ImageHeader(ImageFormat.Png, 8 * Cell + 2, 8 * Cell + 2), Header(Path.Combine(folder, "samples-000002.png")));
         Assert.Single(Directory.GetFiles(Path.Combine(work, "cache", "prepared")));
 
+        // Resuming needs no --data: the checkpoint names its data.
+        var resumed = Ogan.Run(work, environment, "train", "--resume", folder, "--steps", "3");
+        Assert.True(resumed.ExitCode == 0, resumed.Error);
+        Assert.True(File.Exists(Path.Combine(folder, "checkpoint-000003.safetensors")));
+
         var fromFile = Ogan.Run(work, "train", "--data", "faces.ogan-data", "--res", "32", "--steps", "1", "--width", "16", "--batch", "4");
         Assert.True(fromFile.ExitCode == 0, fromFile.Error);
 
