@@ -4,4 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 bash scripts/install-deps.sh
-dotnet test OGan.slnx -c Release --nologo "$@"
+# Normal verbosity lists every test and prints the reason of each skip (the CUDA tests, without a GPU).
+dotnet test OGan.slnx -c Release --nologo --logger "console;verbosity=normal" "$@"
