@@ -38,10 +38,6 @@ internal static class ImageInputs
         return files;
     }
 
-    /// <summary>The images named by command-line <paramref name="inputs"/>: strict (any bad file is an error) when they are all files.</summary>
-    public static (Tensor Images, List<string> Files) Load(string[] inputs, OGanModel model, ILogger log) =>
-        Load(Expand(inputs), model, log, strict: inputs.All(File.Exists));
-
     /// <summary>
     /// Loads <paramref name="files"/> for <paramref name="model"/>. A bad file named on its own is an error; in a
     /// folder of many, bad files are skipped with a warning.

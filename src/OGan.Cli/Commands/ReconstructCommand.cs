@@ -25,10 +25,11 @@ internal static class ReconstructCommand
 
     private static int Run(ParseResult parse, ILogger log)
     {
-        ImageInputs.Expand(parse.GetValue(Images)!); // a missing file is named before libtorch loads
+        var inputs = parse.GetValue(Images)!;
+        var files = ImageInputs.Expand(inputs); // a missing file is named before libtorch loads
         using var model = ModelOptions.Load(parse);
         using var scope = DisposeScope.Enter();
-        var (images, kept) = ImageInputs.Load(parse.GetValue(Images)!, model, log);
+        var (images, kept) = ImageInputs.Load(files, model, log, strict: inputs.All(File.Exists));
         var reconstructions = model.Reconstruct(images, parse.GetValue(Scale));
         if (parse.GetValue(Separate) is { } folder)
         {

@@ -134,7 +134,7 @@ public static class DataSets
     {
         ArgumentNullException.ThrowIfNull(source);
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(source.Description)))[..12];
-        var name = new string(Path.GetFileName(source.Description.TrimEnd('/')).Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' ? c : '_').ToArray());
+        var name = Imaging.AtomicFile.SafeName(source.Description);
         return Path.Combine(cache, "prepared", $"{name}-{hash}-{channels}x{size}{PreparedSet.Extension}");
     }
 

@@ -69,17 +69,7 @@ public sealed class ImageSet : IDisposable
     }
 
     /// <summary>The first <paramref name="count"/> images, as <see cref="Batch"/>.</summary>
-    public Tensor First(int count, Device device)
-    {
-        using var scope = DisposeScope.Enter();
-        return Batch(Torch.Arange(0, Math.Min(count, Count)), device).MoveToOuterScope();
-    }
-
-    private Tensor Range(int start, int end, Device device)
-    {
-        using var scope = DisposeScope.Enter();
-        return Batch(Torch.Arange(start, end), device).DetachFromScope();
-    }
+    public Tensor First(int count, Device device) => Range(0, Math.Min(count, Count), device);
 
     /// <summary>The first <paramref name="count"/> images in order, in batches of <paramref name="batchSize"/>, made one at a time; the caller owns each.</summary>
     public IEnumerable<Tensor> Batches(int count, int batchSize, Device device)
@@ -88,8 +78,15 @@ public sealed class ImageSet : IDisposable
         var end = Math.Min(count, Count);
         for (var start = 0; start < end; start += batchSize)
         {
-            yield return Range(start, Math.Min(start + batchSize, end), device);
+            yield return Range(start, Math.Min(start + batchSize, end), device).DetachFromScope();
         }
+    }
+
+    /// <summary>Images start..end-1, as <see cref="Batch"/>.</summary>
+    private Tensor Range(int start, int end, Device device)
+    {
+        using var indices = Torch.Arange(start, end);
+        return Batch(indices, device);
     }
 
     /// <summary>Frees the pixels.</summary>

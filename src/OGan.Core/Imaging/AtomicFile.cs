@@ -27,6 +27,14 @@ public static class AtomicFile
         }
     }
 
+    /// <summary>The last component of <paramref name="path"/> with anything but letters, digits, '-', '_' and '.' replaced by '_'.</summary>
+    public static string SafeName(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var name = Path.GetFileName(path.TrimEnd('/', '\\'));
+        return new string(name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_').ToArray());
+    }
+
     /// <summary>Writes <paramref name="bytes"/> atomically.</summary>
     public static void WriteAllBytes(string path, byte[] bytes) => Write(path, s => s.Write(bytes));
 }

@@ -21,9 +21,7 @@ public sealed partial class RunFolder(string path)
     /// <summary>Creates the next numbered folder under <paramref name="root"/>: NNNNN-description.</summary>
     public static RunFolder CreateNext(string root, string description)
     {
-        ArgumentNullException.ThrowIfNull(description);
-        var name = System.IO.Path.GetFileName(description.TrimEnd('/', '\\'));
-        description = new string(name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_').ToArray());
+        description = Imaging.AtomicFile.SafeName(description);
         Directory.CreateDirectory(root);
         var next = Directory.EnumerateDirectories(root)
             .Select(d => NumberPattern().Match(System.IO.Path.GetFileName(d)))

@@ -30,6 +30,7 @@ public sealed class Trainer : IDisposable
     private Tensor permutation;
     private long cursor;
     private int statsCount;
+    private long calibratedStep = -1;
 
     /// <summary>Creates networks and optimizers from <paramref name="settings"/> for <paramref name="data"/>.</summary>
     /// <exception cref="ArgumentException">The settings are invalid or do not fit the data.</exception>
@@ -186,9 +187,11 @@ public sealed class Trainer : IDisposable
     /// </summary>
     public void CalibrateEncoder()
     {
-        if (Options.CalibrationImages > 0)
+        // Grids, metrics and a checkpoint often fall on the same step: the weights, and so the result, are the same.
+        if (Options.CalibrationImages > 0 && calibratedStep != Step)
         {
             BatchNormCalibration.Recalibrate(Encoder, data.Batches(Options.CalibrationImages, Options.BatchSize, Device));
+            calibratedStep = Step;
         }
     }
 
