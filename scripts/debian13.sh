@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# A cached Debian 13 root for hosts whose libstdc++ is too old for TorchSharp.
+#
+# TorchSharp's native library needs GLIBCXX_3.4.32 (GCC 13's libstdc++). Debian 12 stops at 3.4.30, so on
+# such a host OGan's programs run inside a Debian 13 root made here with debootstrap from the host's own
+# package mirror. The root is made once (about a minute), reused, and made again when its package list
+# changes. A run enters it through a private mount namespace (unshare): the repository, ../shared, /tmp,
+# $HOME, the working directory and the .NET SDK appear at the same paths, so every path works unchanged;
+# the command is exec'd, so its exit code and signals (Ctrl+C, SIGTERM) are its own.
+#
+#   scripts/debian13.sh needed       exit 0 when this host needs the root
+#   scripts/debian13.sh ensure       make the root if missing or stale
+#   scripts/debian13.sh run CMD...   run CMD inside it (making it first)
+#   scripts/debian13.sh path         print where it lives
+# Making the root needs root (or sudo); runs need root or unprivileged user namespaces.
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+rootfs="${OGAN_DEBIAN13_ROOT:-${XDG_CACHE_HOME:-$HOME/.cache}/ogan/debian13}"
+
+# What the root holds: .NET's native needs, libgomp for libtorch, the reference PyTorch with OpenBLAS
+# (the tests' and benchmarks' comparison), the default data set, and the browser for the page's test.
+packages=(ca-certificates libicu76 libssl3t64 zlib1g libgomp1
+          python3-torch python3-numpy libopenblas0-openmp dataset-fashion-mnist)
+stamp="debian13 v1 ${packages[*]}"
+
+needed() {
+  [ "$(uname -s)" = Linux ] || return 1
+  local lib
+  lib=$(ldconfig -p 2>/dev/null | awk '/libstdc\+\+\.so\.6 .*x86-64/ {print $NF; exit}')
+  [ -z "$lib" ] && lib=$(ldconfig -p 2>/dev/null | awk '/libstdc\+\+\.so\.6 / {print $NF; exit}')
+  [ -n "$lib" ] || return 1
+  ! grep -qa 'GLIBCXX_3\.4\.32' "$lib"
+}
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"
+  elif command -v sudo >/dev/null; then sudo "$@"
+  else echo "error: making the Debian 13 root at $rootfs needs root or sudo" >&2; exit 1; fi
+}
+
+mirror() {
+  local uri
+  uri=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
+  [ -z "$uri" ] && uri=$(awk '$1 == "deb" && $2 !~ /security/ {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
+  echo "${uri:-http://deb.debian.org/debian}"
+}
+
+ensure() {
+  [ -f "$rootfs/.ogan-stamp" ] && [ "$(cat "$rootfs/.ogan-stamp")" = "$stamp" ] && return 0
+  mkdir -p "$(dirname "$rootfs")"
+  exec 9>"$rootfs.lock"
+  flock 9
+  [ -f "$rootfs/.ogan-stamp" ] && [ "$(cat "$rootfs/.ogan-stamp")" = "$stamp" ] && return 0
+  if ! command -v debootstrap >/dev/null; then
+    echo "Installing debootstrap (to make the Debian 13 root)" >&2
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q >&2
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends debootstrap >&2
+  fi
+  local work="$rootfs.new" includes
+  includes=$(IFS=,; echo "${packages[*]}")
+  echo "Making the Debian 13 root at $rootfs from $(mirror) (once; about a minute)" >&2
+  as_root rm -rf "$work"
+  if ! as_root debootstrap --variant=minbase --include="$includes" trixie "$work" "$(mirror)" > "$rootfs.log" 2>&1; then
+    echo "error: debootstrap failed; its log is $rootfs.log" >&2
+    tail -5 "$rootfs.log" >&2
+    exit 1
+  fi
+  # The host's certificate authorities (package registries may be reached through them).
+  if ls /usr/local/share/ca-certificates/*.crt >/dev/null 2>&1; then
+    as_root cp /usr/local/share/ca-certificates/*.crt "$work/usr/local/share/ca-certificates/"
+    as_root chroot "$work" update-ca-certificates >/dev/null 2>&1 || true
+  fi
+  as_root rm -rf "$work/var/cache/apt/archives/"*.deb
+  echo "$stamp" | as_root tee "$work/.ogan-stamp" >/dev/null
+  as_root rm -rf "$rootfs"
+  as_root mv "$work" "$rootfs"
+}
+
+# Paths that must look the same inside: never a system folder of the root itself.
+shareable() {
+  case "$1" in
+    /|/usr|/usr/*|/etc|/etc/*|/bin|/bin/*|/sbin|/sbin/*|/lib|/lib/*|/lib64|/lib64/*|/var|/proc|/proc/*|/sys|/sys/*|/dev|/dev/*) return 1 ;;
+  esac
+  [ -d "$1" ]
+}
+
+run() {
+  ensure
+  if [ ! -f "$rootfs/.ogan-notice" ] || [ -n "${OGAN_DEBIAN13_VERBOSE:-}" ]; then
+    echo "OGan: this host's libstdc++ lacks GLIBCXX_3.4.32 (TorchSharp needs it); running in the Debian 13 root $rootfs" >&2
+    touch "$rootfs/.ogan-notice" 2>/dev/null || true
+  fi
+  local binds=() dotnet_dir="" shared
+  command -v dotnet >/dev/null && dotnet_dir=$(dirname "$(readlink -f "$(command -v dotnet)")")
+  shared="$(cd "$repo/.." && pwd)/shared"
+  for path in /tmp "$HOME" "$repo" "$shared" "$PWD" "$dotnet_dir" /opt/nuget; do
+    [ -n "$path" ] && shareable "$path" && binds+=("$path")
+  done
+  # dotnet's SDK often lives under /usr (e.g. /usr/share/dotnet): that folder is bound too.
+  [ -n "$dotnet_dir" ] && [ -d "$dotnet_dir" ] && ! shareable "$dotnet_dir" && binds+=("$dotnet_dir")
+  local userns=()
+  [ "$(id -u)" -ne 0 ] && userns=(--user --map-root-user)
+  exec unshare "${userns[@]}" --mount --propagation private -- \
+    /bin/bash "$repo/scripts/debian13.sh" __enter "$rootfs" "$PWD" "$dotnet_dir" "${#binds[@]}" "${binds[@]}" "$@"
+}
+
+# Inside the new mount namespace: bind, then exec the command in the root (same process, same signals).
+enter() {
+  local r=$1 cwd=$2 dotnet_dir=$3 count=$4
+  shift 4
+  local binds=("${@:1:$count}")
+  shift "$count"
+  mount --rbind /proc "$r/proc"
+  mount --rbind /dev "$r/dev"
+  mount --rbind /sys "$r/sys"
+  cp -L /etc/resolv.conf "$r/etc/resolv.conf" 2>/dev/null || true
+  for path in "${binds[@]}"; do
+    mkdir -p "$r$path"
+    mount --rbind "$path" "$r$path"
+  done
+  if [ -n "$dotnet_dir" ]; then ln -sfn "$dotnet_dir/dotnet" "$r/usr/bin/dotnet"; fi
+  export OGAN_IN_DEBIAN13=1
+  export DOTNET_ROOT="${DOTNET_ROOT:-$dotnet_dir}"
+  exec chroot "$r" /usr/bin/env --chdir="$cwd" "$@"
+}
+
+case "${1:-}" in
+  needed) needed ;;
+  ensure) ensure ;;
+  path) echo "$rootfs" ;;
+  run) shift; [ $# -gt 0 ] || { echo "usage: $0 run CMD..." >&2; exit 2; }; run "$@" ;;
+  __enter) shift; enter "$@" ;;
+  *) echo "usage: $0 needed|ensure|path|run CMD..." >&2; exit 2 ;;
+esac
