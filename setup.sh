@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sets OGan up on Debian 12 (packages, native shim, .NET build), then runs the main job.
+# Sets OGan up (the Debian 13 root or packages it needs, the .NET build), then runs the main job.
 # Idempotent: on a machine already set up it only rebuilds what changed. --no-run stops after the build.
 set -euo pipefail
 cd "$(dirname "$0")"

@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# Installs the Debian packages OGan needs, only those missing: fast and silent when all are there.
+# Installs what OGan needs beyond the .NET SDK, only what is missing: fast and silent when all is there.
+# On a host whose libstdc++ is too old for TorchSharp (Debian 12), that is the project's Debian 13 root
+# (scripts/debian13.sh), which holds the data set and the reference PyTorch; elsewhere, Debian packages.
 set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+
+if bash "$here/debian13.sh" needed; then
+  exec bash "$here/debian13.sh" ensure
+fi
 
 packages=(
-  build-essential cmake            # the native shim's toolchain
-  libtorch-dev libopenblas0-openmp # libtorch; without OpenBLAS (OpenMP) training is 7-9x slower
-  libturbojpeg0-dev libpng-dev libwebp-dev liblmdb-dev # image codecs, LSUN databases
-  dataset-fashion-mnist            # the default training data
-  python3-torch                    # PyTorch on the same libtorch, for side-by-side benchmarks
+  dataset-fashion-mnist                          # the default training data
+  python3-torch python3-numpy libopenblas0-openmp # reference PyTorch for the tests and benchmarks
 )
-
+command -v dpkg-query >/dev/null || exit 0 # not Debian or Ubuntu: see the README
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -1,12 +1,12 @@
 using System.Diagnostics;
 using OGan.Data;
 using OGan.Imaging;
-using OGan.Tensors;
+using static TorchSharp.torch;
 
 namespace OGan.Bench;
 
 /// <summary>
-/// Images per second of the data paths at one size: libjpeg-turbo's own (DCT-scaled) decode on all cores,
+/// Images per second of the data paths at one size: ImageSharp's decode, crop and resize on all cores,
 /// the folder loader (read + decode + crop + antialiased resize on background workers), and training
 /// batches from a prepared, memory-mapped file.
 /// </summary>
@@ -19,24 +19,17 @@ internal static class Loader
         var encoded = files.Select(File.ReadAllBytes).ToArray();
 
         // Warm up (JIT, thread pool, page cache) on one pass over the files.
-        Parallel.For(0, encoded.Length, i =>
-        {
-            using var image = ImageCodec.Decode(encoded[i], 3, minSide: size);
-        });
+        Parallel.For(0, encoded.Length, i => Preprocess.Square(encoded[i], 3, size));
 
-        // libjpeg-turbo alone: decode at the reduced scale, in memory, one image per core at a time.
+        // The codec alone: decode, crop and resize in memory, one image per core at a time.
         var clock = Stopwatch.StartNew();
-        Parallel.For(0, list.Length, i =>
-        {
-            using var image = ImageCodec.Decode(encoded[i % encoded.Length], 3, minSide: size);
-        });
-        Report("libjpeg-turbo decode (scaled, in memory, all cores)", list.Length, clock.Elapsed.TotalSeconds);
+        Parallel.For(0, list.Length, i => Preprocess.Square(encoded[i % encoded.Length], 3, size));
+        Report($"ImageSharp decode + crop + resize to {size} px (in memory, all cores)", list.Length, clock.Elapsed.TotalSeconds);
 
         clock.Restart();
         var count = 0;
         foreach (var image in ParallelDecoder.Decode(list.Select(EncodedImage.FromFile), 3, size))
         {
-            image.Pixels?.Dispose();
             count++;
         }
 
@@ -47,7 +40,7 @@ internal static class Loader
         {
             PreparedSet.Create(prepared, new RepeatedSource(list), size, 3);
             using var set = PreparedSet.Open(prepared);
-            using var random = new RandomGenerator(1);
+            var random = new Random(1);
             const int batch = 64;
             const int batches = 400;
             for (var pass = 0; pass < 2; pass++) // the first pass warms the page cache
@@ -55,9 +48,7 @@ internal static class Loader
                 clock.Restart();
                 for (var i = 0; i < batches; i++)
                 {
-                    using var scope = DisposeScope.Enter();
-                    var indices = Torch.Randperm(set.Count, random).Slice(0, 0, Math.Min(batch, set.Count));
-                    set.Pixels.IndexSelect(0, indices);
+                    using var pixels = set.PixelsAt(Indices(set.Count, batch, random));
                 }
             }
 
@@ -65,9 +56,7 @@ internal static class Loader
             clock.Restart();
             for (var i = 0; i < batches; i++)
             {
-                using var scope = DisposeScope.Enter();
-                var indices = Torch.Randperm(set.Count, random).Slice(0, 0, Math.Min(batch, set.Count));
-                set.Batch(indices, Device.Cpu);
+                using var images = set.Batch(Indices(set.Count, batch, random), CPU);
             }
 
             Report($"prepared file (the same, as float in [-1, 1] for the CPU trainer)", batches * Math.Min(batch, set.Count), clock.Elapsed.TotalSeconds);
@@ -77,6 +66,9 @@ internal static class Loader
             File.Delete(prepared);
         }
     }
+
+    private static long[] Indices(int count, int batch, Random random) =>
+        [.. Enumerable.Range(0, Math.Min(batch, count)).Select(_ => (long)random.Next(count))];
 
     private static void Report(string what, int images, double seconds) =>
         Console.WriteLine(FormattableString.Invariant($"{what}: {images / seconds:F0} images/s ({images} in {seconds:F2} s)"));

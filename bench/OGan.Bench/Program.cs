@@ -1,22 +1,19 @@
 using System.Globalization;
 using OGan.Bench;
-using OGan.Tensors;
+using OGan.Engine;
 
-// ogan-bench layer-stack CHANNELS SIZE ITERATIONS
-// ogan-bench train-speed SIZE WIDTH BATCH ITERATIONS alternating|single-pass [DEVICE]
+// ogan-bench train-speed SIZE WIDTH BATCH ITERATIONS alternating|single-pass [CHANNELS [DEVICE]]
 // ogan-bench train-quality WIDTH BATCH ITERATIONS alternating|single-pass
 // ogan-bench loader FOLDER SIZE REPEAT
 var invariant = CultureInfo.InvariantCulture;
 int Arg(int i) => int.Parse(args[i], invariant);
+var threads = Runtime.SetThreads();
 switch (args)
 {
-    case ["layer-stack", _, _, _]:
-        var stack = LayerStack.SecondsPerIteration(Arg(1), Arg(2), Arg(3), warmup: 2);
-        Console.WriteLine(string.Create(invariant, $"seconds_per_iteration {stack:F6} threads {Torch.NumThreads} libtorch {Torch.Version}"));
-        return 0;
     case ["train-speed", _, _, _, _, var form, ..]:
-        var step = TrainStep.Speed(Arg(1), Arg(2), Arg(3), Arg(4), form == "single-pass", args.Length > 6 ? args[6] : "cpu");
-        Console.WriteLine(string.Create(invariant, $"seconds_per_iteration {step:F6} threads {Torch.NumThreads} libtorch {Torch.Version}"));
+        var channels = args.Length > 6 ? Arg(6) : 1;
+        var step = TrainStep.Speed(Arg(1), Arg(2), Arg(3), Arg(4), form == "single-pass", channels, args.Length > 7 ? args[7] : "cpu");
+        Console.WriteLine(string.Create(invariant, $"seconds_per_iteration {step:F6} threads {threads} libtorch {Runtime.LibTorchVersion} torchsharp {Runtime.TorchSharpVersion}"));
         return 0;
     case ["train-quality", _, _, _, var form]:
         TrainStep.Quality(Arg(1), Arg(2), Arg(3), form == "single-pass");
@@ -25,6 +22,6 @@ switch (args)
         Loader.Run(folder, Arg(2), Arg(3));
         return 0;
     default:
-        Console.Error.WriteLine("usage: ogan-bench layer-stack CHANNELS SIZE ITERATIONS | train-speed SIZE WIDTH BATCH ITERATIONS FORM | train-quality WIDTH BATCH ITERATIONS FORM | loader FOLDER SIZE REPEAT");
+        Console.Error.WriteLine("usage: ogan-bench train-speed SIZE WIDTH BATCH ITERATIONS FORM [CHANNELS [DEVICE]] | train-quality WIDTH BATCH ITERATIONS FORM | loader FOLDER SIZE REPEAT");
         return 2;
 }

@@ -4,8 +4,9 @@ using OGan.Data;
 using OGan.Evaluation;
 using OGan.Inference;
 using OGan.Models;
-using OGan.Tensors;
 using OGan.Training;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace OGan.Bench;
 
@@ -15,8 +16,8 @@ namespace OGan.Bench;
 /// </summary>
 internal static class TrainStep
 {
-    private static RunSettings Settings(int size, int width, int batch, long steps, bool singlePass, string device = "cpu") => new(
-        new OGanConfig { ImageSize = size, Channels = 1, Width = width },
+    private static RunSettings Settings(int size, int width, int batch, long steps, bool singlePass, int channels = 1, string device = "cpu") => new(
+        new OGanConfig { ImageSize = size, Channels = channels, Width = width, ZDim = 0 },
         new TrainingOptions
         {
             BatchSize = batch, Steps = steps, LogEvery = 1_000_000, SampleEvery = 0, SnapshotEvery = 0, CalibrationImages = 0,
@@ -28,13 +29,13 @@ internal static class TrainStep
     public const int Warmup = 10;
 
     /// <summary>Seconds per iteration on random images, after <see cref="Warmup"/> iterations.</summary>
-    public static double Speed(int size, int width, int batch, int iterations, bool singlePass, string device = "cpu")
+    public static double Speed(int size, int width, int batch, int iterations, bool singlePass, int channels = 1, string device = "cpu")
     {
-        using var random = new RandomGenerator(7);
-        using var pixels = (Torch.Rand([batch * 4, 1, size, size], random) * 255.0).To(DType.UInt8);
-        using var data = new ImageSet(pixels.Clone());
-        using var trainer = new Trainer(Settings(size, width, batch, iterations + Warmup, singlePass, device), data);
-        var cuda = trainer.Device.Type == DeviceType.Cuda;
+        var pixels = new byte[batch * 4 * channels * size * size];
+        new Random(7).NextBytes(pixels);
+        using var data = new ImageSet(pixels, batch * 4, channels, size);
+        using var trainer = new Trainer(Settings(size, width, batch, iterations + Warmup, singlePass, channels, device), data);
+        var cuda = trainer.Device.type == DeviceType.CUDA;
         for (var i = 0; i < Warmup; i++)
         {
             trainer.TrainStep();
@@ -42,7 +43,7 @@ internal static class TrainStep
 
         if (cuda)
         {
-            Torch.CudaSynchronize(trainer.Device.Index);
+            torch.cuda.synchronize(trainer.Device);
         }
 
         var clock = Stopwatch.StartNew();
@@ -53,7 +54,7 @@ internal static class TrainStep
 
         if (cuda)
         {
-            Torch.CudaSynchronize(trainer.Device.Index);
+            torch.cuda.synchronize(trainer.Device);
         }
 
         return clock.Elapsed.TotalSeconds / iterations;
@@ -68,9 +69,9 @@ internal static class TrainStep
         var clock = Stopwatch.StartNew();
         trainer.Run();
         var seconds = clock.Elapsed.TotalSeconds;
-        using var model = new OGanModel(trainer.Config, trainer.Generator, trainer.Encoder, ownsNetworks: false);
+        using var model = new OGanModel(trainer.Config, trainer.State.Generator, trainer.State.Encoder, ownsNetworks: false);
         Print("running", seconds, model, test);
-        model.CalibrateEncoder(train.Batches(1024, 64, Device.Cpu));
+        model.CalibrateEncoder(train.Batches(1024, 64, CPU));
         Print("calibrated", seconds, model, test);
     }
 

@@ -4,8 +4,9 @@
 using OGan.Data;
 using OGan.Imaging;
 using OGan.Inference;
-using OGan.Tensors;
 using OGan.Training;
+using TorchSharp;
+using static TorchSharp.torch;
 
 if (args.Length < 1)
 {
@@ -15,17 +16,17 @@ if (args.Length < 1)
 
 var checkpoint = Directory.Exists(args[0]) ? RunFolder.LatestCheckpoint(args[0]) ?? args[0] : args[0];
 using var model = OGanModel.Load(checkpoint);
-using var scope = DisposeScope.Enter();
+using var scope = NewDisposeScope(); // frees every tensor made below
 var (size, channels) = (model.Config.ImageSize, model.Config.Channels);
 
 ImageGrid.Save("sample-grid.png", model.Sample(count: 16, seed: 7), columns: 4);
 
-// Real images: files decoded by libjpeg-turbo/libpng/libwebp, cropped and resized; else test images.
+// Real images: files decoded by ImageSharp, cropped and resized; else Fashion-MNIST test images.
 Tensor real;
 if (args.Length > 1)
 {
     var pixels = args[1..].Select(path => Preprocess.Load(path, channels, size)).ToList();
-    real = Torch.Stack(pixels).To(DType.Float32) / 127.5 - 1.0;
+    real = Pixels.ToModel(stack(pixels)).to(model.Device);
 }
 else
 {
@@ -39,7 +40,7 @@ Console.WriteLine($"encoded {real} to {codes}");
 var reconstruction = model.Reconstruct(real, scale: 0.9);
 ImageGrid.Save("reconstruction.png", ImageGrid.Interleave(real, reconstruction), columns: 8);
 
-var frames = model.Interpolate(real.Slice(0, 0, 1), real.Slice(0, real.Size(0) - 1, real.Size(0)), steps: 8);
+var frames = model.Interpolate(real[..1], real[^1..], steps: 8);
 ImageGrid.Save("interpolation.png", frames, columns: 8);
 
 Console.WriteLine("wrote sample-grid.png, reconstruction.png (original, reconstruction pairs), interpolation.png");

@@ -1,7 +1,8 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using OGan.Data;
-using OGan.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace OGan.Cli;
 
@@ -28,7 +29,7 @@ internal static class EncodeCommand
         var inputs = parse.GetValue(Images)!;
         var files = ImageInputs.Expand(inputs); // a missing file is named before libtorch loads
         using var model = ModelOptions.Load(parse);
-        using var scope = DisposeScope.Enter();
+        using var scope = NewDisposeScope();
         var (images, kept) = ImageInputs.Load(files, model, log, strict: inputs.All(File.Exists));
         var output = parse.GetValue(Output)!;
         Npy.Write(output, model.Encode(images));

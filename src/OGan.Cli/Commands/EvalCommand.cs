@@ -5,7 +5,8 @@ using Microsoft.Extensions.Logging;
 using OGan.Data;
 using OGan.Evaluation;
 using OGan.Imaging;
-using OGan.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace OGan.Cli;
 
@@ -74,7 +75,7 @@ internal static class EvalCommand
         if (!DataOptions.IsFashionMnist(data) && model.Config.ImageSize >= 16)
         {
             var n = Math.Min(count, Math.Min(images.Count, 2000));
-            using var scope = DisposeScope.Enter();
+            using var scope = NewDisposeScope();
             swd = SlicedWasserstein.Distance(model.Sample(n, parse.GetValue(Seed)), images.First(n, model.Device));
             rows.Add(($"SWD x1e3 (Laplacian 7x7 patches), {n} samples vs images, mean", swd.Value.Mean, "F2"));
             rows.AddRange(swd.Value.Levels.Select((l, i) => ($"  level {i} ({model.Config.ImageSize >> i} px)", l, "F2")));

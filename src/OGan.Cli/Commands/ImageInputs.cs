@@ -2,7 +2,8 @@ using Microsoft.Extensions.Logging;
 using OGan.Data;
 using OGan.Imaging;
 using OGan.Inference;
-using OGan.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace OGan.Cli;
 
@@ -20,7 +21,7 @@ internal static class ImageInputs
                 var found = new ImageFolder(path).Files;
                 if (found.Count == 0)
                 {
-                    throw new UserError($"{path}: the folder holds no .jpg, .jpeg, .png or .webp images");
+                    throw new UserError($"{path}: the folder holds no .jpg, .jpeg, .png, .webp, .bmp or .gif images");
                 }
 
                 files.AddRange(found);
@@ -44,20 +45,8 @@ internal static class ImageInputs
     /// </summary>
     public static (Tensor Images, List<string> Files) Load(IReadOnlyList<string> files, OGanModel model, ILogger log, bool strict)
     {
-        var loaded = new List<Tensor>();
+        var loaded = new List<byte[]>();
         var kept = new List<string>();
-        try
-        {
-            return Stack(files, model, log, strict, loaded, kept);
-        }
-        finally
-        {
-            loaded.ForEach(t => t.Dispose());
-        }
-    }
-
-    private static (Tensor Images, List<string> Files) Stack(IReadOnlyList<string> files, OGanModel model, ILogger log, bool strict, List<Tensor> loaded, List<string> kept)
-    {
         var config = model.Config;
         foreach (var image in ParallelDecoder.Decode(files.Select(EncodedImage.FromFile), config.Channels, config.ImageSize))
         {
@@ -81,8 +70,8 @@ internal static class ImageInputs
             throw new UserError("none of the images could be read");
         }
 
-        using var scope = DisposeScope.Enter();
-        var batch = Torch.Stack(loaded).To(DType.Float32, model.Device) / 127.5 - 1.0;
-        return (batch.MoveToOuterScope(), kept);
+        using var scope = NewDisposeScope();
+        var pixels = tensor(loaded.SelectMany(p => p).ToArray(), [loaded.Count, config.Channels, config.ImageSize, config.ImageSize]);
+        return (Pixels.ToModel(pixels.to(model.Device)).MoveToOuterDisposeScope(), kept);
     }
 }

@@ -1,26 +1,32 @@
 using System.CommandLine;
 using OGan.Checkpoints;
-using OGan.Tensors;
+using OGan.Engine;
+using TorchSharp;
 
 namespace OGan.Cli;
 
-/// <summary>ogan info: the runtime (libtorch, threads, CUDA) and, given one, a checkpoint's settings.</summary>
+/// <summary>ogan info: the runtime (TorchSharp, libtorch, CPU or CUDA, threads, the Debian 13 root) and, given one, a checkpoint's settings.</summary>
 internal static class InfoCommand
 {
-    private static readonly Argument<string?> Checkpoint = new("checkpoint") { Description = "Checkpoint file or run folder", Arity = ArgumentArity.ZeroOrOne };
+    private static readonly Argument<string?> CheckpointPath = new("checkpoint") { Description = "Checkpoint file or run folder", Arity = ArgumentArity.ZeroOrOne };
 
     public static Command Create()
     {
-        var command = new Command("info", "Show the libtorch runtime and a checkpoint's config, step and size") { Checkpoint };
+        var command = new Command("info", "Show the TorchSharp runtime and a checkpoint's config, step and size") { CheckpointPath };
         command.SetAction(parse => Guard.Run(parse, _ =>
         {
-            Console.WriteLine($"libtorch {Torch.Version}, {Torch.NumThreads} CPU threads, CUDA devices: {Torch.CudaDeviceCount}");
-            if (parse.GetValue(Checkpoint) is { } path)
+            var threads = Runtime.SetThreads();
+            var devices = torch.cuda.is_available() ? $"CUDA, {torch.cuda.device_count()} device(s)" : "CPU only (no CUDA device visible)";
+            Console.WriteLine($"TorchSharp {Runtime.TorchSharpVersion}, libtorch {Runtime.LibTorchVersion}, {devices}, {threads} CPU threads");
+            Console.WriteLine(Environment.GetEnvironmentVariable("OGAN_IN_DEBIAN13") == "1"
+                ? "running in the Debian 13 root (this host's libstdc++ is older than TorchSharp needs)"
+                : "running on the host directly");
+            if (parse.GetValue(CheckpointPath) is { } path)
             {
                 var file = ModelOptions.ResolveCheckpoint(path);
-                using var checkpoint = CheckpointMetadata.Read(file);
-                var parameters = checkpoint.Tensors.Where(t => t.Key.StartsWith("generator.", StringComparison.Ordinal) || t.Key.StartsWith("encoder.", StringComparison.Ordinal)).Sum(t => t.Value.NumEl);
-                Console.WriteLine($"{file}: step {checkpoint.Step}, {new FileInfo(file).Length / 1e6:F1} MB, {parameters:N0} values in G and E");
+                using var checkpoint = Checkpoint.Read(file);
+                var values = checkpoint.CountValues("generator.") + checkpoint.CountValues("encoder.");
+                Console.WriteLine($"{file}: step {checkpoint.Step}, {new FileInfo(file).Length / 1e6:F1} MB, {values:N0} values in G and E");
                 Console.WriteLine(checkpoint.Settings.ToJson());
             }
 

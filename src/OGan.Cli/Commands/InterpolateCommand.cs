@@ -1,7 +1,8 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using OGan.Imaging;
-using OGan.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace OGan.Cli;
 
@@ -40,13 +41,13 @@ internal static class InterpolateCommand
         }
 
         using var model = ModelOptions.Load(parse);
-        using var scope = DisposeScope.Enter();
+        using var scope = NewDisposeScope();
         var (images, _) = ImageInputs.Load(files, model, log, strict: true);
-        var a = images.Slice(0, 0, 1);
-        var b = images.Slice(0, 1, 2);
+        var a = images[..1];
+        var b = images[1..2];
         var frames = model.Interpolate(a, b, steps, parse.GetValue(Slerp));
         var output = parse.GetValue(Output)!;
-        ImageGrid.Save(output, Torch.Cat([a, frames, b]), steps + 2);
+        ImageGrid.Save(output, cat([a, frames, b]), steps + 2);
         log.LogInformation("wrote {Output}: {A}, {Steps} frames, {B}", output, files[0], steps, files[1]);
         if (parse.GetValue(Frames) is { } folder)
         {

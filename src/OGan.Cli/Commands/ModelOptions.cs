@@ -1,6 +1,6 @@
 using System.CommandLine;
 using OGan.Inference;
-using OGan.Tensors;
+using static TorchSharp.torch;
 using OGan.Training;
 
 namespace OGan.Cli;
@@ -20,31 +20,31 @@ internal static class ModelOptions
     public static string LatestRun() =>
         Directory.Exists("runs") && Directory.GetDirectories("runs").Order(StringComparer.Ordinal).LastOrDefault() is { } run ? run : "runs/<none yet>";
 
-    public static Tensors.Device ParseDevice(string text)
+    public static Device ParseDevice(string text)
     {
-        Tensors.Device device;
         try
         {
-            device = Tensors.Device.Parse(text);
+            Engine.Devices.Parse(text);
         }
-        catch (Exception e) when (e is ArgumentException or FormatException)
+        catch (ArgumentException e)
         {
             throw new UserError($"--device {text}: {e.Message}", Guard.Usage);
         }
 
-        if (device.Type == DeviceType.Cuda && device.Index >= Torch.CudaDeviceCount)
+        try
         {
-            throw new UserError(Torch.CudaDeviceCount == 0
-                ? $"--device {text}: CUDA is not available (libtorch {Torch.Version} sees no GPU); use --device cpu, or build native/ against a CUDA libtorch (see the README)"
-                : $"--device {text}: only {Torch.CudaDeviceCount} CUDA device(s) here");
+            return Engine.Devices.Resolve(text);
         }
-
-        return device;
+        catch (ArgumentException e)
+        {
+            throw new UserError($"--device {e.Message}");
+        }
     }
 
     public static OGanModel Load(ParseResult parse)
     {
         var device = ParseDevice(parse.GetValue(Device)!);
+        Engine.Runtime.SetThreads();
         return OGanModel.Load(ResolveCheckpoint(parse.GetValue(Checkpoint)!), device);
     }
 

@@ -1,7 +1,8 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using OGan.Imaging;
-using OGan.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace OGan.Cli;
 
@@ -28,7 +29,7 @@ internal static class ReconstructCommand
         var inputs = parse.GetValue(Images)!;
         var files = ImageInputs.Expand(inputs); // a missing file is named before libtorch loads
         using var model = ModelOptions.Load(parse);
-        using var scope = DisposeScope.Enter();
+        using var scope = NewDisposeScope();
         var (images, kept) = ImageInputs.Load(files, model, log, strict: inputs.All(File.Exists));
         var reconstructions = model.Reconstruct(images, parse.GetValue(Scale));
         if (parse.GetValue(Separate) is { } folder)
@@ -41,7 +42,7 @@ internal static class ReconstructCommand
         }
 
         var output = parse.GetValue(Output)!;
-        var count = images.Size(0);
+        var count = images.shape[0];
         ImageGrid.Save(output, ImageGrid.Interleave(images, reconstructions), (int)Math.Min(16, 2 * count));
         log.LogInformation("wrote {Count} originals beside their reconstructions to {Output}", count, output);
         return 0;

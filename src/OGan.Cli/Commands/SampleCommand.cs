@@ -2,7 +2,8 @@ using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using OGan.Data;
 using OGan.Imaging;
-using OGan.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace OGan.Cli;
 
@@ -37,14 +38,14 @@ internal static class SampleCommand
         }
 
         using var model = ModelOptions.Load(parse);
-        using var scope = DisposeScope.Enter();
+        using var scope = NewDisposeScope();
         Tensor images;
         if (parse.GetValue(Latents) is { } latentsPath)
         {
             var latents = Npy.Read(latentsPath);
-            if (latents.Dim != 2 || latents.Size(1) != model.Config.LatentDim)
+            if (latents.dim() != 2 || latents.shape[1] != model.Config.LatentDim)
             {
-                throw new UserError($"{latentsPath}: holds latents of shape [{string.Join(", ", latents.Shape)}], the model takes (N, {model.Config.LatentDim})");
+                throw new UserError($"{latentsPath}: holds latents of shape [{string.Join(", ", latents.shape)}], the model takes (N, {model.Config.LatentDim})");
             }
 
             images = model.Sample(latents);
@@ -56,7 +57,7 @@ internal static class SampleCommand
 
         var output = parse.GetValue(Output)!;
         Write(output, images, "sample");
-        log.LogInformation("wrote {Count} samples of step {Step} to {Output}", images.Size(0), model.Step, output);
+        log.LogInformation("wrote {Count} samples of step {Step} to {Output}", images.shape[0], model.Step, output);
         return 0;
     }
 
@@ -70,12 +71,12 @@ internal static class SampleCommand
         }
         else if (extension is ".png" or ".jpg" or ".jpeg" or ".webp")
         {
-            ImageGrid.Save(output, images, (int)Math.Ceiling(Math.Sqrt(images.Size(0))));
+            ImageGrid.Save(output, images, (int)Math.Ceiling(Math.Sqrt(images.shape[0])));
         }
         else
         {
             Directory.CreateDirectory(output);
-            var paths = Enumerable.Range(0, (int)images.Size(0)).Select(i => Path.Combine(output, $"{stem}-{i:D4}.png")).ToList();
+            var paths = Enumerable.Range(0, (int)images.shape[0]).Select(i => Path.Combine(output, $"{stem}-{i:D4}.png")).ToList();
             ImageGrid.SaveEach(paths, images);
         }
     }

@@ -5,7 +5,6 @@ using OGan.Checkpoints;
 using OGan.Data;
 using OGan.Losses;
 using OGan.Models;
-using OGan.Tensors;
 using OGan.Training;
 
 namespace OGan.Cli;
@@ -13,28 +12,31 @@ namespace OGan.Cli;
 /// <summary>ogan train: trains an O-GAN into a numbered run folder.</summary>
 internal static class TrainCommand
 {
+    private static readonly TrainingOptions Defaults = new();
+    private static readonly OGanConfig ModelDefaults = new();
+
     private static readonly Option<string> Out = new("--out") { Description = "Folder that receives the numbered run folders", DefaultValueFactory = _ => "runs" };
-    private static readonly Option<int> Batch = new("--batch") { Description = "Images per batch", DefaultValueFactory = _ => 64 };
-    private static readonly Option<long> Steps = new("--steps") { Description = "Iterations (an E step and a G step each)", DefaultValueFactory = _ => 2000 };
+    private static readonly Option<int> Batch = new("--batch") { Description = "Images per batch", DefaultValueFactory = _ => Defaults.BatchSize };
+    private static readonly Option<long> Steps = new("--steps") { Description = "Iterations (an E step and a G step each)", DefaultValueFactory = _ => Defaults.Steps };
     private static readonly Option<long> ImagesSeen = new("--images") { Description = "Train until this many real images were seen, instead of --steps (steps = images / batch, rounded up)" };
-    private static readonly Option<double> Lr = new("--lr") { Description = "Learning rate (0: Adam 2e-4, RMSprop 1e-4)", DefaultValueFactory = _ => 0 };
-    private static readonly Option<OptimizerKind> OptimizerOption = new("--optimizer") { Description = "adam or rmsprop", DefaultValueFactory = _ => OptimizerKind.Adam };
-    private static readonly Option<GanLoss> Loss = new("--loss") { Description = "Adversarial objective: qp, hinge or logistic", DefaultValueFactory = _ => GanLoss.Qp };
-    private static readonly Option<double> LambdaQp = new("--lambda-qp") { Description = "Weight of GAN-QP's R penalty", DefaultValueFactory = _ => 0.25 };
-    private static readonly Option<double> LambdaRho = new("--lambda-rho") { Description = "Weight of the correlation term (0: plain GAN)", DefaultValueFactory = _ => 0.5 };
-    private static readonly Option<int> Width = new("--width") { Description = "Widest layer's channels (0: res * 8, the paper's)", DefaultValueFactory = _ => 128 };
-    private static readonly Option<int> ZDim = new("--zdim") { Description = "Latent dimension (0: res)", DefaultValueFactory = _ => 0 };
-    private static readonly Option<int> Threads = new("--threads") { Description = "CPU threads for libtorch (0: all cores)", DefaultValueFactory = _ => 0 };
-    private static readonly Option<ulong> Seed = new("--seed") { Description = "Seed of every random number in the run", DefaultValueFactory = _ => 1UL };
+    private static readonly Option<double> Lr = new("--lr") { Description = "Learning rate (0: Adam 2e-4, RMSprop 1e-4)", DefaultValueFactory = _ => Defaults.LearningRate };
+    private static readonly Option<OptimizerKind> OptimizerOption = new("--optimizer") { Description = "adam or rmsprop", DefaultValueFactory = _ => Defaults.Optimizer };
+    private static readonly Option<GanLoss> Loss = new("--loss") { Description = "Adversarial objective: qp, hinge or logistic", DefaultValueFactory = _ => Defaults.Loss };
+    private static readonly Option<double> LambdaQp = new("--lambda-qp") { Description = "Weight of GAN-QP's R penalty", DefaultValueFactory = _ => Defaults.LambdaQp };
+    private static readonly Option<double> LambdaRho = new("--lambda-rho") { Description = "Weight of the correlation term (0: plain GAN)", DefaultValueFactory = _ => Defaults.LambdaRho };
+    private static readonly Option<int> Width = new("--width") { Description = "Widest layer's channels (0: res * 8, the paper's)", DefaultValueFactory = _ => ModelDefaults.Width };
+    private static readonly Option<int> ZDim = new("--zdim") { Description = "Latent dimension (0: res)", DefaultValueFactory = _ => ModelDefaults.ZDim };
+    private static readonly Option<int> Threads = new("--threads") { Description = "CPU threads for libtorch (0: $OGAN_NUM_THREADS, else all cores)", DefaultValueFactory = _ => 0 };
+    private static readonly Option<ulong> Seed = new("--seed") { Description = "Seed of every random number in the run", DefaultValueFactory = _ => Defaults.Seed };
     private static readonly Option<string?> Resume = new("--resume") { Description = "Run folder (its latest checkpoint) or checkpoint file to continue" };
-    private static readonly Option<int> SnapshotEvery = new("--snapshot-every") { Description = "Iterations between checkpoints", DefaultValueFactory = _ => 1000 };
-    private static readonly Option<int> SampleEvery = new("--sample-every") { Description = "Iterations between sample/reconstruction grids", DefaultValueFactory = _ => 500 };
-    private static readonly Option<int> MetricsEvery = new("--metrics-every") { Description = "Iterations between quick metrics (rho, reconstruction) into metric-*.jsonl (0: off)", DefaultValueFactory = _ => 0 };
-    private static readonly Option<int> LogEvery = new("--log-every") { Description = "Iterations between progress lines", DefaultValueFactory = _ => 50 };
-    private static readonly Option<double> Ema = new("--ema") { Description = "EMA decay of G's weights for samples (0: off)", DefaultValueFactory = _ => 0 };
+    private static readonly Option<int> SnapshotEvery = new("--snapshot-every") { Description = "Iterations between checkpoints", DefaultValueFactory = _ => Defaults.SnapshotEvery };
+    private static readonly Option<int> SampleEvery = new("--sample-every") { Description = "Iterations between sample/reconstruction grids", DefaultValueFactory = _ => Defaults.SampleEvery };
+    private static readonly Option<int> MetricsEvery = new("--metrics-every") { Description = "Iterations between quick metrics (rho, reconstruction) into metric-*.jsonl (0: off)", DefaultValueFactory = _ => Defaults.MetricsEvery };
+    private static readonly Option<int> LogEvery = new("--log-every") { Description = "Iterations between progress lines", DefaultValueFactory = _ => Defaults.LogEvery };
+    private static readonly Option<double> Ema = new("--ema") { Description = "EMA decay of G's weights for samples (0: off)", DefaultValueFactory = _ => Defaults.EmaDecay };
     private static readonly Option<bool> Flip = new("--flip") { Description = "Random horizontal flips of real images" };
     private static readonly Option<bool> SinglePass = new("--single-pass") { Description = "The author's single combined step (one G pass per iteration) instead of alternating E and G steps" };
-    private static readonly Option<int> CalibrationImages = new("--calibration-images") { Description = "Real images that recalibrate E's BatchNorm statistics before each checkpoint (0: off)", DefaultValueFactory = _ => 1024 };
+    private static readonly Option<int> CalibrationImages = new("--calibration-images") { Description = "Real images that recalibrate E's BatchNorm statistics before each checkpoint (0: off)", DefaultValueFactory = _ => Defaults.CalibrationImages };
     private static readonly Option<bool> DryRun = new("--dry-run") { Description = "Print the resolved options and exit" };
 
     public static Command Create()
@@ -78,11 +80,7 @@ internal static class TrainCommand
             return 0;
         }
 
-        var threads = parse.GetValue(Threads);
-        if (threads > 0)
-        {
-            Torch.NumThreads = threads;
-        }
+        var threads = Engine.Runtime.SetThreads(parse.GetValue(Threads));
 
         using var interrupt = new InterruptHandler("stopping after this step and saving a checkpoint");
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, interrupt.Token);
@@ -91,10 +89,10 @@ internal static class TrainCommand
         log.LogInformation(
             "training on {Data} ({Count} images), {Size} px, width {Width}, z {Z}, {Loss} + rho x {Rho}, {Optimizer}, {Formulation}, {Threads} threads, {Device}, into {Folder}",
             images.Name, images.Count, trainer.Config.ImageSize, trainer.Config.MaxChannels, trainer.Config.LatentDim, trainer.Options.Loss,
-            trainer.Options.LambdaRho, trainer.Options.Optimizer, trainer.Options.Formulation, Torch.NumThreads, trainer.Device, trainer.Folder!.Path);
-        trainer.Progress += p => ProgressLine.Update(string.Create(CultureInfo.InvariantCulture,
-            $"step {p.Step}/{p.TotalSteps}  {p.ImagesPerSecond:F0} img/s  eta {Eta(p)}  loss_e {p.EncoderLoss:F4}  loss_g {p.GeneratorLoss:F4}  delta {p.Delta:F4}  rho {p.Rho:F3}"));
-        var checkpoint = trainer.Run(linked.Token);
+            trainer.Options.LambdaRho, trainer.Options.Optimizer, trainer.Options.Formulation, threads, trainer.Device, trainer.Folder!.Path);
+        var progress = new CallbackProgress<TrainingProgress>(p => ProgressLine.Update(string.Create(CultureInfo.InvariantCulture,
+            $"step {p.Step}/{p.TotalSteps}  {p.ImagesPerSecond:F0} img/s  eta {Eta(p)}  loss_e {p.EncoderLoss:F4}  loss_g {p.GeneratorLoss:F4}  delta {p.Delta:F4}  rho {p.Rho:F3}")));
+        var checkpoint = trainer.Run(progress, linked.Token);
         ProgressLine.Finish();
         if (linked.IsCancellationRequested)
         {
@@ -124,7 +122,7 @@ internal static class TrainCommand
 
     private static (string Data, int Size, int Channels) DataOf(string checkpoint)
     {
-        using var contents = CheckpointMetadata.Read(checkpoint);
+        using var contents = Checkpoint.Read(checkpoint);
         var model = contents.Settings.Model;
         return (contents.Settings.Data, model.ImageSize, model.Channels);
     }

@@ -44,7 +44,7 @@ internal static class Guard
         UserError user => user.ExitCode,
         FileNotFoundException or DirectoryNotFoundException or InvalidDataException or UnauthorizedAccessException or IOException => Runtime,
         ArgumentException or FormatException => Usage,
-        Tensors.TorchException or Training.TrainingDivergedException or DllNotFoundException or OperationCanceledException => Runtime,
+        System.Runtime.InteropServices.ExternalException or Training.TrainingDivergedException or DllNotFoundException or OperationCanceledException => Runtime,
         _ => null,
     };
 }

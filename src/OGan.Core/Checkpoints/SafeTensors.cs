@@ -2,7 +2,8 @@ using System.Buffers.Binary;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using OGan.Imaging;
-using OGan.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace OGan.Checkpoints;
 
@@ -14,10 +15,10 @@ public static class SafeTensors
 {
     private const long MaxHeaderBytes = 100L << 20;
 
-    private static readonly Dictionary<DType, string> Names = new()
+    private static readonly Dictionary<ScalarType, string> Names = new()
     {
-        [DType.Float32] = "F32", [DType.Float64] = "F64", [DType.Float16] = "F16", [DType.BFloat16] = "BF16",
-        [DType.Int64] = "I64", [DType.Int32] = "I32", [DType.UInt8] = "U8", [DType.Bool] = "BOOL",
+        [ScalarType.Float32] = "F32", [ScalarType.Float64] = "F64", [ScalarType.Float16] = "F16", [ScalarType.BFloat16] = "BF16",
+        [ScalarType.Int64] = "I64", [ScalarType.Int32] = "I32", [ScalarType.Byte] = "U8", [ScalarType.Bool] = "BOOL",
     };
 
     /// <summary>Writes the tensors and metadata to <paramref name="path"/> atomically.</summary>
@@ -31,11 +32,11 @@ public static class SafeTensors
         for (var i = 0; i < tensors.Count; i++)
         {
             var (name, tensor) = tensors[i];
-            sizes[i] = tensor.NumEl * tensor.DType.ElementSize();
+            sizes[i] = tensor.numel() * tensor.ElementSize;
             header[name] = new JsonObject
             {
-                ["dtype"] = Names[tensor.DType],
-                ["shape"] = new JsonArray([.. tensor.Shape.Select(s => (JsonNode?)s)]),
+                ["dtype"] = Names[tensor.dtype],
+                ["shape"] = new JsonArray([.. tensor.shape.Select(s => (JsonNode?)s)]),
                 ["data_offsets"] = new JsonArray(offset, offset + sizes[i]),
             };
             offset += sizes[i];
@@ -54,11 +55,10 @@ public static class SafeTensors
                 stream.WriteByte((byte)' ');
             }
 
-            for (var i = 0; i < tensors.Count; i++)
+            foreach (var (_, tensor) in tensors)
             {
-                var buffer = new byte[sizes[i]];
-                tensors[i].Tensor.CopyBytesTo(buffer);
-                stream.Write(buffer);
+                using var cpu = tensor.detach().cpu().contiguous();
+                stream.Write(cpu.bytes);
             }
         });
     }
@@ -112,18 +112,20 @@ public static class SafeTensors
 
                 var entry = node!.AsObject();
                 var dtypeName = entry["dtype"]!.GetValue<string>();
-                var match = Names.Where(n => n.Value == dtypeName).Select(n => (DType?)n.Key).FirstOrDefault();
+                var match = Names.Where(n => n.Value == dtypeName).Select(n => (ScalarType?)n.Key).FirstOrDefault();
                 var dtype = match ?? throw new InvalidDataException($"tensor '{name}' has unsupported dtype {dtypeName}");
 
                 var shape = entry["shape"]!.AsArray().Select(s => s!.GetValue<long>()).ToArray();
                 var offsets = entry["data_offsets"]!.AsArray().Select(s => s!.GetValue<long>()).ToArray();
-                var expected = shape.Aggregate(1L, (a, s) => s < 0 ? throw new InvalidDataException($"tensor '{name}' has a negative size") : checked(a * s)) * dtype.ElementSize();
+                var expected = shape.Aggregate(1L, (a, s) => s < 0 ? throw new InvalidDataException($"tensor '{name}' has a negative size") : checked(a * s)) * ElementSize(dtype);
                 if (offsets.Length != 2 || offsets[0] < 0 || offsets[1] > data.Length || offsets[1] - offsets[0] != expected)
                 {
                     throw new InvalidDataException($"tensor '{name}' has data offsets outside the file or of the wrong size (truncated?)");
                 }
 
-                tensors[name] = Tensor.FromBytes(data.Span[(int)offsets[0]..(int)offsets[1]], shape, dtype).DetachFromScope();
+                var tensor = empty(shape, dtype);
+                tensor.bytes = data.Span[(int)offsets[0]..(int)offsets[1]];
+                tensors[name] = tensor.DetachFromDisposeScope();
             }
         }
         catch
@@ -138,4 +140,12 @@ public static class SafeTensors
 
         return (tensors, metadata);
     }
+
+    private static long ElementSize(ScalarType dtype) => dtype switch
+    {
+        ScalarType.Float64 or ScalarType.Int64 => 8,
+        ScalarType.Float32 or ScalarType.Int32 => 4,
+        ScalarType.Float16 or ScalarType.BFloat16 => 2,
+        _ => 1,
+    };
 }

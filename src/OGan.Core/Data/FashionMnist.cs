@@ -1,5 +1,3 @@
-using OGan.Tensors;
-
 namespace OGan.Data;
 
 /// <summary>
@@ -10,6 +8,9 @@ public static class FashionMnist
 {
     /// <summary>Where Debian's package installs the data.</summary>
     public const string DefaultFolder = "/usr/share/datasets/fashion-mnist";
+
+    /// <summary>The side of the padded images.</summary>
+    public const int Size = 32;
 
     /// <summary>Loads the training split (60,000) or the test split (10,000).</summary>
     /// <exception cref="FileNotFoundException">The files are missing; the message says how to install them.</exception>
@@ -28,10 +29,23 @@ public static class FashionMnist
 
         var count = Math.Min(images.Shape[0], limit ?? int.MaxValue);
         int height = images.Shape[1], width = images.Shape[2];
-        using var scope = DisposeScope.Enter();
-        var raw = Torch.FromArray<byte>(images.Data.AsSpan(0, count * height * width), [count, 1, height, width]);
-        var padded = raw.Pad([(32 - width) / 2, (32 - width + 1) / 2, (32 - height) / 2, (32 - height + 1) / 2]);
-        return new ImageSet(padded.Contiguous(), [.. labels.Data.Take(count).Select(b => (long)b)], $"fashion-mnist/{prefix}");
+        if (height > Size || width > Size)
+        {
+            throw new InvalidDataException($"{imagesPath}: {height}x{width} images do not fit in {Size} px");
+        }
+
+        // Zero-padded into the middle of 32 x 32, as the author's code does.
+        int top = (Size - height) / 2, left = (Size - width) / 2;
+        var padded = new byte[(long)count * Size * Size];
+        for (var n = 0; n < count; n++)
+        {
+            for (var y = 0; y < height; y++)
+            {
+                images.Data.AsSpan((n * height + y) * width, width).CopyTo(padded.AsSpan((n * Size + top + y) * Size + left));
+            }
+        }
+
+        return new ImageSet(padded, count, 1, Size, [.. labels.Data.Take(count).Select(b => (long)b)], $"fashion-mnist/{prefix}");
     }
 
     /// <summary>Whether <paramref name="folder"/> holds a training split in MNIST's IDX layout.</summary>

@@ -1,35 +1,41 @@
-using OGan.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace OGan.Data;
 
 /// <summary>
-/// Images held in memory as uint8 (N, C, H, W), square, with optional class labels; batches come out as
-/// float in [-1, 1] (x / 127.5 - 1, as the author's x / 255 * 2 - 1).
+/// Square images of one size held as uint8 (N, C, S, S), in memory or in a memory-mapped prepared file,
+/// with optional class labels; batches come out as float tensors in [-1, 1] (see <see cref="Imaging.Pixels"/>).
 /// </summary>
 public sealed class ImageSet : IDisposable
 {
-    private readonly IDisposable? storage;
+    private readonly PixelStore store;
 
-    /// <summary>
-    /// Takes ownership of <paramref name="pixels"/>, a uint8 (N, C, S, S) tensor, and of <paramref name="storage"/>,
-    /// the memory under it when the tensor does not own its memory (a mapped file), disposed after it.
-    /// </summary>
-    public ImageSet(Tensor pixels, long[]? labels = null, string name = "images", IDisposable? storage = null)
+    /// <summary>Takes <paramref name="pixels"/>: <paramref name="count"/> images of <paramref name="channels"/> x <paramref name="size"/> x <paramref name="size"/> bytes, planar.</summary>
+    /// <exception cref="ArgumentException">The buffer's length does not match.</exception>
+    public ImageSet(byte[] pixels, int count, int channels, int size, IReadOnlyList<long>? labels = null, string name = "images")
+        : this(new MemoryPixels(pixels), count, channels, size, labels, name)
     {
         ArgumentNullException.ThrowIfNull(pixels);
-        var shape = pixels.Shape;
-        if (shape.Length != 4 || shape[2] != shape[3] || pixels.DType != DType.UInt8)
+        if (pixels.LongLength != (long)count * channels * size * size)
         {
-            throw new ArgumentException($"an image set holds uint8 (N, C, S, S) pixels, got {pixels}");
+            throw new ArgumentException($"{pixels.Length} bytes are not {count} images of {channels}x{size}x{size}");
+        }
+    }
+
+    internal ImageSet(PixelStore store, int count, int channels, int size, IReadOnlyList<long>? labels, string name)
+    {
+        if (labels is not null && labels.Count != count)
+        {
+            throw new ArgumentException($"{labels.Count} labels for {count} images");
         }
 
-        Pixels = pixels.DetachFromScope();
-        this.storage = storage;
+        this.store = store;
+        Count = count;
+        Channels = channels;
+        Size = size;
         Labels = labels;
         Name = name;
-        Count = (int)shape[0];
-        Channels = (int)shape[1];
-        Size = (int)shape[2];
     }
 
     /// <summary>What the images are (for logs).</summary>
@@ -44,28 +50,57 @@ public sealed class ImageSet : IDisposable
     /// <summary>Side in pixels.</summary>
     public int Size { get; }
 
-    /// <summary>uint8 (N, C, S, S).</summary>
-    public Tensor Pixels { get; }
-
     /// <summary>Class labels, when the data set has them.</summary>
     public IReadOnlyList<long>? Labels { get; }
 
-    /// <summary>The images at <paramref name="indices"/> (an int64 tensor) as float in [-1, 1] on <paramref name="device"/>.</summary>
-    public Tensor Batch(Tensor indices, Device device)
+    private int ImageBytes => Channels * Size * Size;
+
+    /// <summary>The images at <paramref name="indices"/> as uint8 (N, C, S, S) on the CPU.</summary>
+    /// <exception cref="ObjectDisposedException">The set (and its mapping) is closed.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An index is outside the set.</exception>
+    public Tensor PixelsAt(ReadOnlySpan<long> indices)
     {
-        ArgumentNullException.ThrowIfNull(indices);
-        using var scope = DisposeScope.Enter();
-        var pixels = Pixels.IndexSelect(0, indices);
-        if (device.Type == DeviceType.Cuda)
+        var batch = empty([indices.Length, Channels, Size, Size], ScalarType.Byte);
+        var bytes = batch.bytes;
+        for (var i = 0; i < indices.Length; i++)
         {
-            // uint8 crosses the bus (4x less than float), from pinned memory, without waiting for the GPU.
-            pixels = pixels.PinMemory().To(device, nonBlocking: true);
+            var index = indices[i];
+            if (index < 0 || index >= Count)
+            {
+                batch.Dispose();
+                throw new ArgumentOutOfRangeException(nameof(indices), index, $"image index outside 0..{Count - 1}");
+            }
+
+            store.Copy(index * ImageBytes, bytes.Slice(i * ImageBytes, ImageBytes));
         }
 
-        var batch = pixels.To(DType.Float32);
-        batch.MulInPlace(1 / 127.5); // in place: no further batch-sized allocations
-        batch.AddInPlace(-1.0);
-        return batch.MoveToOuterScope();
+        return batch;
+    }
+
+    /// <summary>The images at <paramref name="indices"/> as float (N, C, S, S) in [-1, 1] on <paramref name="device"/>.</summary>
+    public Tensor Batch(ReadOnlySpan<long> indices, Device device)
+    {
+        using var scope = NewDisposeScope();
+        var pixels = PixelsAt(indices);
+        if (device.type == DeviceType.CUDA)
+        {
+            // uint8 crosses the bus (4x less than float), from pinned memory, without waiting for the GPU.
+            pixels = pixels.pin_memory().to(device, non_blocking: true);
+        }
+
+        return Imaging.Pixels.ToModel(pixels).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Images start..end-1 as <see cref="Batch"/>.</summary>
+    public Tensor Range(int start, int end, Device device)
+    {
+        var indices = new long[end - start];
+        for (var i = 0; i < indices.Length; i++)
+        {
+            indices[i] = start + i;
+        }
+
+        return Batch(indices, device);
     }
 
     /// <summary>The first <paramref name="count"/> images, as <see cref="Batch"/>.</summary>
@@ -78,21 +113,10 @@ public sealed class ImageSet : IDisposable
         var end = Math.Min(count, Count);
         for (var start = 0; start < end; start += batchSize)
         {
-            yield return Range(start, Math.Min(start + batchSize, end), device).DetachFromScope();
+            yield return Range(start, Math.Min(start + batchSize, end), device).DetachFromDisposeScope();
         }
     }
 
-    /// <summary>Images start..end-1, as <see cref="Batch"/>.</summary>
-    private Tensor Range(int start, int end, Device device)
-    {
-        using var indices = Torch.Arange(start, end);
-        return Batch(indices, device);
-    }
-
-    /// <summary>Frees the pixels.</summary>
-    public void Dispose()
-    {
-        Pixels.Dispose();
-        storage?.Dispose();
-    }
+    /// <summary>Frees the pixels (closes the mapping of a prepared file).</summary>
+    public void Dispose() => store.Dispose();
 }

@@ -1,6 +1,5 @@
-using System.Runtime.InteropServices;
 using System.Text;
-using OGan.Native;
+using LightningDB;
 
 namespace OGan.Data;
 
@@ -31,99 +30,45 @@ public sealed class LmdbImages : IImageSource
     public static bool IsDatabase(string path) =>
         File.Exists(System.IO.Path.Combine(path, "data.mdb")) || (File.Exists(path) && path.EndsWith(".mdb", StringComparison.OrdinalIgnoreCase));
 
-    /// <summary>Writes a database of <paramref name="entries"/> (key, value) at <paramref name="folder"/>; for tests and for exporting.</summary>
+    /// <summary>Writes an LMDB database of <paramref name="entries"/> into <paramref name="folder"/> (for tests and tools).</summary>
     public static void Write(string folder, IEnumerable<(string Key, byte[] Value)> entries, long mapSize = 1L << 30)
     {
         ArgumentNullException.ThrowIfNull(entries);
         Directory.CreateDirectory(folder);
-        Lmdb.Check(Lmdb.EnvCreate(out var env), folder);
-        try
+        using var environment = new LightningEnvironment(folder, new EnvironmentConfiguration { MapSize = mapSize });
+        environment.Open();
+        using var transaction = environment.BeginTransaction();
+        using var database = transaction.OpenDatabase();
+        foreach (var (key, value) in entries)
         {
-            Lmdb.Check(Lmdb.EnvSetMapSize(env, (nuint)mapSize), folder);
-            Lmdb.Check(Lmdb.EnvOpen(env, folder, 0, Convert.ToUInt32("644", 8)), folder);
-            Lmdb.Check(Lmdb.TxnBegin(env, IntPtr.Zero, 0, out var txn), folder);
-            try
-            {
-                Lmdb.Check(Lmdb.DbiOpen(txn, IntPtr.Zero, 0, out var dbi), folder);
-                foreach (var (key, value) in entries)
-                {
-                    var keyBytes = Encoding.UTF8.GetBytes(key);
-                    using var keyPin = new Pin(keyBytes);
-                    using var valuePin = new Pin(value);
-                    var k = keyPin.Value;
-                    var v = valuePin.Value;
-                    Lmdb.Check(Lmdb.Put(txn, dbi, ref k, ref v, 0), folder);
-                }
+            Check(transaction.Put(database, Encoding.UTF8.GetBytes(key), value), folder);
+        }
 
-                Lmdb.Check(Lmdb.TxnCommit(txn), folder);
-            }
-            catch
-            {
-                Lmdb.TxnAbort(txn);
-                throw;
-            }
-        }
-        finally
-        {
-            Lmdb.EnvClose(env);
-        }
+        Check(transaction.Commit(), folder);
     }
 
     /// <inheritdoc/>
     public IEnumerable<EncodedImage> Images()
     {
-        var subdirectory = Directory.Exists(Path);
-        Lmdb.Check(Lmdb.EnvCreate(out var env), Path);
-        try
+        var flags = EnvironmentOpenFlags.ReadOnly | EnvironmentOpenFlags.NoLock | (Directory.Exists(Path) ? EnvironmentOpenFlags.None : EnvironmentOpenFlags.NoSubDir);
+        using var environment = new LightningEnvironment(Path);
+        environment.Open(flags);
+        using var transaction = environment.BeginTransaction(TransactionBeginFlags.ReadOnly);
+        using var database = transaction.OpenDatabase();
+        using var cursor = transaction.CreateCursor(database);
+        for (var (code, key, value) = cursor.First(); code != MDBResultCode.NotFound; (code, key, value) = cursor.Next())
         {
-            Lmdb.Check(Lmdb.EnvOpen(env, Path, Lmdb.ReadOnly | Lmdb.NoLock | (subdirectory ? 0 : Lmdb.NoSubdirectory), 0), Path);
-            Lmdb.Check(Lmdb.TxnBegin(env, IntPtr.Zero, Lmdb.ReadOnly, out var txn), Path);
-            try
-            {
-                Lmdb.Check(Lmdb.DbiOpen(txn, IntPtr.Zero, 0, out var dbi), Path);
-                Lmdb.Check(Lmdb.CursorOpen(txn, dbi, out var cursor), Path);
-                try
-                {
-                    var operation = Lmdb.First;
-                    while (true)
-                    {
-                        var (key, value) = (default(Lmdb.Value), default(Lmdb.Value));
-                        var code = Lmdb.CursorGet(cursor, ref key, ref value, operation);
-                        if (code == Lmdb.NotFound)
-                        {
-                            yield break;
-                        }
-
-                        Lmdb.Check(code, Path);
-                        operation = Lmdb.Next;
-                        var name = $"{Path}[{Marshal.PtrToStringUTF8(key.Data, (int)key.Size)}]";
-                        var bytes = new byte[(int)value.Size];
-                        Marshal.Copy(value.Data, bytes, 0, bytes.Length);
-                        yield return new EncodedImage(name, () => bytes);
-                    }
-                }
-                finally
-                {
-                    Lmdb.CursorClose(cursor);
-                }
-            }
-            finally
-            {
-                Lmdb.TxnAbort(txn);
-            }
-        }
-        finally
-        {
-            Lmdb.EnvClose(env);
+            Check(code, Path);
+            var bytes = value.AsSpan().ToArray();
+            yield return new EncodedImage($"{Path}[{Encoding.UTF8.GetString(key.AsSpan())}]", () => bytes);
         }
     }
 
-    private sealed class Pin(byte[] bytes) : IDisposable
+    private static void Check(MDBResultCode code, string path)
     {
-        private GCHandle handle = GCHandle.Alloc(bytes, GCHandleType.Pinned);
-
-        public Lmdb.Value Value => new() { Size = (nuint)bytes.Length, Data = handle.AddrOfPinnedObject() };
-
-        public void Dispose() => handle.Free();
+        if (code != MDBResultCode.Success)
+        {
+            throw new InvalidDataException($"{path}: LMDB: {code}");
+        }
     }
 }

@@ -3,7 +3,8 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.RegularExpressions;
 using OGan.Imaging;
-using OGan.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace OGan.Data;
 
@@ -16,9 +17,9 @@ public static partial class Npy
     public static void Write(string path, Tensor tensor)
     {
         ArgumentNullException.ThrowIfNull(tensor);
-        using var scope = DisposeScope.Enter();
-        var values = tensor.Detach().To(DType.Float32, Device.Cpu).Contiguous().ToArray<float>();
-        var shape = tensor.Shape;
+        using var scope = NewDisposeScope();
+        var values = tensor.detach().to(ScalarType.Float32, CPU).contiguous().data<float>().ToArray();
+        var shape = tensor.shape;
         var dims = shape.Length == 1 ? $"{shape[0]}," : string.Join(", ", shape);
         var header = $"{{'descr': '<f4', 'fortran_order': False, 'shape': ({dims}), }}";
         var padded = header.PadRight((header.Length + 11 + 63) / 64 * 64 - 11) + "\n"; // whole header a multiple of 64 bytes
@@ -59,22 +60,21 @@ public static partial class Npy
             .Select(d => long.Parse(d, CultureInfo.InvariantCulture)).ToArray();
         var dtype = descr.Groups[1].Value switch
         {
-            "<f4" => DType.Float32,
-            "<f8" => DType.Float64,
+            "<f4" => ScalarType.Float32,
+            "<f8" => ScalarType.Float64,
             var other => throw new InvalidDataException($"{path}: holds {other} values; latents must be float32 or float64"),
         };
         var data = bytes.AsSpan(start + headerLength);
-        var expected = shape.Aggregate(1L, (a, b) => a * b) * (dtype == DType.Float32 ? 4 : 8);
+        var expected = shape.Aggregate(1L, (a, b) => a * b) * (dtype == ScalarType.Float32 ? 4 : 8);
         if (data.Length != expected)
         {
             throw new InvalidDataException($"{path}: holds {data.Length} bytes of data, its shape needs {expected}");
         }
 
-        using var scope = DisposeScope.Enter();
-        var tensor = dtype == DType.Float32
-            ? Torch.FromArray(MemoryMarshal.Cast<byte, float>(data), shape)
-            : Torch.FromArray(MemoryMarshal.Cast<byte, double>(data), shape).To(DType.Float32);
-        return tensor.MoveToOuterScope();
+        using var scope = NewDisposeScope();
+        var result = empty(shape, dtype);
+        result.bytes = data;
+        return result.to(ScalarType.Float32).MoveToOuterDisposeScope();
     }
 
     [GeneratedRegex(@"'descr':\s*'([^']+)'")]

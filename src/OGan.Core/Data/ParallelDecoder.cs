@@ -1,12 +1,14 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using OGan.Imaging;
-using OGan.Tensors;
 
 namespace OGan.Data;
 
 /// <summary>A decoded image, or why it could not be decoded.</summary>
-public sealed record DecodedImage(string Name, Tensor? Pixels, string? Error);
+/// <param name="Name">The path or key.</param>
+/// <param name="Pixels">Planar uint8 (C, S, S), or null.</param>
+/// <param name="Error">Why it could not be decoded, or null.</param>
+public sealed record DecodedImage(string Name, byte[]? Pixels, string? Error);
 
 /// <summary>
 /// Decodes and resizes images on background workers (all cores by default), handing them back in their
@@ -15,7 +17,7 @@ public sealed record DecodedImage(string Name, Tensor? Pixels, string? Error);
 /// </summary>
 public static class ParallelDecoder
 {
-    /// <summary>Images of <paramref name="source"/> as uint8 (channels, size, size); the caller owns and disposes each tensor.</summary>
+    /// <summary>Images of <paramref name="source"/> as planar uint8 (channels, size, size), in order.</summary>
     public static IEnumerable<DecodedImage> Decode(IEnumerable<EncodedImage> source, int channels, int size, int workers = 0, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -71,29 +73,30 @@ public static class ParallelDecoder
         byte[]? rented = null;
         try
         {
-            ReadOnlySpan<byte> bytes;
+            byte[] bytes;
+            int length;
             if (image.FilePath is { } path)
             {
                 // Files go through a pooled buffer: photos are mostly over 85 kB, and a fresh array each
                 // would churn the large-object heap.
                 using var handle = File.OpenHandle(path);
-                var length = RandomAccess.GetLength(handle);
-                if (length > Array.MaxLength)
+                var fileLength = RandomAccess.GetLength(handle);
+                if (fileLength > Array.MaxLength)
                 {
-                    throw new InvalidDataException($"{length} bytes is too large for an image file");
+                    throw new InvalidDataException($"{fileLength} bytes is too large for an image file");
                 }
 
-                rented = ArrayPool<byte>.Shared.Rent((int)length);
-                bytes = rented.AsSpan(0, RandomAccess.Read(handle, rented.AsSpan(0, (int)length), 0));
+                rented = ArrayPool<byte>.Shared.Rent((int)fileLength);
+                bytes = rented;
+                length = RandomAccess.Read(handle, rented.AsSpan(0, (int)fileLength), 0);
             }
             else
             {
                 bytes = image.Load();
+                length = bytes.Length;
             }
 
-            using var scope = DisposeScope.Enter();
-            var pixels = Preprocess.Square(ImageCodec.Decode(bytes, channels, minSide: size), size);
-            return new DecodedImage(image.Name, pixels.DetachFromScope(), null);
+            return new DecodedImage(image.Name, Preprocess.Square(bytes, channels, size, length), null);
         }
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {

@@ -1,9 +1,6 @@
-using System.IO.MemoryMappedFiles;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using OGan.Native;
-using OGan.Tensors;
 
 namespace OGan.Data;
 
@@ -46,13 +43,11 @@ public static class PreparedSet
         var temporary = path + ".partial";
         var failures = new List<string>();
         int count = 0, skipped = 0;
-        var imageBytes = channels * size * size;
         try
         {
             using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
             {
                 stream.Position = DataOffset;
-                var buffer = new byte[imageBytes];
                 foreach (var image in ParallelDecoder.Decode(source.Images(), channels, size, cancellation: cancellation))
                 {
                     if (image.Pixels is null)
@@ -65,12 +60,7 @@ public static class PreparedSet
                     }
                     else
                     {
-                        using (image.Pixels)
-                        {
-                            image.Pixels.CopyBytesTo(buffer);
-                        }
-
-                        stream.Write(buffer);
+                        stream.Write(image.Pixels);
                         count++;
                     }
 
@@ -83,7 +73,7 @@ public static class PreparedSet
                 if (count == 0)
                 {
                     throw new InvalidDataException(skipped == 0
-                        ? $"{source.Description}: no images found (looked for .jpg, .jpeg, .png and .webp)"
+                        ? $"{source.Description}: no images found (looked for .jpg, .jpeg, .png, .webp, .bmp and .gif)"
                         : $"{source.Description}: none of its {skipped} images could be read; the first: {failures[0]}");
                 }
 
@@ -138,7 +128,7 @@ public static class PreparedSet
     /// <paramref name="size"/> or <paramref name="channels"/>, a file prepared otherwise is refused.
     /// </summary>
     /// <exception cref="InvalidDataException">Not a prepared file, damaged, or prepared at another size or channel count.</exception>
-    public static unsafe ImageSet Open(string path, int? size = null, int? channels = null)
+    public static ImageSet Open(string path, int? size = null, int? channels = null)
     {
         var header = ReadHeader(path);
         if ((size is not null && size != header.Size) || (channels is not null && channels != header.Channels))
@@ -147,33 +137,7 @@ public static class PreparedSet
                 $"{path} holds {header.Channels}x{header.Size}x{header.Size} images of {header.Source}, not {channels ?? header.Channels}x{size ?? header.Size}x{size ?? header.Size}; prepare it again at this size");
         }
 
-        var mapped = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
-        var view = mapped.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
-        try
-        {
-            byte* pointer = null;
-            view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
-            long[] shape = [header.Count, header.Channels, header.Size, header.Size];
-            var pixels = Tensor.Wrap(NativeMethods.ogan_tensor_from_blob(pointer + view.PointerOffset + DataOffset, shape, shape.Length, (int)DType.UInt8));
-            var name = $"{header.Source} ({System.IO.Path.GetFileName(path)})";
-            return new ImageSet(pixels, null, name, new Mapping(mapped, view));
-        }
-        catch
-        {
-            view.Dispose();
-            mapped.Dispose();
-            throw;
-        }
-    }
-
-    /// <summary>Keeps the mapping alive as long as the tensor over it.</summary>
-    private sealed class Mapping(MemoryMappedFile file, MemoryMappedViewAccessor view) : IDisposable
-    {
-        public void Dispose()
-        {
-            view.SafeMemoryMappedViewHandle.ReleasePointer();
-            view.Dispose();
-            file.Dispose();
-        }
+        var name = $"{header.Source} ({System.IO.Path.GetFileName(path)})";
+        return new ImageSet(new MappedPixels(path, DataOffset), header.Count, header.Channels, header.Size, null, name);
     }
 }

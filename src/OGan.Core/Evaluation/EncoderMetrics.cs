@@ -1,7 +1,8 @@
 using OGan.Data;
 using OGan.Inference;
 using OGan.Losses;
-using OGan.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace OGan.Evaluation;
 
@@ -13,13 +14,13 @@ public static class EncoderMetrics
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        using var random = new RandomGenerator(seed);
+        using var random = new torch.Generator(seed);
         var sum = 0.0;
         for (var start = 0; start < count; start += batchSize)
         {
-            using var scope = DisposeScope.Enter();
-            var z = Torch.Randn([Math.Min(batchSize, count - start), model.Config.LatentDim], random, device: model.Device);
-            sum += Pearson.Correlation(z, model.EncodeRaw(model.Sample(z))).Sum().Item();
+            using var scope = NewDisposeScope();
+            var z = randn([Math.Min(batchSize, count - start), model.Config.LatentDim], generator: random).to(model.Device);
+            sum += Pearson.Correlation(z, model.EncodeRaw(model.Sample(z))).sum().item<float>();
         }
 
         return sum / count;
@@ -38,13 +39,13 @@ public static class EncoderMetrics
         foreach (var batch in images.Batches(count, batchSize, model.Device))
         {
             using (batch)
-            using (DisposeScope.Enter())
+            using (NewDisposeScope())
             {
                 var reconstruction = model.Reconstruct(batch, scale);
-                mse += ImageSimilarity.Mse(reconstruction, batch).Sum().Item();
-                psnr += ImageSimilarity.Psnr(reconstruction, batch).Sum().Item();
-                ssim += ImageSimilarity.Ssim(reconstruction, batch).Sum().Item();
-                seen += (int)batch.Size(0);
+                mse += ImageSimilarity.Mse(reconstruction, batch).sum().item<float>();
+                psnr += ImageSimilarity.Psnr(reconstruction, batch).sum().item<float>();
+                ssim += ImageSimilarity.Ssim(reconstruction, batch).sum().item<float>();
+                seen += (int)batch.shape[0];
             }
         }
 

@@ -1,8 +1,9 @@
 using OGan.Checkpoints;
 using OGan.Data;
-using OGan.Nn;
-using OGan.Optim;
-using OGan.Tensors;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
 
 namespace OGan.Evaluation;
 
@@ -12,7 +13,7 @@ namespace OGan.Evaluation;
 /// coverage of samples. Not comparable with Inception-based FID.
 /// conv 3x3 32 → ReLU → avgpool 2 → conv 3x3 64 → ReLU → avgpool 2 → fc 128 → ReLU → fc 10.
 /// </summary>
-public sealed class FashionClassifier : Module
+public sealed class FashionClassifier : Module<Tensor, Tensor>
 {
     private const string CacheName = "fashion-classifier-v1.safetensors";
 
@@ -21,45 +22,45 @@ public sealed class FashionClassifier : Module
     private readonly Linear fc1;
     private readonly Linear fc2;
 
-    /// <summary>An untrained classifier (PyTorch's default initialisation, seeded).</summary>
-    public FashionClassifier(RandomGenerator? init = null)
+    /// <summary>An untrained classifier, initialised uniformly (PyTorch's default bounds) from <paramref name="init"/>.</summary>
+    public FashionClassifier(torch.Generator? init = null)
+        : base(nameof(FashionClassifier))
     {
-        conv1 = RegisterModule("conv1", new Conv2d(1, 32, 3, 1, 1));
-        conv2 = RegisterModule("conv2", new Conv2d(32, 64, 3, 1, 1));
-        fc1 = RegisterModule("fc1", new Linear(64 * 8 * 8, 128));
-        fc2 = RegisterModule("fc2", new Linear(128, 10));
-        foreach (var (name, tensor) in NamedParameters())
+        conv1 = Conv2d(1, 32, 3, padding: 1);
+        conv2 = Conv2d(32, 64, 3, padding: 1);
+        fc1 = Linear(64 * 8 * 8, 128);
+        fc2 = Linear(128, 10);
+        RegisterComponents();
+        using var noGrad = no_grad();
+        foreach (var (name, parameter) in named_parameters())
         {
-            var fanIn = tensor.NumEl / tensor.Size(0);
+            var fanIn = parameter.numel() / parameter.shape[0];
             var bound = 1 / Math.Sqrt(name.EndsWith("bias", StringComparison.Ordinal) ? 64 : fanIn);
-            Torch.UniformInPlace(tensor, -bound, bound, init);
+            parameter.uniform_(-bound, bound, init);
         }
     }
 
-    /// <summary>Test-set accuracy measured when the classifier was trained.</summary>
+    /// <summary>Accuracy on the Fashion-MNIST test set, measured when it was trained.</summary>
     public double TestAccuracy { get; private set; }
 
-    /// <summary>(N, 1, 32, 32) images in [-1, 1] to (N, 128) features.</summary>
+    /// <summary>The 128-d penultimate features of (N, 1, 32, 32) images in [-1, 1].</summary>
     public Tensor Features(Tensor images)
     {
         ArgumentNullException.ThrowIfNull(images);
-        using var scope = DisposeScope.Enter();
-        var x = Functional.AvgPool2d(conv1.Forward(images).Relu(), 2, 2);
-        x = Functional.AvgPool2d(conv2.Forward(x).Relu(), 2, 2);
-        return fc1.Forward(x.Flatten(1)).Relu().MoveToOuterScope();
+        using var scope = NewDisposeScope();
+        var x = functional.avg_pool2d(functional.relu(conv1.call(images)), 2, 2);
+        x = functional.avg_pool2d(functional.relu(conv2.call(x)), 2, 2);
+        return functional.relu(fc1.call(x.flatten(1))).MoveToOuterDisposeScope();
     }
 
-    /// <inheritdoc/>
-    public override Tensor Forward(Tensor input)
+    /// <summary>Class logits.</summary>
+    public override Tensor forward(Tensor input)
     {
-        using var scope = DisposeScope.Enter();
-        return fc2.Forward(Features(input)).MoveToOuterScope();
+        using var scope = NewDisposeScope();
+        return fc2.call(Features(input)).MoveToOuterDisposeScope();
     }
 
-    /// <summary>
-    /// The cached classifier from <paramref name="cacheFolder"/> (default: <see cref="DataSets.DefaultCache"/>),
-    /// trained there first if missing (two epochs, about a minute on two cores).
-    /// </summary>
+    /// <summary>Loads the cached classifier, or trains it (about a minute on 2 cores) and caches it.</summary>
     public static FashionClassifier LoadOrTrain(string? cacheFolder = null, Action<string>? log = null)
     {
         var path = Path.Combine(cacheFolder ?? DataSets.DefaultCache, CacheName);
@@ -69,9 +70,10 @@ public sealed class FashionClassifier : Module
             var (tensors, metadata) = SafeTensors.Load(path);
             try
             {
-                classifier.LoadStateDict(tensors);
+                StateDicts.Load(classifier, tensors);
                 classifier.TestAccuracy = double.Parse(metadata["test_accuracy"], System.Globalization.CultureInfo.InvariantCulture);
-                return (FashionClassifier)classifier.Eval();
+                classifier.eval();
+                return classifier;
             }
             finally
             {
@@ -83,9 +85,9 @@ public sealed class FashionClassifier : Module
         }
 
         log?.Invoke($"training the Fashion-MNIST feature classifier once, into {path}");
-        classifier.Train(epochs: 2, seed: 1);
+        classifier.Fit(epochs: 2, seed: 1);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        SafeTensors.Save(path, classifier.StateDict(), new Dictionary<string, string>
+        SafeTensors.Save(path, [.. classifier.state_dict().Select(e => (e.Key, e.Value))], new Dictionary<string, string>
         {
             ["test_accuracy"] = classifier.TestAccuracy.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
         });
@@ -93,45 +95,48 @@ public sealed class FashionClassifier : Module
         return classifier;
     }
 
-    /// <summary>Predicted classes of (N, 1, 32, 32) images.</summary>
+    /// <summary>The predicted class of each image.</summary>
     public long[] Predict(Tensor images)
     {
-        using var scope = DisposeScope.Enter();
-        using var noGrad = Torch.NoGrad();
-        return Forward(images).Argmax(1).ToArray<long>();
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        return call(images).argmax(1).data<long>().ToArray();
     }
 
-    private void Train(int epochs, ulong seed)
+    private void Fit(int epochs, ulong seed)
     {
         using var train = FashionMnist.Load(train: true);
         using var test = FashionMnist.Load(train: false);
-        using var random = new RandomGenerator(seed);
-        using var labels = Torch.FromArray(train.Labels!.ToArray());
-        using var optimizer = new Adam(Parameters(), 1e-3);
+        using var random = new torch.Generator(seed);
+        var labels = train.Labels!.ToArray();
+        using var optimizer = optim.Adam(parameters(), 1e-3);
         const int batch = 128;
-        Train();
+        this.train();
         for (var epoch = 0; epoch < epochs; epoch++)
         {
-            using var order = Torch.Randperm(train.Count, random);
+            using var order = randperm(train.Count, generator: random);
+            var indices = order.data<long>().ToArray();
             for (var start = 0; start + batch <= train.Count; start += batch)
             {
-                using var scope = DisposeScope.Enter();
-                var indices = order.Slice(0, start, start + batch);
-                var loss = Functional.CrossEntropy(Forward(train.Batch(indices, Device.Cpu)), labels.IndexSelect(0, indices));
-                optimizer.ZeroGrad();
-                loss.Backward();
-                optimizer.Step();
+                using var scope = NewDisposeScope();
+                var slice = indices.AsSpan(start, batch);
+                var targets = tensor(slice.ToArray().Select(i => labels[i]).ToArray());
+                var loss = functional.cross_entropy(call(train.Batch(slice, CPU)), targets);
+                optimizer.zero_grad();
+                loss.backward();
+                optimizer.step();
             }
         }
 
-        Eval();
+        eval();
         var correct = 0;
-        foreach (var (images, first) in test.Batches(test.Count, 1000, Device.Cpu).Select((b, i) => (b, i * 1000)))
+        var first = 0;
+        foreach (var images in test.Batches(test.Count, 1000, CPU))
         {
             using (images)
             {
-                var predicted = Predict(images);
-                correct += predicted.Where((p, i) => p == test.Labels![first + i]).Count();
+                correct += Predict(images).Where((p, i) => p == test.Labels![first + i]).Count();
+                first += (int)images.shape[0];
             }
         }
 

@@ -1,6 +1,7 @@
 using OGan.Data;
 using OGan.Inference;
-using OGan.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace OGan.Evaluation;
 
@@ -30,18 +31,18 @@ public static class FashionMetrics
         ArgumentNullException.ThrowIfNull(classifier);
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(test);
-        using var scope = DisposeScope.Enter();
-        using var noGrad = Torch.NoGrad();
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
         count = Math.Min(count, Math.Min(train.Count, test.Count));
 
         var samples = new List<Tensor>();
         var classes = new double[10];
-        using (var random = new RandomGenerator(seed))
+        using (var random = new torch.Generator(seed))
         {
             for (var start = 0; start < count; start += 500)
             {
-                var z = Torch.Randn([Math.Min(500, count - start), model.Config.LatentDim], random, device: model.Device);
-                var images = model.Sample(z).To(Device.Cpu);
+                var z = randn([Math.Min(500, count - start), model.Config.LatentDim], generator: random).to(model.Device);
+                var images = model.Sample(z).cpu();
                 samples.Add(classifier.Features(images));
                 foreach (var c in classifier.Predict(images))
                 {
@@ -50,7 +51,7 @@ public static class FashionMetrics
             }
         }
 
-        var sampleFeatures = Torch.Cat(samples);
+        var sampleFeatures = cat(samples);
         var testFeatures = Map(test, count, classifier.Features);
         var trainFeatures = Map(train, count, classifier.Features);
 
@@ -58,8 +59,8 @@ public static class FashionMetrics
         var rawTest = Map(test, count, model.EncodeRaw);
         var latentTrain = Losses.Pearson.Standardise(rawTrain);
         var latentTest = Losses.Pearson.Standardise(rawTest);
-        var pixelTrain = Map(train, count, x => x.Flatten(1));
-        var pixelTest = Map(test, count, x => x.Flatten(1));
+        var pixelTrain = Map(train, count, x => x.flatten(1));
+        var pixelTest = Map(test, count, x => x.flatten(1));
         var trainLabels = train.Labels!.Take(count).ToArray();
         var testLabels = test.Labels!.Take(count).ToArray();
 
@@ -77,14 +78,14 @@ public static class FashionMetrics
     private static Tensor Map(ImageSet images, int count, Func<Tensor, Tensor> f)
     {
         var parts = new List<Tensor>();
-        foreach (var batch in images.Batches(count, 500, Device.Cpu))
+        foreach (var batch in images.Batches(count, 500, CPU))
         {
             using (batch)
             {
-                parts.Add(f(batch).To(Device.Cpu));
+                parts.Add(f(batch).cpu());
             }
         }
 
-        return Torch.Cat(parts);
+        return cat(parts);
     }
 }

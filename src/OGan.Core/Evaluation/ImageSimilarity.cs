@@ -1,5 +1,5 @@
-using OGan.Nn;
-using OGan.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace OGan.Evaluation;
 
@@ -17,16 +17,16 @@ public static class ImageSimilarity
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
-        return (a - b).Square().Mean([1, 2, 3]);
+        return (a - b).square().mean([1, 2, 3]);
     }
 
     /// <summary>Per-image PSNR in dB on the [0, 1] scale, capped at <see cref="PsnrCap"/>, (N).</summary>
     public static Tensor Psnr(Tensor a, Tensor b)
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = NewDisposeScope();
         var mse01 = Mse(a, b) / 4.0; // [-1, 1] -> [0, 1] halves the differences
-        var psnr = mse01.Clamp(min: Math.Pow(10, -PsnrCap / 10)).Log() * (-10 / Math.Log(10));
-        return psnr.MoveToOuterScope();
+        var psnr = mse01.clamp_min(Math.Pow(10, -PsnrCap / 10)).log() * (-10 / Math.Log(10));
+        return psnr.MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -37,19 +37,19 @@ public static class ImageSimilarity
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
-        using var scope = DisposeScope.Enter();
-        var x = (a.To(DType.Float64) + 1.0) / 2.0;
-        var y = (b.To(DType.Float64) + 1.0) / 2.0;
-        var channels = x.Size(1);
-        var window = GaussianWindow(11, 1.5, channels, x.Device);
-        Tensor Blur(Tensor t) => Functional.Conv2d(t, window, groups: channels);
+        using var scope = NewDisposeScope();
+        var x = (a.to(ScalarType.Float64) + 1.0) / 2.0;
+        var y = (b.to(ScalarType.Float64) + 1.0) / 2.0;
+        var channels = x.shape[1];
+        var window = GaussianWindow(11, 1.5, channels, x.device);
+        Tensor Blur(Tensor t) => nn.functional.conv2d(t, window, groups: channels);
         var (mx, my) = (Blur(x), Blur(y));
         var vx = Blur(x * x) - mx * mx;
         var vy = Blur(y * y) - my * my;
         var cov = Blur(x * y) - mx * my;
         const double c1 = 0.01 * 0.01, c2 = 0.03 * 0.03;
         var map = (2.0 * mx * my + c1) * (2.0 * cov + c2) / ((mx * mx + my * my + c1) * (vx + vy + c2));
-        return map.Mean([1, 2, 3]).To(DType.Float32).MoveToOuterScope();
+        return map.mean([1, 2, 3]).to(ScalarType.Float32).MoveToOuterDisposeScope();
     }
 
     /// <summary>The normalised 2-D Gaussian, (channels, 1, size, size), for a depthwise convolution.</summary>
@@ -66,7 +66,7 @@ public static class ImageSimilarity
             }
         }
 
-        using var scope = DisposeScope.Enter();
-        return Torch.FromArray<double>(kernel, [1, 1, size, size], device).Expand(channels, 1, size, size).Contiguous().MoveToOuterScope();
+        using var scope = NewDisposeScope();
+        return tensor(kernel, [1, 1, size, size]).to(device).expand(channels, 1, size, size).contiguous().MoveToOuterDisposeScope();
     }
 }

@@ -1,6 +1,5 @@
-using OGan.Nn;
-using OGan.Optim;
-using OGan.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace OGan.Evaluation;
 
@@ -17,35 +16,35 @@ public static class LinearProbe
         ArgumentNullException.ThrowIfNull(testFeatures);
         ArgumentNullException.ThrowIfNull(trainLabels);
         ArgumentNullException.ThrowIfNull(testLabels);
-        using var scope = DisposeScope.Enter();
-        var train = trainFeatures.Detach().To(DType.Float32, Device.Cpu);
-        var mean = train.Mean([0], keepDim: true);
-        var std = (train - mean).Square().Mean([0], keepDim: true).Sqrt() + 1e-6;
+        using var scope = NewDisposeScope();
+        var train = trainFeatures.detach().to(ScalarType.Float32, CPU);
+        var mean = train.mean([0], keepdim: true);
+        var std = (train - mean).square().mean([0], keepdim: true).sqrt() + 1e-6;
         var x = (train - mean) / std;
-        var targets = Torch.FromArray(trainLabels);
-        using var probe = new Linear(x.Size(1), classes);
-        Init.Zeros(probe.Weight);
-        using var optimizer = new Adam(probe.Parameters(), 0.05);
-        using (Torch.EnableGrad())
+        var targets = tensor(trainLabels);
+        using var probe = nn.Linear(x.shape[1], classes);
+        using (no_grad())
         {
-            Fit(probe, optimizer, x, targets, steps);
+            probe.weight.zero_();
+            probe.bias!.zero_();
         }
 
-        using var noGrad = Torch.NoGrad();
-        var test = (testFeatures.Detach().To(DType.Float32, Device.Cpu) - mean) / std;
-        var predicted = probe.Forward(test).Argmax(1).ToArray<long>();
+        using var optimizer = optim.Adam(probe.parameters(), 0.05);
+        using (enable_grad())
+        {
+            for (var i = 0; i < steps; i++)
+            {
+                using var inner = NewDisposeScope();
+                var loss = nn.functional.cross_entropy(probe.call(x), targets);
+                optimizer.zero_grad();
+                loss.backward();
+                optimizer.step();
+            }
+        }
+
+        using var noGrad = no_grad();
+        var test = (testFeatures.detach().to(ScalarType.Float32, CPU) - mean) / std;
+        var predicted = probe.call(test).argmax(1).data<long>().ToArray();
         return (double)predicted.Where((p, i) => p == testLabels[i]).Count() / testLabels.Length;
-    }
-
-    private static void Fit(Linear probe, Adam optimizer, Tensor x, Tensor targets, int steps)
-    {
-        for (var i = 0; i < steps; i++)
-        {
-            using var inner = DisposeScope.Enter();
-            var loss = Functional.CrossEntropy(probe.Forward(x), targets);
-            optimizer.ZeroGrad();
-            loss.Backward();
-            optimizer.Step();
-        }
     }
 }

@@ -1,5 +1,5 @@
-using OGan.Nn;
-using OGan.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace OGan.Evaluation;
 
@@ -18,15 +18,15 @@ public static class SlicedWasserstein
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
-        using var scope = DisposeScope.Enter();
-        using var random = new RandomGenerator(seed);
-        var levelsA = Pyramid(a.To(DType.Float32, Device.Cpu));
-        var levelsB = Pyramid(b.To(DType.Float32, Device.Cpu));
+        using var scope = NewDisposeScope();
+        using var random = new torch.Generator(seed);
+        var levelsA = Pyramid(a.to(ScalarType.Float32, CPU));
+        var levelsB = Pyramid(b.to(ScalarType.Float32, CPU));
         var result = new double[levelsA.Count];
         for (var level = 0; level < levelsA.Count; level++)
         {
-            using var inner = DisposeScope.Enter();
-            var positions = Positions(levelsA[level].Size(2), patchesPerImage, random);
+            using var inner = NewDisposeScope();
+            var positions = Positions(levelsA[level].shape[2], patchesPerImage, random);
             var da = Standardise(Descriptors(levelsA[level], positions));
             var db = Standardise(Descriptors(levelsB[level], positions));
             result[level] = 1e3 * Sliced(da, db, directions, repeats, random);
@@ -40,10 +40,10 @@ public static class SlicedWasserstein
     {
         var levels = new List<Tensor>();
         var current = images;
-        while (current.Size(2) > 16)
+        while (current.shape[2] > 16)
         {
-            var down = Blur(current).Slice(2, 0, current.Size(2), 2).Slice(3, 0, current.Size(3), 2);
-            var up = Functional.Interpolate(down, current.Size(2), current.Size(3), InterpolationMode.Bilinear);
+            var down = Blur(current)[.., .., TensorIndex.Slice(null, null, 2), TensorIndex.Slice(null, null, 2)];
+            var up = nn.functional.interpolate(down, [current.shape[2], current.shape[3]], mode: InterpolationMode.Bilinear, align_corners: false);
             levels.Add(current - up);
             current = down;
         }
@@ -54,53 +54,53 @@ public static class SlicedWasserstein
 
     private static Tensor Blur(Tensor images)
     {
-        var channels = images.Size(1);
+        var channels = images.shape[1];
         float[] taps = [1 / 16f, 4 / 16f, 6 / 16f, 4 / 16f, 1 / 16f];
         var kernel = taps.SelectMany(r => taps.Select(c => r * c)).ToArray();
-        var weight = Torch.FromArray<float>(kernel, [1, 1, 5, 5]).Expand(channels, 1, 5, 5).Contiguous();
-        return Functional.Conv2d(images, weight, padding: 2, groups: channels);
+        var weight = tensor(kernel, [1, 1, 5, 5]).expand(channels, 1, 5, 5).contiguous();
+        return nn.functional.conv2d(images, weight, padding: [2, 2], groups: channels);
     }
 
     /// <summary>Top-left corners (row-major offsets) of <paramref name="count"/> random 7x7 windows in a size x size image.</summary>
-    private static long[] Positions(long size, int count, RandomGenerator random)
+    private static long[] Positions(long size, int count, torch.Generator random)
     {
         var span = size - Patch + 1;
-        using var draws = Torch.Rand([count, 2], random);
-        var values = draws.ToArray<float>();
+        using var draws = rand([count, 2], generator: random);
+        var values = draws.data<float>().ToArray();
         return Enumerable.Range(0, count).Select(i => (long)(values[2 * i] * span) * size + (long)(values[2 * i + 1] * span)).ToArray();
     }
 
     /// <summary>(N·K, C·49) neighbourhoods at <paramref name="positions"/> of every image.</summary>
     private static Tensor Descriptors(Tensor images, long[] positions)
     {
-        long n = images.Size(0), c = images.Size(1), size = images.Size(2);
+        long n = images.shape[0], c = images.shape[1], size = images.shape[2];
         var offsets = positions.SelectMany(p => Enumerable.Range(0, Patch * Patch).Select(o => p + o / Patch * size + o % Patch)).ToArray();
-        var gathered = images.Reshape(n, c, size * size).IndexSelect(2, Torch.FromArray(offsets));
-        return gathered.Reshape(n, c, positions.Length, Patch * Patch).Permute(0, 2, 1, 3).Reshape(n * positions.Length, c * Patch * Patch);
+        var gathered = images.reshape(n, c, size * size).index_select(2, tensor(offsets));
+        return gathered.reshape(n, c, positions.Length, Patch * Patch).permute(0, 2, 1, 3).reshape(n * positions.Length, c * Patch * Patch);
     }
 
     /// <summary>Each channel's values standardised over the whole set of descriptors.</summary>
     private static Tensor Standardise(Tensor descriptors)
     {
-        var channels = descriptors.Size(1) / (Patch * Patch);
-        var grouped = descriptors.Reshape(descriptors.Size(0), channels, Patch * Patch);
-        var mean = grouped.Mean([0, 2], keepDim: true);
-        var std = (grouped - mean).Square().Mean([0, 2], keepDim: true).Sqrt() + 1e-8;
-        return ((grouped - mean) / std).Reshape(descriptors.Size(0), descriptors.Size(1));
+        var channels = descriptors.shape[1] / (Patch * Patch);
+        var grouped = descriptors.reshape(descriptors.shape[0], channels, Patch * Patch);
+        var mean = grouped.mean([0, 2], keepdim: true);
+        var std = (grouped - mean).square().mean([0, 2], keepdim: true).sqrt() + 1e-8;
+        return ((grouped - mean) / std).reshape(descriptors.shape[0], descriptors.shape[1]);
     }
 
-    private static double Sliced(Tensor a, Tensor b, int directions, int repeats, RandomGenerator random)
+    private static double Sliced(Tensor a, Tensor b, int directions, int repeats, torch.Generator random)
     {
-        var count = Math.Min(a.Size(0), b.Size(0));
+        var count = Math.Min(a.shape[0], b.shape[0]);
         var total = 0.0;
         for (var r = 0; r < repeats; r++)
         {
-            using var scope = DisposeScope.Enter();
-            var d = Torch.Randn([a.Size(1), directions], random);
-            d = d / d.Square().Sum([0], keepDim: true).Sqrt();
-            var pa = a.Slice(0, 0, count).Matmul(d).Sort(0);
-            var pb = b.Slice(0, 0, count).Matmul(d).Sort(0);
-            total += (pa - pb).Abs().Mean().Item();
+            using var scope = NewDisposeScope();
+            var d = randn([a.shape[1], directions], generator: random);
+            d = d / d.square().sum(0, keepdim: true).sqrt();
+            var pa = a[..(int)count].matmul(d).sort(0).Values;
+            var pb = b[..(int)count].matmul(d).sort(0).Values;
+            total += (pa - pb).abs().mean().item<float>();
         }
 
         return total / repeats;

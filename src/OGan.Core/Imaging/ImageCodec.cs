@@ -1,119 +1,101 @@
-using OGan.Native;
-using OGan.Tensors;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats;
+using SixLabors.ImageSharp.Formats.Bmp;
+using SixLabors.ImageSharp.Formats.Gif;
+using SixLabors.ImageSharp.Formats.Jpeg;
+using SixLabors.ImageSharp.Formats.Png;
+using SixLabors.ImageSharp.Formats.Webp;
+using SixLabors.ImageSharp.Metadata;
+using SixLabors.ImageSharp.PixelFormats;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace OGan.Imaging;
 
-/// <summary>Encoded image formats.</summary>
+/// <summary>Encoded image formats OGan reads.</summary>
 public enum ImageFormat
 {
     /// <summary>Not an image OGan reads.</summary>
     Unknown = 0,
 
-    /// <summary>JPEG, through libjpeg-turbo.</summary>
+    /// <summary>JPEG.</summary>
     Jpeg = 1,
 
-    /// <summary>PNG, through libpng.</summary>
+    /// <summary>PNG (grey, RGB, alpha, palette, 16-bit).</summary>
     Png = 2,
 
-    /// <summary>WebP, through libwebp (quality 100 encodes losslessly).</summary>
+    /// <summary>WebP (lossy or lossless).</summary>
     WebP = 3,
+
+    /// <summary>BMP.</summary>
+    Bmp = 4,
+
+    /// <summary>GIF (its first frame).</summary>
+    Gif = 5,
 }
 
 /// <summary>An image's format and size, read from its header alone.</summary>
 public readonly record struct ImageHeader(ImageFormat Format, int Width, int Height);
 
 /// <summary>
-/// Decodes JPEG, PNG (grey, grey+alpha, RGB, RGBA, palette, 16-bit) and WebP; encodes all three. The
-/// codecs are Debian's libjpeg-turbo, libpng and libwebp, reached through OGan's native library. Pixels are
-/// uint8 (C, H, W) tensors; alpha is composited on black.
+/// Decodes and encodes images through SixLabors.ImageSharp 2.1 with a configuration that knows PNG, JPEG,
+/// WebP, BMP and GIF only (no TIFF, TGA or PBM: fewer decoders, fewer ways in for a crafted file). An image
+/// whose header claims more than <see cref="DefaultMaxPixels"/> pixels is refused before anything is
+/// allocated. Pixels are uint8 (C, H, W) tensors; alpha is composited on black.
 /// </summary>
 public static class ImageCodec
 {
-    /// <summary>Images whose header claims more pixels than this are refused before anything is allocated.</summary>
+    /// <summary>Images whose header claims more pixels than this are refused before decoding.</summary>
     public const long DefaultMaxPixels = 100_000_000;
 
     /// <summary>The file extensions read as images, lower case.</summary>
-    public static IReadOnlySet<string> Extensions { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { ".jpg", ".jpeg", ".png", ".webp" };
+    public static IReadOnlySet<string> Extensions { get; } =
+        new HashSet<string>(StringComparer.OrdinalIgnoreCase) { ".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif" };
+
+    /// <summary>The ImageSharp configuration OGan decodes and encodes with: the five formats, a GIF's first frame only.</summary>
+    internal static Configuration Configuration { get; } = CreateConfiguration();
 
     /// <summary>Format and size from the header.</summary>
-    /// <exception cref="InvalidDataException">Not a readable JPEG, PNG or WebP.</exception>
-    public static unsafe ImageHeader Probe(ReadOnlySpan<byte> encoded)
+    /// <exception cref="InvalidDataException">Not a readable PNG, JPEG, WebP, BMP or GIF.</exception>
+    public static ImageHeader Probe(ReadOnlySpan<byte> encoded)
     {
-        fixed (byte* data = encoded)
-        {
-            try
-            {
-                NativeError.Check(NativeMethods.ogan_image_probe(data, encoded.Length, out var format, out var width, out var height));
-                return new ImageHeader((ImageFormat)format, width, height);
-            }
-            catch (TorchException e)
-            {
-                throw new InvalidDataException(e.Message, e);
-            }
-        }
+        using var stream = new MemoryStream(encoded.ToArray(), writable: false);
+        return Identify(stream);
     }
 
-    /// <summary>
-    /// Decodes to uint8 (<paramref name="channels"/>, H, W), grey (1) or RGB (3). With <paramref name="minSide"/>,
-    /// a JPEG is decoded at the smallest DCT scale (down to 1/8) whose shorter side is still at least that.
-    /// </summary>
-    /// <exception cref="InvalidDataException">Corrupt, truncated, unsupported or too large.</exception>
-    public static unsafe Tensor Decode(ReadOnlySpan<byte> encoded, int channels, int minSide = 0, long maxPixels = DefaultMaxPixels)
+    /// <summary>Decodes to uint8 (<paramref name="channels"/>, H, W): grey (1, ITU-R 601 luma) or RGB (3).</summary>
+    /// <exception cref="InvalidDataException">Corrupt, unsupported, or larger than <paramref name="maxPixels"/>.</exception>
+    public static Tensor Decode(ReadOnlySpan<byte> encoded, int channels, long maxPixels = DefaultMaxPixels)
     {
-        if (channels is not (1 or 3))
-        {
-            throw new ArgumentOutOfRangeException(nameof(channels), channels, "channels must be 1 or 3");
-        }
-
-        fixed (byte* data = encoded)
-        {
-            try
-            {
-                return Tensor.Wrap(NativeMethods.ogan_image_decode(data, encoded.Length, channels, minSide, maxPixels));
-            }
-            catch (TorchException e)
-            {
-                throw new InvalidDataException(e.Message, e);
-            }
-        }
+        using var image = Load(encoded.ToArray(), encoded.Length, maxPixels);
+        return tensor(Planar.From(image, channels), [channels, image.Height, image.Width]);
     }
 
     /// <summary>Reads and decodes an image file, as <see cref="Decode"/>.</summary>
     /// <exception cref="InvalidDataException">The file is not a usable image; the message names it and says why.</exception>
     /// <exception cref="FileNotFoundException">No such file.</exception>
-    public static Tensor Read(string path, int channels, int minSide = 0, long maxPixels = DefaultMaxPixels)
-    {
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw new FileNotFoundException($"{path}: no such image file", path, e);
-        }
+    public static Tensor Read(string path, int channels, long maxPixels = DefaultMaxPixels) =>
+        Named(path, () => Decode(ReadFile(path), channels, maxPixels));
 
-        try
-        {
-            return Decode(bytes, channels, minSide, maxPixels);
-        }
-        catch (InvalidDataException e)
-        {
-            throw new InvalidDataException($"{path}: {e.Message}", e);
-        }
-    }
-
-    /// <summary>Encodes uint8 (C, H, W) pixels, C 1 to 4 for PNG, 1 or 3 for JPEG and WebP.</summary>
+    /// <summary>Encodes uint8 (C, H, W) pixels, C 1 or 3 (4 for PNG), as <paramref name="format"/>.</summary>
+    /// <exception cref="ArgumentException">Not uint8 (C, H, W) pixels of 1, 3 or 4 channels.</exception>
     public static byte[] Encode(Tensor pixels, ImageFormat format, int quality = 95)
     {
         ArgumentNullException.ThrowIfNull(pixels);
-        using var scope = DisposeScope.Enter();
-        var interleaved = pixels.Permute(1, 2, 0);
-        var encoded = Tensor.Wrap(NativeMethods.ogan_image_encode(interleaved.Handle, (int)format, quality));
-        return encoded.ToArray<byte>();
+        if (pixels.dim() != 3 || pixels.dtype != ScalarType.Byte || pixels.shape[0] is not (1 or 3 or 4))
+        {
+            throw new ArgumentException($"expected uint8 (C, H, W) pixels with 1, 3 or 4 channels, got {pixels.dtype} [{string.Join(", ", pixels.shape)}]");
+        }
+
+        using var interleaved = pixels.permute(1, 2, 0).contiguous().cpu();
+        int height = (int)pixels.shape[1], width = (int)pixels.shape[2];
+        using var image = Planar.ToImage(interleaved.bytes, (int)pixels.shape[0], width, height);
+        using var stream = new MemoryStream();
+        image.Save(stream, Encoder(format, quality));
+        return stream.ToArray();
     }
 
-    /// <summary>Writes uint8 (C, H, W) pixels atomically, as JPEG for .jpg/.jpeg, WebP for .webp, else PNG.</summary>
+    /// <summary>Writes uint8 (C, H, W) pixels atomically, in the format the extension names (PNG when it names none).</summary>
     public static void Write(string path, Tensor pixels, int quality = 95) =>
         AtomicFile.WriteAllBytes(path, Encode(pixels, FormatOf(path), quality));
 
@@ -122,6 +104,120 @@ public static class ImageCodec
     {
         ".jpg" or ".jpeg" => ImageFormat.Jpeg,
         ".webp" => ImageFormat.WebP,
+        ".bmp" => ImageFormat.Bmp,
+        ".gif" => ImageFormat.Gif,
         _ => ImageFormat.Png,
     };
+
+    /// <summary>Decodes <paramref name="length"/> bytes of <paramref name="buffer"/> as RGBA, checking the size in the header first.</summary>
+    /// <exception cref="InvalidDataException">Not a usable image, or too large.</exception>
+    internal static Image<Rgba32> Load(byte[] buffer, int length, long maxPixels = DefaultMaxPixels)
+    {
+        using var stream = new MemoryStream(buffer, 0, length, writable: false);
+        var header = Identify(stream);
+        if ((long)header.Width * header.Height > maxPixels)
+        {
+            throw new InvalidDataException($"{Name(header.Format)} of {header.Width}x{header.Height} pixels is over the limit of {maxPixels:N0} pixels");
+        }
+
+        stream.Position = 0;
+        try
+        {
+            return Image.Load<Rgba32>(Configuration, stream);
+        }
+
+        // A crafted file can make a decoder fail in any way (ImageSharp 2.1's JPEG decoder throws
+        // NullReferenceException on some): every failure but running out of memory means a bad image.
+        catch (Exception e) when (e is not (OutOfMemoryException or OperationCanceledException))
+        {
+            throw new InvalidDataException($"damaged {Name(header.Format)}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Runs <paramref name="action"/>, naming <paramref name="path"/> in its errors.</summary>
+    internal static T Named<T>(string path, Func<T> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"{path}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>A file's bytes, with a one-line error when it is missing.</summary>
+    internal static byte[] ReadFile(string path)
+    {
+        try
+        {
+            return File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new FileNotFoundException($"{path}: no such image file", path, e);
+        }
+    }
+
+    private static ImageHeader Identify(Stream stream)
+    {
+        if (stream.Length == 0)
+        {
+            throw new InvalidDataException("empty file, not an image");
+        }
+
+        var format = Image.DetectFormat(Configuration, stream);
+        if (format is null)
+        {
+            throw new InvalidDataException("not a PNG, JPEG, WebP, BMP or GIF image");
+        }
+
+        IImageInfo? info;
+        try
+        {
+            stream.Position = 0;
+            info = Image.Identify(Configuration, stream);
+        }
+        catch (Exception e) when (e is not (OutOfMemoryException or OperationCanceledException))
+        {
+            throw new InvalidDataException($"unreadable {format.Name} header: {e.Message}", e);
+        }
+
+        if (info is null || info.Width <= 0 || info.Height <= 0)
+        {
+            throw new InvalidDataException($"{format.Name} header claims {info?.Width ?? 0}x{info?.Height ?? 0} pixels");
+        }
+
+        var kind = format switch
+        {
+            JpegFormat => ImageFormat.Jpeg,
+            PngFormat => ImageFormat.Png,
+            WebpFormat => ImageFormat.WebP,
+            BmpFormat => ImageFormat.Bmp,
+            GifFormat => ImageFormat.Gif,
+            _ => ImageFormat.Unknown,
+        };
+        return new ImageHeader(kind, info.Width, info.Height);
+    }
+
+    private static string Name(ImageFormat format) => format == ImageFormat.WebP ? "WebP" : format.ToString().ToUpperInvariant();
+
+    private static IImageEncoder Encoder(ImageFormat format, int quality) => format switch
+    {
+        ImageFormat.Jpeg => new JpegEncoder { Quality = quality },
+        ImageFormat.WebP => new WebpEncoder { Quality = quality, FileFormat = quality >= 100 ? WebpFileFormatType.Lossless : WebpFileFormatType.Lossy },
+        ImageFormat.Bmp => new BmpEncoder(),
+        ImageFormat.Gif => new GifEncoder(),
+        _ => new PngEncoder(),
+    };
+
+    private static Configuration CreateConfiguration()
+    {
+        var configuration = new Configuration(
+            new PngConfigurationModule(), new JpegConfigurationModule(), new WebpConfigurationModule(),
+            new BmpConfigurationModule(), new GifConfigurationModule());
+        configuration.ImageFormatsManager.SetDecoder(GifFormat.Instance, new GifDecoder { DecodingMode = FrameDecodingMode.First });
+        return configuration;
+    }
 }

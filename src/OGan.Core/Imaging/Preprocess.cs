@@ -1,74 +1,52 @@
-using OGan.Nn;
-using OGan.Tensors;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp.Processing;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace OGan.Imaging;
 
 /// <summary>Turns decoded photos into training images: centre crop to a square, antialiased resize, channel count.</summary>
 public static class Preprocess
 {
-    /// <summary>The largest centred square of (C, H, W) pixels.</summary>
-    public static Tensor CenterCrop(Tensor image)
+    /// <summary>Reads an image file as uint8 (channels, size, size): centre-cropped to a square and resized.</summary>
+    /// <exception cref="InvalidDataException">The file is not a usable image; the message names it.</exception>
+    /// <exception cref="FileNotFoundException">No such file.</exception>
+    public static Tensor Load(string path, int channels, int size)
     {
-        ArgumentNullException.ThrowIfNull(image);
-        long height = image.Size(1), width = image.Size(2), side = Math.Min(height, width);
-        long top = (height - side) / 2, left = (width - side) / 2;
-        return image.Slice(1, top, top + side).Slice(2, left, left + side);
+        var pixels = ImageCodec.Named(path, () => Square(ImageCodec.ReadFile(path), channels, size));
+        return tensor(pixels, [channels, size, size]);
     }
 
     /// <summary>
-    /// Resizes uint8 (C, H, W) pixels to <paramref name="height"/> x <paramref name="width"/>, bilinear with
-    /// antialiasing when shrinking (a triangle filter as wide as the scale, as PIL's), rounded back to uint8.
+    /// Decodes <paramref name="length"/> bytes of <paramref name="encoded"/>, crops the largest centred square,
+    /// resizes it to <paramref name="size"/> (a triangle filter as wide as the scale when shrinking, as PIL's
+    /// antialiased bilinear) and returns planar uint8 (channels, size, size).
     /// </summary>
-    public static Tensor Resize(Tensor image, long height, long width)
+    /// <exception cref="InvalidDataException">Not a usable image.</exception>
+    public static byte[] Square(byte[] encoded, int channels, int size, int length = -1)
     {
-        ArgumentNullException.ThrowIfNull(image);
-        if (image.Size(1) == height && image.Size(2) == width)
-        {
-            return image.Contiguous(); // a DCT-scaled JPEG often arrives at the size already
-        }
-
-        using var scope = DisposeScope.Enter();
-        var resized = Functional.Interpolate(image.Unsqueeze(0).To(DType.Float32), height, width, InterpolationMode.Bilinear, antialias: true);
-        return resized.Squeeze(0).Round().Clamp(0, 255).To(DType.UInt8).MoveToOuterScope();
+        ArgumentNullException.ThrowIfNull(encoded);
+        using var image = ImageCodec.Load(encoded, length < 0 ? encoded.Length : length);
+        return Square(image, channels, size);
     }
 
-    /// <summary>Grey (1) to RGB (3) by repetition, RGB to grey by ITU-R 601 luma; anything else unchanged.</summary>
-    public static Tensor ToChannels(Tensor image, int channels)
+    internal static byte[] Square(Image<Rgba32> image, int channels, int size)
     {
-        ArgumentNullException.ThrowIfNull(image);
-        var current = image.Size(0);
-        if (current == channels)
+        var side = Math.Min(image.Width, image.Height);
+        var crop = new Rectangle((image.Width - side) / 2, (image.Height - side) / 2, side, side);
+        image.Mutate(x =>
         {
-            return image;
-        }
+            if (side != image.Width || side != image.Height)
+            {
+                x.Crop(crop);
+            }
 
-        using var scope = DisposeScope.Enter();
-        if (current == 1 && channels == 3)
-        {
-            return image.Expand(3, image.Size(1), image.Size(2)).Contiguous().MoveToOuterScope();
-        }
-
-        if (current == 3 && channels == 1)
-        {
-            var weights = Torch.FromArray<float>([0.299f, 0.587f, 0.114f], [3, 1, 1]);
-            return (image.To(DType.Float32) * weights).Sum([0], keepDim: true).Round().Clamp(0, 255).To(DType.UInt8).MoveToOuterScope();
-        }
-
-        throw new ArgumentException($"cannot turn {current} channels into {channels}");
-    }
-
-    /// <summary>Centre crop, then resize to <paramref name="size"/> x <paramref name="size"/>.</summary>
-    public static Tensor Square(Tensor image, int size)
-    {
-        using var scope = DisposeScope.Enter();
-        return Resize(CenterCrop(image), size, size).MoveToOuterScope();
-    }
-
-    /// <summary>Reads an image file as uint8 (channels, size, size): decoded at a reduced JPEG scale where that loses nothing, cropped and resized.</summary>
-    /// <exception cref="InvalidDataException">The file is not a usable image; the message names it.</exception>
-    public static Tensor Load(string path, int channels, int size)
-    {
-        using var scope = DisposeScope.Enter();
-        return Square(ImageCodec.Read(path, channels, minSide: size), size).MoveToOuterScope();
+            if (side != size)
+            {
+                x.Resize(new ResizeOptions { Size = new SixLabors.ImageSharp.Size(size, size), Sampler = KnownResamplers.Triangle, Mode = ResizeMode.Stretch });
+            }
+        });
+        return Planar.From(image, channels);
     }
 }

@@ -1,7 +1,10 @@
 using OGan.Checkpoints;
+using OGan.Imaging;
 using OGan.Losses;
 using OGan.Models;
-using OGan.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
+using Generator = OGan.Models.Generator;
 
 namespace OGan.Inference;
 
@@ -33,7 +36,7 @@ public sealed class OGanModel : IDisposable
     public Encoder Encoder { get; }
 
     /// <summary>The device the networks run on.</summary>
-    public Device Device => Generator.Parameters().First().Device;
+    public Device Device => Generator.parameters().First().device;
 
     /// <summary>The training step of the checkpoint loaded, if any.</summary>
     public long Step { get; private init; }
@@ -43,25 +46,24 @@ public sealed class OGanModel : IDisposable
     /// <exception cref="InvalidDataException">Not an OGan checkpoint, damaged, or with weights that do not fit its config.</exception>
     public static OGanModel Load(string path, Device? device = null)
     {
-        using var checkpoint = CheckpointMetadata.Read(path);
+        using var checkpoint = Checkpoint.Read(path);
         var config = checkpoint.Settings.Model.Validate();
-        var hasEma = checkpoint.Tensors.Keys.Any(k => k.StartsWith("generator_ema.", StringComparison.Ordinal));
         var generator = new Generator(config);
         var encoder = new Encoder(config);
         try
         {
-            generator.LoadStateDict(checkpoint.Part(hasEma ? "generator_ema." : "generator."));
-            encoder.LoadStateDict(checkpoint.Part("encoder."));
-            var target = device ?? Device.Cpu;
-            generator.To(target).Eval();
-            encoder.To(target).Eval();
+            checkpoint.LoadGenerator(generator);
+            checkpoint.LoadEncoder(encoder);
+            var target = device ?? CPU;
+            generator.to(target).eval();
+            encoder.to(target).eval();
             return new OGanModel(config, generator, encoder) { Step = checkpoint.Step };
         }
-        catch (ArgumentException e)
+        catch
         {
             generator.Dispose();
             encoder.Dispose();
-            throw new InvalidDataException($"{path}: weights do not fit the model it describes: {e.Message}", e);
+            throw;
         }
     }
 
@@ -73,16 +75,16 @@ public sealed class OGanModel : IDisposable
     /// <returns>The number of batches used.</returns>
     public int CalibrateEncoder(IEnumerable<Tensor> batches)
     {
-        var count = Nn.BatchNormCalibration.Recalibrate(Encoder, batches);
-        Encoder.Eval();
+        var count = BatchNormCalibration.Recalibrate(Encoder, batches);
+        Encoder.eval();
         return count;
     }
 
     /// <summary><paramref name="count"/> latents from N(0, I), seeded.</summary>
     public Tensor Latents(int count, ulong seed)
     {
-        using var generator = new RandomGenerator(seed);
-        return Torch.Randn([count, Config.LatentDim], generator, device: Device);
+        using var generator = new torch.Generator(seed);
+        return randn([count, Config.LatentDim], generator: generator).to(Device);
     }
 
     /// <summary>G(z) for (N, ZDim) latents.</summary>
@@ -90,15 +92,15 @@ public sealed class OGanModel : IDisposable
     {
         ArgumentNullException.ThrowIfNull(latents);
         using var mode = new EvalMode(this);
-        using var scope = DisposeScope.Enter();
-        return Generator.Forward(latents.To(Device)).MoveToOuterScope();
+        using var scope = NewDisposeScope();
+        return Generator.call(latents.to(Device)).MoveToOuterDisposeScope();
     }
 
     /// <summary><paramref name="count"/> images from seeded latents.</summary>
     public Tensor Sample(int count, ulong seed)
     {
-        using var scope = DisposeScope.Enter();
-        return Sample(Latents(count, seed)).MoveToOuterScope();
+        using var scope = NewDisposeScope();
+        return Sample(Latents(count, seed)).MoveToOuterDisposeScope();
     }
 
     /// <summary>E(x), the raw codes (their mean is the critic's score).</summary>
@@ -106,22 +108,22 @@ public sealed class OGanModel : IDisposable
     {
         ArgumentNullException.ThrowIfNull(images);
         using var mode = new EvalMode(this);
-        using var scope = DisposeScope.Enter();
-        return Encoder.Forward(images.To(Device)).MoveToOuterScope();
+        using var scope = NewDisposeScope();
+        return Encoder.call(images.to(Device)).MoveToOuterDisposeScope();
     }
 
     /// <summary>N(E(x)): the codes standardised per sample, the latents that reconstruct x.</summary>
     public Tensor Encode(Tensor images)
     {
-        using var scope = DisposeScope.Enter();
-        return Pearson.Standardise(EncodeRaw(images)).MoveToOuterScope();
+        using var scope = NewDisposeScope();
+        return Pearson.Standardise(EncodeRaw(images)).MoveToOuterDisposeScope();
     }
 
     /// <summary>G(scale · N(E(x))); the author's code uses scale 0.9 to stay where latents are likely.</summary>
     public Tensor Reconstruct(Tensor images, double scale = 1.0)
     {
-        using var scope = DisposeScope.Enter();
-        return Sample(Encode(images) * scale).MoveToOuterScope();
+        using var scope = NewDisposeScope();
+        return Sample(Encode(images) * scale).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -133,14 +135,14 @@ public sealed class OGanModel : IDisposable
         ArgumentNullException.ThrowIfNull(from);
         ArgumentNullException.ThrowIfNull(to);
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 2);
-        using var scope = DisposeScope.Enter();
-        var a = from.Reshape(1, -1);
-        var b = to.Reshape(1, -1);
+        using var scope = NewDisposeScope();
+        var a = from.reshape(1, -1);
+        var b = to.reshape(1, -1);
         var frames = new List<Tensor>();
         var omega = 0.0;
         if (slerp)
         {
-            var cos = ((a * b).Sum() / (a.Norm() * b.Norm())).Item();
+            var cos = ((a * b).sum() / (a.norm() * b.norm())).item<float>();
             omega = Math.Acos(Math.Clamp(cos, -1, 1));
         }
 
@@ -157,15 +159,15 @@ public sealed class OGanModel : IDisposable
             }
         }
 
-        return Torch.Cat(frames, 0).MoveToOuterScope();
+        return cat(frames, 0).MoveToOuterDisposeScope();
     }
 
     /// <summary>Images along the path between N(E(a)) and N(E(b)), for two single images (1, C, S, S).</summary>
     public Tensor Interpolate(Tensor imageA, Tensor imageB, int steps, bool slerp = false)
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = NewDisposeScope();
         var latents = InterpolateLatents(Encode(imageA), Encode(imageB), steps, slerp);
-        return Sample(latents).MoveToOuterScope();
+        return Sample(latents).MoveToOuterDisposeScope();
     }
 
     /// <summary>8-bit pixels (N, S, S, C interleaved) to model input (N, C, S, S) in [-1, 1].</summary>
@@ -178,17 +180,16 @@ public sealed class OGanModel : IDisposable
             throw new ArgumentException($"pixel buffer of {pixels.Length} bytes is not a whole number of {Config.ImageSize}x{Config.ImageSize}x{Config.Channels} images");
         }
 
-        using var scope = DisposeScope.Enter();
-        var images = Torch.FromArray(pixels, [pixels.Length / size, Config.ImageSize, Config.ImageSize, Config.Channels])
-            .Permute(0, 3, 1, 2).To(DType.Float32, Device) / 127.5 - 1.0;
-        return images.MoveToOuterScope();
+        using var scope = NewDisposeScope();
+        var interleaved = tensor(pixels.ToArray(), [pixels.Length / size, Config.ImageSize, Config.ImageSize, Config.Channels]);
+        return Pixels.ToModel(interleaved.permute(0, 3, 1, 2).to(Device)).MoveToOuterDisposeScope();
     }
 
     /// <summary>Model output (N, C, S, S) in [-1, 1] to 8-bit pixels (N, S, S, C interleaved).</summary>
     public static byte[] ToPixels(Tensor images)
     {
-        using var pixels = Imaging.ImageGrid.ToPixels(images);
-        return pixels.ToArray<byte>();
+        using var scope = NewDisposeScope();
+        return Pixels.FromModel(images).permute(0, 2, 3, 1).contiguous().data<byte>().ToArray();
     }
 
     /// <summary>Frees the networks if the model owns them.</summary>
@@ -207,23 +208,23 @@ public sealed class OGanModel : IDisposable
         private readonly OGanModel model;
         private readonly bool generatorTraining;
         private readonly bool encoderTraining;
-        private readonly GradModeScope noGrad;
+        private readonly IDisposable noGrad;
 
         public EvalMode(OGanModel model)
         {
             this.model = model;
-            generatorTraining = model.Generator.Training;
-            encoderTraining = model.Encoder.Training;
-            model.Generator.Eval();
-            model.Encoder.Eval();
-            noGrad = Torch.NoGrad();
+            generatorTraining = model.Generator.training;
+            encoderTraining = model.Encoder.training;
+            model.Generator.eval();
+            model.Encoder.eval();
+            noGrad = no_grad();
         }
 
         public void Dispose()
         {
             noGrad.Dispose();
-            model.Generator.Train(generatorTraining);
-            model.Encoder.Train(encoderTraining);
+            model.Generator.train(generatorTraining);
+            model.Encoder.train(encoderTraining);
         }
     }
 }

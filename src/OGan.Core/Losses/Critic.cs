@@ -1,4 +1,4 @@
-using OGan.Tensors;
+using static TorchSharp.torch;
 
 namespace OGan.Losses;
 
@@ -9,6 +9,6 @@ public static class Critic
     public static Tensor Score(Tensor code)
     {
         ArgumentNullException.ThrowIfNull(code);
-        return code.Mean([1]);
+        return code.mean([1]);
     }
 }

@@ -1,4 +1,4 @@
-using OGan.Tensors;
+using static TorchSharp.torch;
 
 namespace OGan.Losses;
 
@@ -37,7 +37,7 @@ public abstract class GanObjective
     public virtual Tensor GeneratorLoss(Tensor fakeScore)
     {
         ArgumentNullException.ThrowIfNull(fakeScore);
-        return fakeScore.Mean();
+        return fakeScore.mean();
     }
 }
 
@@ -60,8 +60,8 @@ public sealed class QpObjective(double lambdaQp) : GanObjective
         ArgumentNullException.ThrowIfNull(real);
         ArgumentNullException.ThrowIfNull(fake);
         var delta = realScore - fakeScore;
-        var distance = (real - fake).Square().Mean([1, 2, 3]).Clamp(min: MinDistance);
-        return (delta + LambdaQp * delta.Square() / distance).Mean();
+        var distance = (real - fake).square().mean([1, 2, 3]).clamp_min(MinDistance);
+        return (delta + LambdaQp * delta.square() / distance).mean();
     }
 }
 
@@ -73,7 +73,7 @@ public sealed class HingeObjective : GanObjective
     {
         ArgumentNullException.ThrowIfNull(realScore);
         ArgumentNullException.ThrowIfNull(fakeScore);
-        return (1.0 + realScore).Relu().Mean() + (1.0 - fakeScore).Relu().Mean();
+        return (1.0 + realScore).relu().mean() + (1.0 - fakeScore).relu().mean();
     }
 }
 
@@ -85,13 +85,13 @@ public sealed class LogisticObjective : GanObjective
     {
         ArgumentNullException.ThrowIfNull(realScore);
         ArgumentNullException.ThrowIfNull(fakeScore);
-        return realScore.Softplus().Mean() + fakeScore.Neg().Softplus().Mean();
+        return nn.functional.softplus(realScore).mean() + nn.functional.softplus(-fakeScore).mean();
     }
 
     /// <inheritdoc/>
     public override Tensor GeneratorLoss(Tensor fakeScore)
     {
         ArgumentNullException.ThrowIfNull(fakeScore);
-        return fakeScore.Softplus().Mean();
+        return nn.functional.softplus(fakeScore).mean();
     }
 }

@@ -1,4 +1,4 @@
-using OGan.Tensors;
+using static TorchSharp.torch;
 
 namespace OGan.Losses;
 
@@ -26,8 +26,8 @@ public sealed class OGanLoss(GanObjective objective, double lambdaRho = 0.5)
         var realScore = Critic.Score(realCode);
         var fakeScore = Critic.Score(fakeCode);
         var adversarial = Objective.EncoderLoss(realScore, fakeScore, real, fake);
-        var rho = Pearson.Correlation(z, fakeCode).Mean();
-        var delta = (realScore - fakeScore).Mean();
+        var rho = Pearson.Correlation(z, fakeCode).mean();
+        var delta = (realScore - fakeScore).mean();
         return new LossTerms(adversarial - LambdaRho * rho, adversarial, rho, delta);
     }
 
@@ -36,8 +36,8 @@ public sealed class OGanLoss(GanObjective objective, double lambdaRho = 0.5)
     {
         var fakeScore = Critic.Score(fakeCode);
         var adversarial = Objective.GeneratorLoss(fakeScore);
-        var rho = Pearson.Correlation(z, fakeCode).Mean();
-        return new LossTerms(adversarial - LambdaRho * rho, adversarial, rho, fakeScore.Mean());
+        var rho = Pearson.Correlation(z, fakeCode).mean();
+        return new LossTerms(adversarial - LambdaRho * rho, adversarial, rho, fakeScore.mean());
     }
 
     /// <summary>

@@ -1,4 +1,4 @@
-using OGan.Tensors;
+using static TorchSharp.torch;
 
 namespace OGan.Losses;
 
@@ -16,21 +16,21 @@ public static class Pearson
     {
         ArgumentNullException.ThrowIfNull(z);
         ArgumentNullException.ThrowIfNull(zh);
-        return (Normalise(z) * Normalise(zh)).Sum([1]);
+        return (Normalise(z) * Normalise(zh)).sum(1);
     }
 
     /// <summary>N(z) = (z - avg z) / std z per row: the code that reconstruction feeds to G.</summary>
     public static Tensor Standardise(Tensor z)
     {
         ArgumentNullException.ThrowIfNull(z);
-        var centred = z - z.Mean([1], keepDim: true);
-        var std = centred.Square().Mean([1], keepDim: true).Clamp(min: Epsilon).Sqrt();
+        var centred = z - z.mean([1], keepdim: true);
+        var std = centred.square().mean([1], keepdim: true).clamp_min(Epsilon).sqrt();
         return centred / std;
     }
 
     private static Tensor Normalise(Tensor v)
     {
-        var centred = v - v.Mean([1], keepDim: true);
-        return centred * centred.Square().Sum([1], keepDim: true).Clamp(min: Epsilon).Rsqrt();
+        var centred = v - v.mean([1], keepdim: true);
+        return centred * centred.square().sum(1, keepdim: true).clamp_min(Epsilon).rsqrt();
     }
 }

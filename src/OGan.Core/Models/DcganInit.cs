@@ -1,26 +1,27 @@
-using OGan.Nn;
-using OGan.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace OGan.Models;
 
 /// <summary>The DCGAN initialisation of the author's code: weights N(0, 0.02), biases 0, BatchNorm 1 and 0.</summary>
 internal static class DcganInit
 {
-    public static void Apply(Module module, RandomGenerator? generator)
+    public static void Apply(nn.Module module, torch.Generator? generator)
     {
-        foreach (var (name, tensor) in module.NamedParameters())
+        using var noGrad = no_grad();
+        foreach (var (name, parameter) in module.named_parameters())
         {
             if (name.EndsWith("bias", StringComparison.Ordinal))
             {
-                Init.Zeros(tensor);
+                parameter.zero_();
             }
             else if (name.Contains("bn", StringComparison.Ordinal))
             {
-                Init.Ones(tensor);
+                parameter.fill_(1);
             }
             else
             {
-                Init.Normal(tensor, 0, 0.02, generator);
+                parameter.normal_(0, 0.02, generator);
             }
         }
     }

@@ -1,5 +1,7 @@
-using OGan.Nn;
-using OGan.Tensors;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
 
 namespace OGan.Models;
 
@@ -8,32 +10,37 @@ namespace OGan.Models;
 /// doubling the channels up to Width, BatchNorm after all but the first, LeakyReLU(0.2); flatten; Linear.
 /// State names: conv{i}, bn{i} (i &gt;= 1), fc.
 /// </summary>
-public sealed class Encoder : Module
+public sealed class Encoder : Module<Tensor, Tensor>
 {
-    private readonly Conv2d[] convs;
-    private readonly BatchNorm2d?[] bns;
+    private readonly (Conv2d Conv, BatchNorm2d? Bn)[] blocks;
     private readonly Linear fc;
 
-    /// <summary>Builds E for <paramref name="config"/> with the DCGAN initialisation.</summary>
-    public Encoder(OGanConfig config, RandomGenerator? init = null)
+    /// <summary>Builds E for <paramref name="config"/> with the DCGAN initialisation, drawn from <paramref name="init"/> (else the default generator).</summary>
+    /// <exception cref="ArgumentException">The config is invalid.</exception>
+    public Encoder(OGanConfig config, torch.Generator? init = null)
+        : base(nameof(Encoder))
     {
         ArgumentNullException.ThrowIfNull(config);
         Config = config.Validate();
-        var layers = config.NumLayers + 1;
-        convs = new Conv2d[layers];
-        bns = new BatchNorm2d?[layers];
         var padding = (config.KernelSize - 1) / 2;
-        for (var i = 0; i < layers; i++)
+        blocks = new (Conv2d, BatchNorm2d?)[config.NumLayers + 1];
+        for (var i = 0; i < blocks.Length; i++)
         {
             var inChannels = i == 0 ? config.Channels : config.EncoderChannels(i - 1);
-            convs[i] = RegisterModule($"conv{i}", new Conv2d(inChannels, config.EncoderChannels(i), config.KernelSize, 2, padding));
+            var conv = Conv2d(inChannels, config.EncoderChannels(i), config.KernelSize, stride: 2, padding: padding);
+            register_module($"conv{i}", conv);
+            BatchNorm2d? bn = null;
             if (i > 0)
             {
-                bns[i] = RegisterModule($"bn{i}", new BatchNorm2d(config.EncoderChannels(i)));
+                bn = BatchNorm2d(config.EncoderChannels(i));
+                register_module($"bn{i}", bn);
             }
+
+            blocks[i] = (conv, bn);
         }
 
-        fc = RegisterModule("fc", new Linear(4 * 4 * config.MaxChannels, config.LatentDim));
+        fc = Linear(4 * 4 * config.MaxChannels, config.LatentDim);
+        register_module("fc", fc);
         DcganInit.Apply(this, init);
     }
 
@@ -42,10 +49,10 @@ public sealed class Encoder : Module
 
     /// <summary>(N, Channels, ImageSize, ImageSize) images to (N, ZDim) codes.</summary>
     /// <exception cref="ArgumentException">The images have the wrong shape.</exception>
-    public override Tensor Forward(Tensor input)
+    public override Tensor forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var shape = input.Shape;
+        var shape = input.shape;
         if (shape.Length != 4 || shape[1] != Config.Channels || shape[2] != Config.ImageSize || shape[3] != Config.ImageSize)
         {
             throw new ArgumentException(
@@ -53,17 +60,17 @@ public sealed class Encoder : Module
         }
 
         var x = input;
-        for (var i = 0; i < convs.Length; i++)
+        foreach (var (conv, bn) in blocks)
         {
-            x = convs[i].Forward(x);
-            if (bns[i] is { } bn)
+            x = conv.call(x);
+            if (bn is not null)
             {
-                x = bn.Forward(x);
+                x = bn.call(x);
             }
 
-            x = x.LeakyRelu(0.2);
+            x = functional.leaky_relu(x, 0.2);
         }
 
-        return fc.Forward(x.Flatten(1));
+        return fc.call(x.flatten(1));
     }
 }

@@ -1,5 +1,7 @@
-using OGan.Nn;
-using OGan.Tensors;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
 
 namespace OGan.Models;
 
@@ -8,32 +10,38 @@ namespace OGan.Models;
 /// (stride 2, 'same'), halving the channels, each with BatchNorm and ReLU; a last transposed convolution
 /// to the image's channels; tanh. State names: fc, bn0, deconv{i}, bn{i}, out.
 /// </summary>
-public sealed class Generator : Module
+public sealed class Generator : Module<Tensor, Tensor>
 {
     private readonly Linear fc;
     private readonly BatchNorm2d bn0;
     private readonly (ConvTranspose2d Deconv, BatchNorm2d Bn)[] blocks;
     private readonly ConvTranspose2d output;
 
-    /// <summary>Builds G for <paramref name="config"/> with the DCGAN initialisation.</summary>
-    public Generator(OGanConfig config, RandomGenerator? init = null)
+    /// <summary>Builds G for <paramref name="config"/> with the DCGAN initialisation, drawn from <paramref name="init"/> (else the default generator).</summary>
+    /// <exception cref="ArgumentException">The config is invalid.</exception>
+    public Generator(OGanConfig config, torch.Generator? init = null)
+        : base(nameof(Generator))
     {
         ArgumentNullException.ThrowIfNull(config);
         Config = config.Validate();
         var width = config.MaxChannels;
         var (padding, outputPadding) = SamePadding(config.KernelSize);
-        fc = RegisterModule("fc", new Linear(config.LatentDim, 4 * 4 * width));
-        bn0 = RegisterModule("bn0", new BatchNorm2d(width));
+        fc = Linear(config.LatentDim, 4 * 4 * width);
+        bn0 = BatchNorm2d(width);
+        register_module("fc", fc);
+        register_module("bn0", bn0);
         blocks = new (ConvTranspose2d, BatchNorm2d)[config.NumLayers];
         for (var i = 0; i < config.NumLayers; i++)
         {
             int inChannels = width >> i, outChannels = width >> (i + 1);
-            blocks[i] = (
-                RegisterModule($"deconv{i + 1}", new ConvTranspose2d(inChannels, outChannels, config.KernelSize, 2, padding, outputPadding)),
-                RegisterModule($"bn{i + 1}", new BatchNorm2d(outChannels)));
+            blocks[i] = (ConvTranspose2d(inChannels, outChannels, config.KernelSize, stride: 2, padding: padding, output_padding: outputPadding),
+                         BatchNorm2d(outChannels));
+            register_module($"deconv{i + 1}", blocks[i].Deconv);
+            register_module($"bn{i + 1}", blocks[i].Bn);
         }
 
-        output = RegisterModule("out", new ConvTranspose2d(width >> config.NumLayers, config.Channels, config.KernelSize, 2, padding, outputPadding));
+        output = ConvTranspose2d(width >> config.NumLayers, config.Channels, config.KernelSize, stride: 2, padding: padding, output_padding: outputPadding);
+        register_module("out", output);
         DcganInit.Apply(this, init);
     }
 
@@ -45,22 +53,21 @@ public sealed class Generator : Module
 
     /// <summary>(N, ZDim) latents to (N, Channels, ImageSize, ImageSize) images.</summary>
     /// <exception cref="ArgumentException">z is not (N, ZDim).</exception>
-    public override Tensor Forward(Tensor input)
+    public override Tensor forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var shape = input.Shape;
-        if (shape.Length != 2 || shape[1] != Config.LatentDim)
+        if (input.dim() != 2 || input.shape[1] != Config.LatentDim)
         {
-            throw new ArgumentException($"generator expects latents of shape (N, {Config.LatentDim}), got [{string.Join(", ", shape)}]");
+            throw new ArgumentException($"generator expects latents of shape (N, {Config.LatentDim}), got [{string.Join(", ", input.shape)}]");
         }
 
-        var x = fc.Forward(input).View(shape[0], Config.MaxChannels, 4, 4);
-        x = bn0.Forward(x).Relu();
+        var x = fc.call(input).view(input.shape[0], Config.MaxChannels, 4, 4);
+        x = functional.relu(bn0.call(x));
         foreach (var (deconv, bn) in blocks)
         {
-            x = bn.Forward(deconv.Forward(x)).Relu();
+            x = functional.relu(bn.call(deconv.call(x)));
         }
 
-        return output.Forward(x).Tanh();
+        return output.call(x).tanh();
     }
 }

@@ -14,8 +14,8 @@ public sealed record OGanConfig
     /// <summary>1 (grey) or 3 (RGB).</summary>
     public int Channels { get; init; } = 1;
 
-    /// <summary>The widest layer's channel count (the encoder's last conv, the generator's first); 0 means ImageSize * 8.</summary>
-    public int Width { get; init; }
+    /// <summary>The widest layer's channel count (the encoder's last conv, the generator's first): 128 by default; 0 means ImageSize * 8, the paper's.</summary>
+    public int Width { get; init; } = 128;
 
     /// <summary>Latent dimension; 0 means ImageSize.</summary>
     public int ZDim { get; init; }

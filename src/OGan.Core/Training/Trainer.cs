@@ -1,39 +1,34 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
 using OGan.Checkpoints;
 using OGan.Data;
 using OGan.Imaging;
+using OGan.Inference;
 using OGan.Losses;
 using OGan.Models;
-using OGan.Nn;
-using OGan.Optim;
-using OGan.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace OGan.Training;
 
 /// <summary>
-/// Trains an O-GAN. Each iteration is an encoder step (G frozen) then a generator step (E frozen), with
-/// the losses of <see cref="OGanLoss"/>, or the author's single combined step (<see cref="Formulation"/>).
-/// Writes stats, grids and checkpoints into a <see cref="RunFolder"/>; E's BatchNorm statistics are
-/// recalibrated on real images before each (<see cref="CalibrateEncoder"/>).
+/// Trains an O-GAN: repeats <see cref="TrainingStep"/> on batches of the data, reports averaged losses every
+/// log interval, and writes grids, metrics and checkpoints into a <see cref="RunFolder"/>. E's BatchNorm
+/// statistics are recalibrated on real images before each of those (<see cref="CalibrateEncoder"/>).
 /// </summary>
 public sealed class Trainer : IDisposable
 {
     private const int GridCount = 64;
 
-    private readonly OGanLoss loss;
     private readonly ImageSet data;
-    private readonly RandomGenerator rng;
+    private readonly TrainingStep step;
     private readonly Tensor fixedLatents;
     private readonly Tensor statsSum;
-    private Tensor permutation;
-    private long cursor;
     private int statsCount;
     private long calibratedStep = -1;
 
     /// <summary>Creates networks and optimizers from <paramref name="settings"/> for <paramref name="data"/>.</summary>
-    /// <exception cref="ArgumentException">The settings are invalid or do not fit the data.</exception>
+    /// <exception cref="ArgumentException">The settings are invalid, do not fit the data, or name a device this machine lacks.</exception>
     public Trainer(RunSettings settings, ImageSet data, RunFolder? folder = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
@@ -53,29 +48,15 @@ public sealed class Trainer : IDisposable
 
         this.data = data;
         Folder = folder;
-        Device = Tensors.Device.Parse(Options.Device);
-        rng = new RandomGenerator(Options.Seed);
-        Generator = new Generator(Config, rng);
-        Encoder = new Encoder(Config, rng);
-        Generator.To(Device);
-        Encoder.To(Device);
-        if (Options.EmaDecay > 0)
+        Device = Engine.Devices.Resolve(Options.Device);
+        State = new TrainingState(Config, Options, Device, data.Count);
+        step = new TrainingStep(State, Options, new OGanLoss(GanObjective.Create(Options.Loss, Options.LambdaQp), Options.LambdaRho));
+        using (var fixedRandom = new torch.Generator(Options.Seed + 1))
         {
-            Ema = new Generator(Config);
-            Ema.LoadStateDict(Generator.StateDict().ToDictionary(e => e.Name, e => e.Tensor));
-            Ema.To(Device).Eval();
+            fixedLatents = randn([GridCount, Config.LatentDim], generator: fixedRandom).to(Device).DetachFromDisposeScope();
         }
 
-        GeneratorOptimizer = CreateOptimizer(Generator.Parameters());
-        EncoderOptimizer = CreateOptimizer(Encoder.Parameters());
-        loss = new OGanLoss(GanObjective.Create(Options.Loss, Options.LambdaQp), Options.LambdaRho);
-        using (var fixedRng = new RandomGenerator(Options.Seed + 1))
-        {
-            fixedLatents = Torch.Randn([GridCount, Config.LatentDim], fixedRng, device: Device).DetachFromScope();
-        }
-
-        statsSum = Torch.Zeros([4], device: Device).DetachFromScope();
-        permutation = Torch.Randperm(data.Count, rng).DetachFromScope();
+        statsSum = zeros(4, device: Device).DetachFromDisposeScope();
     }
 
     /// <summary>Model and training settings.</summary>
@@ -90,34 +71,23 @@ public sealed class Trainer : IDisposable
     /// <summary>Where the networks live.</summary>
     public Device Device { get; }
 
-    /// <summary>G.</summary>
-    public Generator Generator { get; }
-
-    /// <summary>E, also the critic.</summary>
-    public Encoder Encoder { get; }
-
-    /// <summary>The moving average of G's weights, when <see cref="TrainingOptions.EmaDecay"/> is set.</summary>
-    public Generator? Ema { get; }
-
-    /// <summary>G's optimizer.</summary>
-    public Optimizer GeneratorOptimizer { get; }
-
-    /// <summary>E's optimizer.</summary>
-    public Optimizer EncoderOptimizer { get; }
+    /// <summary>Networks, optimizers, random generator and position: what a checkpoint holds.</summary>
+    public TrainingState State { get; }
 
     /// <summary>Iterations done.</summary>
-    public long Step { get; private set; }
+    public long Step => State.Step;
 
     /// <summary>The run folder, when the trainer writes one.</summary>
     public RunFolder? Folder { get; }
 
-    /// <summary>Called after every log interval.</summary>
-    public event Action<TrainingProgress>? Progress;
-
-    /// <summary>Trains until <see cref="TrainingOptions.Steps"/> or cancellation, then writes a checkpoint (if there is a folder).</summary>
+    /// <summary>
+    /// Trains until <see cref="TrainingOptions.Steps"/> or cancellation (finishing the step under way), then
+    /// writes a checkpoint if there is a folder. Every log interval the averaged losses go to stats.jsonl
+    /// and to <paramref name="progress"/>.
+    /// </summary>
     /// <returns>The path of the last checkpoint written, or null without a folder.</returns>
     /// <exception cref="TrainingDivergedException">A loss became NaN or infinite.</exception>
-    public string? Run(CancellationToken cancellation = default)
+    public string? Run(IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
     {
         if (Folder is not null && Step == 0)
         {
@@ -133,27 +103,27 @@ public sealed class Trainer : IDisposable
             if (Step % Options.LogEvery == 0 || Step == Options.Steps)
             {
                 var now = clock.Elapsed;
-                Report(now.TotalSeconds, (now - intervalStart).TotalSeconds);
+                Report(now.TotalSeconds, (now - intervalStart).TotalSeconds, progress);
                 intervalStart = now;
             }
 
-            if (Folder is not null && Options.SampleEvery > 0 && Step % Options.SampleEvery == 0)
+            if (Due(Options.SampleEvery))
             {
                 SaveGrids();
             }
 
-            if (Folder is not null && Options.MetricsEvery > 0 && Step % Options.MetricsEvery == 0)
+            if (Due(Options.MetricsEvery))
             {
                 WriteMetrics();
             }
 
-            if (Folder is not null && Options.SnapshotEvery > 0 && Step % Options.SnapshotEvery == 0)
+            if (Due(Options.SnapshotEvery))
             {
-                lastCheckpoint = SaveCheckpoint(Folder.Checkpoint(Step));
+                lastCheckpoint = SaveCheckpoint(Folder!.Checkpoint(Step));
             }
         }
 
-        if (Folder is not null && (lastCheckpoint is null || !lastCheckpoint.EndsWith($"{Step:D6}.safetensors", StringComparison.Ordinal)))
+        if (Folder is not null && lastCheckpoint != Folder.Checkpoint(Step))
         {
             lastCheckpoint = SaveCheckpoint(Folder.Checkpoint(Step));
         }
@@ -161,24 +131,19 @@ public sealed class Trainer : IDisposable
         return lastCheckpoint;
     }
 
-    /// <summary>One iteration, in <see cref="TrainingOptions.Formulation"/>.</summary>
+    /// <summary>One iteration on the next batch; every tensor it makes is freed before it returns.</summary>
     public void TrainStep()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = NewDisposeScope();
         var real = NextBatch();
-        var (encoderTerms, generatorTerms) = Options.Formulation == Formulation.SinglePass ? SinglePassStep(real) : AlternatingStep(real);
-        if (Ema is not null)
+        var losses = step.Run(real);
+        using (no_grad())
         {
-            UpdateEma(Ema);
-        }
-
-        using (Torch.NoGrad())
-        {
-            statsSum.AddInPlace(Torch.Stack([encoderTerms.Total, generatorTerms.Total, encoderTerms.Delta, generatorTerms.Rho]));
+            statsSum.add_(stack([losses.EncoderLoss, losses.GeneratorLoss, losses.Delta, losses.Rho]));
         }
 
         statsCount++;
-        Step++;
+        State.Advance();
     }
 
     /// <summary>
@@ -190,58 +155,9 @@ public sealed class Trainer : IDisposable
         // Grids, metrics and a checkpoint often fall on the same step: the weights, and so the result, are the same.
         if (Options.CalibrationImages > 0 && calibratedStep != Step)
         {
-            BatchNormCalibration.Recalibrate(Encoder, data.Batches(Options.CalibrationImages, Options.BatchSize, Device));
+            BatchNormCalibration.Recalibrate(State.Encoder, data.Batches(Options.CalibrationImages, Options.BatchSize, Device));
             calibratedStep = Step;
         }
-    }
-
-    /// <summary>The networks as an inference model (EMA generator if any), E's statistics calibrated first.</summary>
-    private Inference.OGanModel CalibratedModel()
-    {
-        CalibrateEncoder();
-        return new Inference.OGanModel(Config, Ema ?? Generator, Encoder, ownsNetworks: false);
-    }
-
-    private (LossTerms Encoder, LossTerms Generator) AlternatingStep(Tensor real)
-    {
-        var batch = real.Size(0);
-
-        // Encoder step, G frozen: G(z) needs no graph.
-        var z = Torch.Randn([batch, Config.LatentDim], rng, device: Device);
-        Tensor fake;
-        using (Torch.NoGrad())
-        {
-            fake = Generator.Forward(z);
-        }
-
-        var encoderTerms = loss.Encoder(z, Encoder.Forward(real), Encoder.Forward(fake), real, fake);
-        EncoderOptimizer.ZeroGrad();
-        encoderTerms.Total.Backward();
-        EncoderOptimizer.Step();
-
-        // Generator step, E frozen: gradients flow through E to G but E's weights get none.
-        var zg = Torch.Randn([batch, Config.LatentDim], rng, device: Device);
-        SetRequiresGrad(Encoder, false);
-        var generatorTerms = loss.Generator(zg, Encoder.Forward(Generator.Forward(zg)));
-        GeneratorOptimizer.ZeroGrad();
-        generatorTerms.Total.Backward();
-        GeneratorOptimizer.Step();
-        SetRequiresGrad(Encoder, true);
-        return (encoderTerms, generatorTerms);
-    }
-
-    private (LossTerms Encoder, LossTerms Generator) SinglePassStep(Tensor real)
-    {
-        var z = Torch.Randn([real.Size(0), Config.LatentDim], rng, device: Device);
-        var fake = Generator.Forward(z);
-        var stopped = fake.Detach();
-        var terms = loss.SinglePass(z, Encoder.Forward(real), Encoder.Forward(fake), Encoder.Forward(stopped), real, stopped);
-        EncoderOptimizer.ZeroGrad();
-        GeneratorOptimizer.ZeroGrad();
-        terms.Total.Backward();
-        EncoderOptimizer.Step();
-        GeneratorOptimizer.Step();
-        return (terms.Encoder, terms.Generator);
     }
 
     /// <summary>Writes the sample grid (fixed z) and the reconstruction grid (real | G(N(E(x)))) for the current step.</summary>
@@ -252,7 +168,7 @@ public sealed class Trainer : IDisposable
             return;
         }
 
-        using var scope = DisposeScope.Enter();
+        using var scope = NewDisposeScope();
         var model = CalibratedModel();
         ImageGrid.Save(Folder.Samples(Step), model.Sample(fixedLatents), 8);
         var real = data.First(32, Device);
@@ -267,7 +183,7 @@ public sealed class Trainer : IDisposable
             return;
         }
 
-        using var scope = DisposeScope.Enter();
+        using var scope = NewDisposeScope();
         var model = CalibratedModel();
         var rho = Evaluation.EncoderMetrics.LatentCorrelation(model, 1000, seed: 123);
         var quality = Evaluation.EncoderMetrics.Reconstruction(model, data, 500);
@@ -278,28 +194,8 @@ public sealed class Trainer : IDisposable
     /// <summary>Writes everything needed to resume exactly, atomically, to <paramref name="path"/>.</summary>
     public string SaveCheckpoint(string path)
     {
-        using var scope = DisposeScope.Enter();
         CalibrateEncoder();
-        var tensors = new List<(string, Tensor)>();
-        tensors.AddRange(Generator.StateDict().Select(e => ("generator." + e.Name, e.Tensor)));
-        tensors.AddRange(Encoder.StateDict().Select(e => ("encoder." + e.Name, e.Tensor)));
-        if (Ema is not null)
-        {
-            tensors.AddRange(Ema.StateDict().Select(e => ("generator_ema." + e.Name, e.Tensor)));
-        }
-
-        tensors.AddRange(GeneratorOptimizer.StateDict().Select(e => ("optimizer.generator." + e.Name, e.Tensor)));
-        tensors.AddRange(EncoderOptimizer.StateDict().Select(e => ("optimizer.encoder." + e.Name, e.Tensor)));
-        tensors.Add(("training.rng_state", rng.GetState()));
-        tensors.Add(("training.permutation", permutation));
-        var metadata = new Dictionary<string, string>
-        {
-            [CheckpointMetadata.FormatKey] = CheckpointMetadata.Format,
-            [CheckpointMetadata.SettingsKey] = Settings.ToJson(),
-            [CheckpointMetadata.StepKey] = Step.ToString(CultureInfo.InvariantCulture),
-            ["cursor"] = cursor.ToString(CultureInfo.InvariantCulture),
-        };
-        SafeTensors.Save(path, tensors, metadata);
+        Checkpoint.Write(path, Settings, State);
         return path;
     }
 
@@ -307,7 +203,7 @@ public sealed class Trainer : IDisposable
     /// <exception cref="InvalidDataException">The file is not an OGan training checkpoint, or does not fit the data.</exception>
     public static Trainer Resume(string checkpointPath, ImageSet data, RunFolder? folder, long? steps = null)
     {
-        using var checkpoint = CheckpointMetadata.Read(checkpointPath);
+        using var checkpoint = Checkpoint.Read(checkpointPath);
         var settings = checkpoint.Settings;
         if (steps is not null)
         {
@@ -317,7 +213,13 @@ public sealed class Trainer : IDisposable
         var trainer = new Trainer(settings, data, folder);
         try
         {
-            trainer.Restore(checkpoint, checkpointPath);
+            var (step, cursor, permutation) = checkpoint.Restore(trainer.State);
+            trainer.State.Restore(step, cursor, permutation);
+        }
+        catch (ArgumentException e)
+        {
+            trainer.Dispose();
+            throw new InvalidDataException($"{checkpointPath} cannot resume this run: {e.Message}", e);
         }
         catch
         {
@@ -331,111 +233,43 @@ public sealed class Trainer : IDisposable
     /// <summary>Frees networks, optimizer state and buffers.</summary>
     public void Dispose()
     {
-        Generator.Dispose();
-        Encoder.Dispose();
-        Ema?.Dispose();
-        GeneratorOptimizer.Dispose();
-        EncoderOptimizer.Dispose();
-        rng.Dispose();
+        State.Dispose();
         fixedLatents.Dispose();
         statsSum.Dispose();
-        permutation.Dispose();
     }
 
-    private void Restore(CheckpointMetadata checkpoint, string path)
-    {
-        var (tensors, metadata) = (checkpoint.Tensors, checkpoint.Metadata);
-        try
-        {
-            Generator.LoadStateDict(checkpoint.Part("generator."));
-            Encoder.LoadStateDict(checkpoint.Part("encoder."));
-            Ema?.LoadStateDict(checkpoint.Part("generator_ema."));
-            GeneratorOptimizer.LoadStateDict(checkpoint.Part("optimizer.generator."));
-            EncoderOptimizer.LoadStateDict(checkpoint.Part("optimizer.encoder."));
-            rng.SetState(tensors["training.rng_state"]);
-            var saved = tensors["training.permutation"];
-            if (saved.NumEl != data.Count)
-            {
-                throw new ArgumentException($"it was trained on {saved.NumEl} images, this data set has {data.Count}");
-            }
+    private bool Due(int every) => Folder is not null && every > 0 && Step % every == 0;
 
-            permutation.Dispose();
-            permutation = saved.Clone().DetachFromScope();
-            cursor = long.Parse(metadata["cursor"], CultureInfo.InvariantCulture);
-            Step = long.Parse(metadata[CheckpointMetadata.StepKey], CultureInfo.InvariantCulture);
-        }
-        catch (Exception e) when (e is ArgumentException or KeyNotFoundException or FormatException or TorchException)
-        {
-            throw new InvalidDataException($"{path} cannot resume this run: {e.Message}", e);
-        }
+    /// <summary>The networks as an inference model (EMA generator if any), E's statistics calibrated first.</summary>
+    private OGanModel CalibratedModel()
+    {
+        CalibrateEncoder();
+        return new OGanModel(Config, State.Ema ?? State.Generator, State.Encoder, ownsNetworks: false);
     }
 
     private Tensor NextBatch()
     {
-        if (cursor + Options.BatchSize > data.Count)
-        {
-            permutation.Dispose();
-            permutation = Torch.Randperm(data.Count, rng).DetachFromScope();
-            cursor = 0;
-        }
-
-        var indices = permutation.Slice(0, cursor, cursor + Options.BatchSize);
-        cursor += Options.BatchSize;
-        var batch = data.Batch(indices, Device);
+        var batch = data.Batch(State.NextBatch(Options.BatchSize), Device);
         if (!Options.Flip)
         {
             return batch;
         }
 
-        var flip = Torch.Rand([Options.BatchSize, 1, 1, 1], rng, device: Device).Lt(0.5);
-        return Torch.Where(flip, batch.Flip(3), batch);
+        var flip = (rand([Options.BatchSize, 1, 1, 1], generator: State.Random) < 0.5).to(Device);
+        return where(flip, batch.flip(3), batch);
     }
 
-    private Optimizer CreateOptimizer(IEnumerable<Tensor> parameters) => Options.Optimizer switch
-    {
-        OptimizerKind.Adam => new Adam(parameters, Options.EffectiveLearningRate, Options.Beta1, Options.Beta2),
-        OptimizerKind.RMSprop => new RMSprop(parameters, Options.EffectiveLearningRate, Options.RmsAlpha),
-        _ => throw new ArgumentOutOfRangeException(nameof(parameters), Options.Optimizer, "unknown optimizer"),
-    };
-
-    private static void SetRequiresGrad(Nn.Module module, bool value)
-    {
-        foreach (var parameter in module.Parameters())
-        {
-            parameter.RequiresGrad = value;
-        }
-    }
-
-    private void UpdateEma(Models.Generator ema)
-    {
-        using var noGrad = Torch.NoGrad();
-        var source = Generator.StateDict();
-        var target = ema.StateDict();
-        for (var i = 0; i < source.Count; i++)
-        {
-            if (target[i].Tensor.DType is DType.Float32 or DType.Float64)
-            {
-                target[i].Tensor.LerpInPlace(source[i].Tensor, 1 - Options.EmaDecay);
-            }
-            else
-            {
-                target[i].Tensor.CopyFrom(source[i].Tensor);
-            }
-        }
-    }
-
-    private void Report(double elapsed, double intervalSeconds)
+    private void Report(double elapsed, double intervalSeconds, IProgress<TrainingProgress>? progress)
     {
         if (statsCount == 0)
         {
             return;
         }
 
-        var sums = statsSum.ToArray<float>();
-        var means = sums.Select(s => (double)s / statsCount).ToArray();
+        var means = statsSum.cpu().data<float>().ToArray().Select(s => (double)s / statsCount).ToArray();
         var images = statsCount * Options.BatchSize;
-        var progress = new TrainingProgress(Step, Options.Steps, means[0], means[1], means[2], means[3], images / Math.Max(intervalSeconds, 1e-9), elapsed);
-        statsSum.Fill(0);
+        var report = new TrainingProgress(Step, Options.Steps, means[0], means[1], means[2], means[3], images / Math.Max(intervalSeconds, 1e-9), elapsed);
+        statsSum.zero_();
         statsCount = 0;
         if (means.Any(m => !double.IsFinite(m)))
         {
@@ -446,21 +280,7 @@ public sealed class Trainer : IDisposable
                 "; try a lower learning rate or another --loss");
         }
 
-        if (Folder is not null)
-        {
-            var line = JsonSerializer.Serialize(new
-            {
-                step = progress.Step,
-                loss_e = progress.EncoderLoss,
-                loss_g = progress.GeneratorLoss,
-                delta = progress.Delta,
-                rho = progress.Rho,
-                images_per_s = progress.ImagesPerSecond,
-                seconds = progress.ElapsedSeconds,
-            });
-            File.AppendAllText(Folder.StatsFile, line + "\n");
-        }
-
-        Progress?.Invoke(progress);
+        Folder?.AppendStats(report);
+        progress?.Report(report);
     }
 }

@@ -109,7 +109,7 @@ public sealed record TrainingOptions
         Require(EmaDecay is >= 0 and < 1, $"EMA decay must lie in [0, 1), got {EmaDecay}");
         Require(CalibrationImages >= 0, $"calibration images must not be negative, got {CalibrationImages}");
         Require(LogEvery >= 1 && SampleEvery >= 0 && SnapshotEvery >= 0 && MetricsEvery >= 0, "intervals must not be negative (log-every at least 1)");
-        _ = Tensors.Device.Parse(Device);
+        _ = Engine.Devices.Parse(Device);
         return this;
     }
 }

@@ -29,12 +29,12 @@ public sealed class PyTorchCompatibilityTests
         }
 
         using var model = OGanModel.Load(folder.Checkpoint(3));
-        using var scope = DisposeScope.Enter();
+        using var scope = NewDisposeScope();
         var z = model.Latents(5, seed: 2);
-        var images = data.First(5, Device.Cpu);
+        var images = data.First(5, CPU);
 
-        AssertClose(model.Sample(z).ToArray<float>(), RunPython("sample", folder.Checkpoint(3), z.ToArray<float>(), folder.Path));
-        AssertClose(model.EncodeRaw(images).ToArray<float>(), RunPython("encode", folder.Checkpoint(3), images.ToArray<float>(), folder.Path));
+        AssertClose(model.Sample(z).data<float>().ToArray(), RunPython("sample", folder.Checkpoint(3), z.data<float>().ToArray(), folder.Path));
+        AssertClose(model.EncodeRaw(images).data<float>().ToArray(), RunPython("encode", folder.Checkpoint(3), images.data<float>().ToArray(), folder.Path));
     }
 
     private static float[] RunPython(string command, string checkpoint, float[] input, string folder)

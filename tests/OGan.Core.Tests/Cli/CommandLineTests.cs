@@ -56,7 +56,7 @@ public sealed class CommandLineTests(TrainedRun run) : IClassFixture<TrainedRun>
 
         Assert.Equal(0, Ogan.Run(run.Folder, "sample", "-c", run.RunFolder, "-n", "5", "-o", "images.npy").ExitCode);
         using var images = Npy.Read(Path.Combine(run.Folder, "images.npy"));
-        Assert.Equal([5L, 1, 32, 32], images.Shape);
+        Assert.Equal([5L, 1, 32, 32], images.shape);
     }
 
     [Fact]
@@ -67,8 +67,8 @@ public sealed class CommandLineTests(TrainedRun run) : IClassFixture<TrainedRun>
         using (var z = Npy.Read(Path.Combine(run.Folder, "z.npy")))
         using (var raw = Npy.Read(Path.Combine(run.Folder, "raw.npy")))
         {
-            Assert.Equal([2L, 8], z.Shape);
-            Assert.Equal([2L, 8], raw.Shape);
+            Assert.Equal([2L, 8], z.shape);
+            Assert.Equal([2L, 8], raw.shape);
         }
 
         Assert.Equal([Photos[0], Photos[1]], File.ReadAllLines(Path.Combine(run.Folder, "names.txt")));
@@ -171,11 +171,11 @@ public sealed class CommandLineTests(TrainedRun run) : IClassFixture<TrainedRun>
     [InlineData(2, "Cannot parse argument 'abc'", "sample", "--count", "abc")]
     [InlineData(2, "Unrecognized command", "paint")]
     [InlineData(2, "--count must be between", "sample", "--count", "0")]
-    [InlineData(1, "CUDA is not available", "train", "--device", "cuda", "--steps", "1")]
+    [InlineData(1, "no CUDA device is visible", "train", "--device", "cuda", "--steps", "1")]
     [InlineData(2, "--device gpu", "sample", "--device", "gpu")]
     [InlineData(1, "no such checkpoint file", "sample", "-c", "missing.safetensors")]
     [InlineData(1, "no such image file", "reconstruct", "missing.jpg")]
-    [InlineData(1, "not a JPEG, PNG or WebP image", "reconstruct", "notes.png")]
+    [InlineData(1, "not a PNG, JPEG, WebP, BMP or GIF image", "reconstruct", "notes.png")]
     [InlineData(1, "not a valid safetensors file", "sample", "-c", "cut.safetensors")]
     [InlineData(1, "not an OGan checkpoint", "sample", "-c", "foreign.safetensors")]
     [InlineData(1, "data set celeba not found", "train", "--data", "celeba", "--data-root", "empty")]
@@ -186,9 +186,9 @@ public sealed class CommandLineTests(TrainedRun run) : IClassFixture<TrainedRun>
         File.WriteAllText(Path.Combine(folder, "notes.png"), "plain text");
         var bytes = File.ReadAllBytes(Path.Combine(run.RunFolder, "checkpoint-000004.safetensors"));
         File.WriteAllBytes(Path.Combine(folder, "cut.safetensors"), bytes[..(bytes.Length / 2)]);
-        using (var scope = DisposeScope.Enter())
+        using (var scope = NewDisposeScope())
         {
-            SafeTensors.Save(Path.Combine(folder, "foreign.safetensors"), [("weight", Torch.Zeros([2]))], new Dictionary<string, string>());
+            SafeTensors.Save(Path.Combine(folder, "foreign.safetensors"), [("weight", zeros([2]))], new Dictionary<string, string>());
         }
 
         string[] checkpoint = arguments[0] == "reconstruct" ? ["-c", run.RunFolder] : [];

@@ -40,9 +40,9 @@ public sealed class DataSetTests
         Assert.Contains("huge.png", report, StringComparison.Ordinal);
 
         // The prepared pixels are the photos, sorted by name, decoded and resized as a single load would.
-        using var scope = DisposeScope.Enter();
+        using var scope = NewDisposeScope();
         var first = Preprocess.Load(photos.Order(StringComparer.Ordinal).First(), 3, 32);
-        var prepared = images.Pixels.Slice(0, 0, 1).Squeeze(0);
+        var prepared = images.PixelsAt([0])[0];
         Assert.Equal(0.0, ImageCodecTests.MeanAbsoluteDifference(first, prepared));
     }
 
@@ -52,13 +52,13 @@ public sealed class DataSetTests
         var root = Fixtures.TemporaryFolder();
         var full = Directory.CreateDirectory(Path.Combine(root, "ffhq", "images1024x1024", "00000")).FullName;
         var thumbnails = Directory.CreateDirectory(Path.Combine(root, "ffhq", "thumbnails128x128", "00000")).FullName;
-        using var scope = DisposeScope.Enter();
+        using var scope = NewDisposeScope();
         var photos = Fixtures.SharedPhotos("celeba-hq").Take(3).ToArray();
         for (var i = 0; i < photos.Length; i++)
         {
             var pixels = Preprocess.Load(photos[i], 3, 256);
             ImageCodec.Write(Path.Combine(full, $"{i:D5}.png"), pixels);
-            ImageCodec.Write(Path.Combine(thumbnails, $"{i:D5}.png"), Preprocess.Resize(pixels, 128, 128));
+            ImageCodec.Write(Path.Combine(thumbnails, $"{i:D5}.png"), Preprocess.Load(photos[i], 3, 128));
         }
 
         Assert.EndsWith("thumbnails128x128", ((ImageFolder)DataSets.Source("ffhq", 64, root)).Path, StringComparison.Ordinal);
@@ -72,7 +72,7 @@ public sealed class DataSetTests
     {
         var root = Fixtures.TemporaryFolder();
         var database = Path.Combine(root, "lsun", "church_outdoor_train_lmdb");
-        using var scope = DisposeScope.Enter();
+        using var scope = NewDisposeScope();
         var entries = Fixtures.SharedPhotos("afhq").Take(3)
             .Select((photo, i) => ($"{i:x40}", ImageCodec.Encode(Preprocess.Load(photo, 3, 96), ImageFormat.WebP, 90)))
             .Append(($"{99:x40}", "truncated"u8.ToArray()))
@@ -172,15 +172,14 @@ public sealed class DataSetTests
         var progress = new List<TrainingProgress>();
         using (var trainer = new Trainer(settings, images, run))
         {
-            trainer.Progress += progress.Add;
-            trainer.Run();
+            trainer.Run(new CallbackProgress<TrainingProgress>(progress.Add));
             trainer.SaveGrids();
         }
 
         Assert.Equal(3, progress.Count);
         Assert.All(progress, p => Assert.True(double.IsFinite(p.EncoderLoss) && double.IsFinite(p.Rho)));
-        using var scope = DisposeScope.Enter();
-        Assert.Equal(3, ImageCodec.Read(run.Samples(3), 3).Size(0));
+        using var scope = NewDisposeScope();
+        Assert.Equal(3, ImageCodec.Read(run.Samples(3), 3).shape[0]);
     }
 
 }

@@ -14,13 +14,13 @@ public sealed class FashionClassifierTests
 
         using var train = Fixtures.FashionMnist(train: true, limit: 2000);
         using var test = Fixtures.FashionMnist(train: false, limit: 2000);
-        using var scope = DisposeScope.Enter();
-        using var noGrad = Torch.NoGrad();
-        var trainFeatures = classifier.Features(train.First(2000, Device.Cpu));
-        var testImages = test.First(2000, Device.Cpu);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var trainFeatures = classifier.Features(train.First(2000, CPU));
+        var testImages = test.First(2000, CPU);
         var testFeatures = classifier.Features(testImages);
-        using var random = new RandomGenerator(9);
-        var noiseFeatures = classifier.Features(Torch.Rand([2000, 1, 32, 32], random) * 2.0 - 1.0);
+        using var random = new torch.Generator(9);
+        var noiseFeatures = classifier.Features(rand([2000, 1, 32, 32], generator: random) * 2.0 - 1.0);
 
         var floor = FeatureDistance.Frechet(trainFeatures, testFeatures);
         var noise = FeatureDistance.Frechet(noiseFeatures, testFeatures);

@@ -15,10 +15,10 @@ public sealed class LossTests
     [Fact]
     public void Pearson_matches_the_textbook_correlation_per_sample()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = NewDisposeScope();
         double[] z = [1, 2, 3, 4, -1, 0, 2, 5];
         double[] zh = [2, 4.5, 5, 9, 3, 3, 1, -2];
-        var rho = Pearson.Correlation(Torch.FromArray<double>(z, [2, 4]), Torch.FromArray<double>(zh, [2, 4])).ToArray<double>();
+        var rho = Pearson.Correlation(tensor(z, [2, 4]), tensor(zh, [2, 4])).data<double>().ToArray();
         Assert.Equal(PlainPearson(z[..4], zh[..4]), rho[0], 10);
         Assert.Equal(PlainPearson(z[4..], zh[4..]), rho[1], 10);
     }
@@ -26,37 +26,37 @@ public sealed class LossTests
     [Fact]
     public void Pearson_ignores_mean_and_scale_and_gives_zero_not_NaN_for_a_constant()
     {
-        using var scope = DisposeScope.Enter();
-        var z = Torch.FromArray<double>([1, 2, 3, 4], [1, 4]);
-        Assert.Equal(1.0, Pearson.Correlation(z, z * 7.0 + 3.0).Item(), 10);
-        Assert.Equal(-1.0, Pearson.Correlation(z, z * -2.0).Item(), 10);
-        var constant = Torch.Full([1, 4], 5, DType.Float64);
-        constant.RequiresGrad = true;
+        using var scope = NewDisposeScope();
+        var z = tensor(new double[] { 1, 2, 3, 4 }, [1, 4]);
+        Assert.Equal(1.0, Pearson.Correlation(z, z * 7.0 + 3.0).ToDouble(), 10);
+        Assert.Equal(-1.0, Pearson.Correlation(z, z * -2.0).ToDouble(), 10);
+        var constant = full([1, 4], 5, ScalarType.Float64);
+        constant.requires_grad = true;
         var rho = Pearson.Correlation(z, constant);
-        Assert.Equal(0.0, rho.Item());
-        rho.Sum().Backward();
-        Assert.True(constant.Grad!.IsFinite().ToArray<bool>().All(b => b));
+        Assert.Equal(0.0, rho.ToDouble());
+        rho.sum().backward();
+        Assert.True(constant.grad!.isfinite().data<bool>().ToArray().All(b => b));
     }
 
     [Fact]
     public void Standardise_gives_zero_mean_unit_std_per_row()
     {
-        using var scope = DisposeScope.Enter();
-        var n = Pearson.Standardise(Torch.FromArray<double>([1, 2, 3, 10, 10, 30], [2, 3]));
-        Assert.All(n.Mean([1]).ToArray<double>(), m => Assert.Equal(0, m, 10));
-        Assert.All(n.Std([1], unbiased: false).ToArray<double>(), s => Assert.Equal(1, s, 10));
+        using var scope = NewDisposeScope();
+        var n = Pearson.Standardise(tensor(new double[] { 1, 2, 3, 10, 10, 30 }, [2, 3]));
+        Assert.All(n.mean([1]).data<double>().ToArray(), m => Assert.Equal(0, m, 10));
+        Assert.All(n.std(1, unbiased: false).data<double>().ToArray(), s => Assert.Equal(1, s, 10));
     }
 
     [Fact]
     public void Gan_qp_matches_delta_plus_lambda_r()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = NewDisposeScope();
         double[] real = [0.5, -0.5, 1, 0, 0.2, 0.2, 0.2, 0.2];
         double[] fake = [0, 0, 0, 0, 0.2, 0.2, 0.2, 0.6];
         double[] sr = [0.3, -1.0], sf = [0.8, 0.5];
         var loss = new QpObjective(0.25).EncoderLoss(
-            Torch.FromArray<double>(sr, [2]), Torch.FromArray<double>(sf, [2]),
-            Torch.FromArray<double>(real, [2, 1, 2, 2]), Torch.FromArray<double>(fake, [2, 1, 2, 2])).Item();
+            tensor(sr, [2]), tensor(sf, [2]),
+            tensor(real, [2, 1, 2, 2]), tensor(fake, [2, 1, 2, 2])).ToDouble();
         var expected = 0.0;
         for (var i = 0; i < 2; i++)
         {
@@ -71,43 +71,43 @@ public sealed class LossTests
     [Fact]
     public void Gan_qp_stays_finite_when_the_fake_equals_the_real()
     {
-        using var scope = DisposeScope.Enter();
-        var x = Torch.Ones([2, 1, 2, 2], DType.Float64);
-        var loss = new QpObjective(0.25).EncoderLoss(Torch.FromArray<double>([0.1, 0.2], [2]), Torch.FromArray<double>([0.3, 0.1], [2]), x, x);
-        Assert.True(double.IsFinite(loss.Item()));
+        using var scope = NewDisposeScope();
+        var x = ones([2, 1, 2, 2], ScalarType.Float64);
+        var loss = new QpObjective(0.25).EncoderLoss(tensor(new double[] { 0.1, 0.2 }, [2]), tensor(new double[] { 0.3, 0.1 }, [2]), x, x);
+        Assert.True(double.IsFinite(loss.ToDouble()));
     }
 
     [Fact]
     public void Hinge_and_logistic_match_their_formulas_with_the_papers_sign()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = NewDisposeScope();
         double[] sr = [-2, 0.5], sf = [0.3, 3];
-        var real = Torch.FromArray<double>(sr, [2]);
-        var fake = Torch.FromArray<double>(sf, [2]);
-        var none = Torch.Zeros([2, 1, 1, 1], DType.Float64);
+        var real = tensor(sr, [2]);
+        var fake = tensor(sf, [2]);
+        var none = zeros([2, 1, 1, 1], ScalarType.Float64);
         double Softplus(double v) => Math.Log(1 + Math.Exp(v));
 
         var hinge = GanObjective.Create(GanLoss.Hinge);
-        Assert.Equal(sr.Average(v => Math.Max(0, 1 + v)) + sf.Average(v => Math.Max(0, 1 - v)), hinge.EncoderLoss(real, fake, none, none).Item(), 10);
-        Assert.Equal(sf.Average(), hinge.GeneratorLoss(fake).Item(), 10);
+        Assert.Equal(sr.Average(v => Math.Max(0, 1 + v)) + sf.Average(v => Math.Max(0, 1 - v)), hinge.EncoderLoss(real, fake, none, none).ToDouble(), 10);
+        Assert.Equal(sf.Average(), hinge.GeneratorLoss(fake).ToDouble(), 10);
 
         var logistic = GanObjective.Create(GanLoss.Logistic);
-        Assert.Equal(sr.Average(Softplus) + sf.Average(v => Softplus(-v)), logistic.EncoderLoss(real, fake, none, none).Item(), 10);
-        Assert.Equal(sf.Average(Softplus), logistic.GeneratorLoss(fake).Item(), 10);
+        Assert.Equal(sr.Average(Softplus) + sf.Average(v => Softplus(-v)), logistic.EncoderLoss(real, fake, none, none).ToDouble(), 10);
+        Assert.Equal(sf.Average(Softplus), logistic.GeneratorLoss(fake).ToDouble(), 10);
     }
 
     [Fact]
     public void The_rho_term_subtracts_lambda2_times_the_mean_correlation_and_vanishes_at_zero()
     {
-        using var scope = DisposeScope.Enter();
-        var z = Torch.FromArray<double>([1, 2, 3, 4, 4, 3, 2, 1], [2, 4]);
-        var code = Torch.FromArray<double>([1, 2, 3, 5, 1, 2, 3, 4], [2, 4]);
+        using var scope = NewDisposeScope();
+        var z = tensor(new double[] { 1, 2, 3, 4, 4, 3, 2, 1 }, [2, 4]);
+        var code = tensor(new double[] { 1, 2, 3, 5, 1, 2, 3, 4 }, [2, 4]);
         var objective = GanObjective.Create(GanLoss.Qp);
         var withRho = new OGanLoss(objective, 0.5).Generator(z, code);
         var plain = new OGanLoss(objective, 0).Generator(z, code);
         var rho = (PlainPearson([1, 2, 3, 4], [1, 2, 3, 5]) + PlainPearson([4, 3, 2, 1], [1, 2, 3, 4])) / 2;
-        Assert.Equal(rho, withRho.Rho.Item(), 10);
-        Assert.Equal(plain.Total.Item() - 0.5 * rho, withRho.Total.Item(), 10);
-        Assert.Equal(code.Mean().Item(), plain.Total.Item(), 10); // plain GAN-QP G loss: avg(E(G(z)))
+        Assert.Equal(rho, withRho.Rho.ToDouble(), 10);
+        Assert.Equal(plain.Total.ToDouble() - 0.5 * rho, withRho.Total.ToDouble(), 10);
+        Assert.Equal(code.mean().ToDouble(), plain.Total.ToDouble(), 10); // plain GAN-QP G loss: avg(E(G(z)))
     }
 }

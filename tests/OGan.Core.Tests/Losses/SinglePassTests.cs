@@ -12,34 +12,34 @@ public sealed class SinglePassTests
     [InlineData(GanLoss.Logistic)]
     public void Each_network_gets_the_gradient_of_its_own_loss(GanLoss kind)
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = NewDisposeScope();
         var config = new OGanConfig { ImageSize = 32, Channels = 1, Width = 16, ZDim = 8 };
-        using var init = new RandomGenerator(3);
+        using var init = new torch.Generator(3);
         using var generator = new Generator(config, init);
         using var encoder = new Encoder(config, init);
         var loss = new OGanLoss(GanObjective.Create(kind), lambdaRho: 0.5);
-        var z = Torch.Randn([6, 8], init);
-        var real = Torch.Rand([6, 1, 32, 32], init) * 2.0 - 1.0;
+        var z = randn([6, 8], generator: init);
+        var real = rand([6, 1, 32, 32], generator: init) * 2.0 - 1.0;
 
-        var fake = generator.Forward(z);
-        var stopped = fake.Detach();
-        loss.SinglePass(z, encoder.Forward(real), encoder.Forward(fake), encoder.Forward(stopped), real, stopped).Total.Backward();
+        var fake = generator.call(z);
+        var stopped = fake.detach();
+        loss.SinglePass(z, encoder.call(real), encoder.call(fake), encoder.call(stopped), real, stopped).Total.backward();
         var combinedE = Gradients(encoder);
         var combinedG = Gradients(generator);
 
-        encoder.ZeroGrad();
-        generator.ZeroGrad();
-        var fixedFake = generator.Forward(z).Detach();
-        loss.Encoder(z, encoder.Forward(real), encoder.Forward(fixedFake), real, fixedFake).Total.Backward();
+        encoder.zero_grad();
+        generator.zero_grad();
+        var fixedFake = generator.call(z).detach();
+        loss.Encoder(z, encoder.call(real), encoder.call(fixedFake), real, fixedFake).Total.backward();
         AssertClose(Gradients(encoder), combinedE);
 
-        encoder.ZeroGrad();
-        loss.Generator(z, encoder.Forward(generator.Forward(z))).Total.Backward();
+        encoder.zero_grad();
+        loss.Generator(z, encoder.call(generator.call(z))).Total.backward();
         AssertClose(Gradients(generator), combinedG);
     }
 
-    private static float[][] Gradients(OGan.Nn.Module module) =>
-        module.Parameters().Select(p => p.Grad?.ToArray<float>() ?? throw new InvalidOperationException("a parameter got no gradient")).ToArray();
+    private static float[][] Gradients(nn.Module module) =>
+        module.parameters().Select(p => p.grad?.data<float>().ToArray() ?? throw new InvalidOperationException("a parameter got no gradient")).ToArray();
 
     private static void AssertClose(float[][] expected, float[][] actual)
     {

@@ -12,19 +12,20 @@ public sealed class NetworkTests
     public void Generator_and_encoder_shapes_at_each_resolution(int size, int channels)
     {
         var config = new OGanConfig { ImageSize = size, Channels = channels, Width = 16 << (size / 64), ZDim = 8 };
-        using var scope = DisposeScope.Enter();
+        using var scope = NewDisposeScope();
         using var g = new Generator(config);
         using var e = new Encoder(config);
-        var images = g.Forward(Torch.Randn([2, 8]));
-        Assert.Equal([2L, channels, size, size], images.Shape);
-        Assert.True(images.Abs().Max().Item() <= 1.0);
-        Assert.Equal([2L, 8], e.Forward(images).Shape);
+        var images = g.call(randn([2, 8]));
+        Assert.Equal([2L, channels, size, size], images.shape);
+        Assert.True(images.abs().max().ToDouble() <= 1.0);
+        Assert.Equal([2L, 8], e.call(images).shape);
     }
 
     [Fact]
-    public void Default_widths_follow_the_paper()
+    public void Width_zero_follows_the_paper()
     {
-        var config = new OGanConfig { ImageSize = 128, Channels = 3 };
+        Assert.Equal(128, new OGanConfig { ImageSize = 128 }.MaxChannels); // OGan's default, for CPU-sized runs
+        var config = new OGanConfig { ImageSize = 128, Channels = 3, Width = 0 };
         Assert.Equal(1024, config.MaxChannels);
         Assert.Equal(128, config.LatentDim);
         Assert.Equal(4, config.NumLayers);
@@ -34,17 +35,18 @@ public sealed class NetworkTests
     [Fact]
     public void State_names_and_initialisation_are_dcgans()
     {
-        using var g = new Generator(new OGanConfig { Width = 64, ZDim = 16 }, new RandomGenerator(3));
-        using var e = new Encoder(new OGanConfig { Width = 64, ZDim = 16 }, new RandomGenerator(3));
+        using var g = new Generator(new OGanConfig { Width = 64, ZDim = 16 }, new torch.Generator(3));
+        using var e = new Encoder(new OGanConfig { Width = 64, ZDim = 16 }, new torch.Generator(3));
         Assert.Equal(
-            ["fc.weight", "fc.bias", "bn0.weight", "bn0.bias", "bn0.running_mean", "bn0.running_var", "bn0.num_batches_tracked", "deconv1.weight"],
-            g.StateDict().Select(s => s.Name).Take(8));
-        Assert.DoesNotContain(e.StateDict(), s => s.Name.StartsWith("bn0", StringComparison.Ordinal));
-        Assert.Contains(e.StateDict(), s => s.Name == "bn1.running_var");
-        using var scope = DisposeScope.Enter();
-        var weight = e.StateDict().First(s => s.Name == "conv1.weight").Tensor;
-        Assert.InRange(weight.Std().Item(), 0.018, 0.022);
-        Assert.Equal(0, e.StateDict().First(s => s.Name == "conv1.bias").Tensor.Abs().Sum().Item());
+            ["fc.weight", "fc.bias", "bn0.weight", "bn0.bias", "deconv1.weight", "deconv1.bias", "bn1.weight", "bn1.bias"],
+            g.named_parameters().Select(p => p.name).Take(8)); // the order of the optimizer's state in checkpoints
+        Assert.Contains("bn0.num_batches_tracked", g.state_dict().Keys);
+        Assert.DoesNotContain(e.state_dict(), s => s.Key.StartsWith("bn0", StringComparison.Ordinal));
+        Assert.Contains(e.state_dict(), s => s.Key == "bn1.running_var");
+        using var scope = NewDisposeScope();
+        var weight = e.state_dict().First(s => s.Key == "conv1.weight").Value;
+        Assert.InRange(weight.std().ToDouble(), 0.018, 0.022);
+        Assert.Equal(0, e.state_dict().First(s => s.Key == "conv1.bias").Value.abs().sum().ToDouble());
     }
 
     [Theory]
@@ -60,9 +62,9 @@ public sealed class NetworkTests
     [Fact]
     public void Wrong_input_shapes_name_the_expected_shape()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = NewDisposeScope();
         using var e = new Encoder(new OGanConfig { Width = 32, ZDim = 8 });
-        var error = Assert.Throws<ArgumentException>(() => e.Forward(Torch.Zeros([1, 3, 32, 32])));
+        var error = Assert.Throws<ArgumentException>(() => e.call(zeros([1, 3, 32, 32])));
         Assert.Contains("(N, 1, 32, 32)", error.Message, StringComparison.Ordinal);
     }
 }

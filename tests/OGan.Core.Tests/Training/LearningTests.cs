@@ -19,7 +19,7 @@ public sealed class LearningTests
             new TrainingOptions { BatchSize = 32, Steps = 300, LogEvery = 100, SampleEvery = 0, SnapshotEvery = 0, Seed = 11 },
             "fashion-mnist");
         using var trainer = new Trainer(settings, train);
-        var model = new OGanModel(trainer.Config, trainer.Generator, trainer.Encoder, ownsNetworks: false);
+        var model = new OGanModel(trainer.Config, trainer.State.Generator, trainer.State.Encoder, ownsNetworks: false);
 
         var (rhoBefore, mseBefore) = Measure(model, test);
         trainer.Run();
@@ -31,11 +31,11 @@ public sealed class LearningTests
 
     private static (double Rho, double Mse) Measure(OGanModel model, ImageSet test)
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = NewDisposeScope();
         var z = model.Latents(512, seed: 123);
-        var rho = Pearson.Correlation(z, model.EncodeRaw(model.Sample(z))).Mean().Item();
-        var real = test.First(256, Device.Cpu);
-        var mse = (model.Reconstruct(real) - real).Square().Mean().Item();
+        var rho = Pearson.Correlation(z, model.EncodeRaw(model.Sample(z))).mean().ToDouble();
+        var real = test.First(256, CPU);
+        var mse = (model.Reconstruct(real) - real).square().mean().ToDouble();
         return (rho, mse);
     }
 }

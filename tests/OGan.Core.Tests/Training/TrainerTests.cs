@@ -21,8 +21,7 @@ public sealed class TrainerTests
         var straight = new List<TrainingProgress>();
         using (var trainer = new Trainer(Tiny(8, formulation: formulation), data, new RunFolder(Fixtures.TemporaryFolder())))
         {
-            trainer.Progress += straight.Add;
-            trainer.Run();
+            trainer.Run(new CallbackProgress<TrainingProgress>(straight.Add));
         }
 
         var folder = new RunFolder(Fixtures.TemporaryFolder());
@@ -36,8 +35,7 @@ public sealed class TrainerTests
         using (var second = Trainer.Resume(checkpoint, data, folder, steps: 8))
         {
             Assert.Equal(4, second.Step);
-            second.Progress += resumed.Add;
-            second.Run();
+            second.Run(new CallbackProgress<TrainingProgress>(resumed.Add));
         }
 
         Assert.Equal(4, resumed.Count);
@@ -69,14 +67,14 @@ public sealed class TrainerTests
 
         using var model = OGanModel.Load(folder.Checkpoint(4));
         Assert.Equal(4, model.Step);
-        using var scope = DisposeScope.Enter();
-        Assert.Equal([3L, 1, 32, 32], model.Sample(3, seed: 1).Shape);
-        Assert.Equal(model.Sample(2, seed: 9).ToArray<float>(), model.Sample(2, seed: 9).ToArray<float>());
-        var real = data.First(2, Device.Cpu);
-        Assert.Equal([2L, 16], model.Encode(real).Shape);
-        Assert.Equal([2L, 1, 32, 32], model.Reconstruct(real, 0.9).Shape);
-        var frames = model.Interpolate(real.Slice(0, 0, 1), real.Slice(0, 1, 2), 5, slerp: true);
-        Assert.Equal([5L, 1, 32, 32], frames.Shape);
+        using var scope = NewDisposeScope();
+        Assert.Equal([3L, 1, 32, 32], model.Sample(3, seed: 1).shape);
+        Assert.Equal(model.Sample(2, seed: 9).data<float>().ToArray(), model.Sample(2, seed: 9).data<float>().ToArray());
+        var real = data.First(2, CPU);
+        Assert.Equal([2L, 16], model.Encode(real).shape);
+        Assert.Equal([2L, 1, 32, 32], model.Reconstruct(real, 0.9).shape);
+        var frames = model.Interpolate(real[..1], real[1..2], 5, slerp: true);
+        Assert.Equal([5L, 1, 32, 32], frames.shape);
         var pixels = OGanModel.ToPixels(model.Reconstruct(model.FromPixels(OGanModel.ToPixels(real))));
         Assert.Equal(2 * 32 * 32, pixels.Length);
     }
@@ -107,9 +105,9 @@ public sealed class TrainerTests
         Assert.Throws<InvalidDataException>(() => OGanModel.Load(empty));
 
         var foreign = Path.Combine(dir, "foreign.safetensors");
-        using (var scope = DisposeScope.Enter())
+        using (var scope = NewDisposeScope())
         {
-            SafeTensors.Save(foreign, [("w", Torch.Ones([2]))], new Dictionary<string, string>());
+            SafeTensors.Save(foreign, [("w", ones([2]))], new Dictionary<string, string>());
         }
 
         Assert.Contains("not an OGan checkpoint", Assert.Throws<InvalidDataException>(() => OGanModel.Load(foreign)).Message, StringComparison.Ordinal);
@@ -122,15 +120,15 @@ public sealed class TrainerTests
     [Fact]
     public void Safetensors_round_trips_every_dtype_with_metadata()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = NewDisposeScope();
         var path = Path.Combine(Fixtures.TemporaryFolder(), "t.safetensors");
-        SafeTensors.Save(path, [("a", Torch.FromArray<float>([1, 2, 3, 4, 5, 6], [2, 3])), ("b", Torch.FromArray<long>([7], [1])), ("c", Torch.FromArray<byte>([1, 2, 3], [3]))], new Dictionary<string, string> { ["k"] = "v" });
+        SafeTensors.Save(path, [("a", tensor(new float[] { 1, 2, 3, 4, 5, 6 }, [2, 3])), ("b", tensor(new long[] { 7 }, [1])), ("c", tensor(new byte[] { 1, 2, 3 }, [3]))], new Dictionary<string, string> { ["k"] = "v" });
         var (tensors, metadata) = SafeTensors.Load(path);
         Assert.Equal("v", metadata["k"]);
-        Assert.Equal([2L, 3], tensors["a"].Shape);
-        Assert.Equal([1f, 2, 3, 4, 5, 6], tensors["a"].ToArray<float>());
-        Assert.Equal([7L], tensors["b"].ToArray<long>());
-        Assert.Equal([(byte)1, 2, 3], tensors["c"].ToArray<byte>());
+        Assert.Equal([2L, 3], tensors["a"].shape);
+        Assert.Equal([1f, 2, 3, 4, 5, 6], tensors["a"].data<float>().ToArray());
+        Assert.Equal([7L], tensors["b"].data<long>().ToArray());
+        Assert.Equal([(byte)1, 2, 3], tensors["c"].data<byte>().ToArray());
         var bytes = File.ReadAllBytes(path);
         Assert.Equal(0, (BitConverter.ToInt64(bytes, 0) + 8) % 8);
         foreach (var t in tensors.Values)

@@ -1,0 +1,190 @@
+using System.Globalization;
+using OGan.Models;
+using OGan.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+using Generator = OGan.Models.Generator;
+
+namespace OGan.Checkpoints;
+
+/// <summary>
+/// An OGan checkpoint: a safetensors file whose tensors are the networks' state_dicts under "generator.",
+/// "encoder." and "generator_ema.", the optimizers' state under "optimizer.generator." and
+/// "optimizer.encoder.", and "training.rng_state" / "training.permutation"; its metadata holds the format
+/// marker, the run settings (JSON), the step and the data cursor. This type alone knows that layout
+/// (docs/checkpoint-format.md describes it for other readers). Disposing frees the tensors.
+/// </summary>
+public sealed class Checkpoint : IDisposable
+{
+    /// <summary>The format marker's value.</summary>
+    public const string Format = "ogan-checkpoint/1";
+
+    private const string FormatKey = "format";
+    private const string SettingsKey = "settings";
+    private const string StepKey = "step";
+    private const string CursorKey = "cursor";
+    private const string GeneratorPrefix = "generator.";
+    private const string EmaPrefix = "generator_ema.";
+    private const string EncoderPrefix = "encoder.";
+    private const string GeneratorOptimizerPrefix = "optimizer.generator.";
+    private const string EncoderOptimizerPrefix = "optimizer.encoder.";
+    private const string RngKey = "training.rng_state";
+    private const string PermutationKey = "training.permutation";
+
+    private readonly Dictionary<string, Tensor> tensors;
+
+    private Checkpoint(string path, Dictionary<string, Tensor> tensors, RunSettings settings, long step, long cursor)
+    {
+        Path = path;
+        this.tensors = tensors;
+        Settings = settings;
+        Step = step;
+        Cursor = cursor;
+    }
+
+    /// <summary>The file read.</summary>
+    public string Path { get; }
+
+    /// <summary>The model config, training options and data of the run.</summary>
+    public RunSettings Settings { get; }
+
+    /// <summary>Iterations done when it was written.</summary>
+    public long Step { get; }
+
+    /// <summary>Position in the current epoch's permutation.</summary>
+    public long Cursor { get; }
+
+    /// <summary>Whether it holds a moving average of G's weights.</summary>
+    public bool HasEma => tensors.Keys.Any(k => k.StartsWith(EmaPrefix, StringComparison.Ordinal));
+
+    /// <summary>Every tensor name, for inspection.</summary>
+    public IReadOnlyCollection<string> Names => tensors.Keys;
+
+    /// <summary>The number of values in the tensors whose names start with <paramref name="prefix"/>.</summary>
+    public long CountValues(string prefix) =>
+        tensors.Where(t => t.Key.StartsWith(prefix, StringComparison.Ordinal)).Sum(t => t.Value.numel());
+
+    /// <summary>Reads and checks an OGan checkpoint; dispose it to free its tensors.</summary>
+    /// <exception cref="FileNotFoundException">No such file.</exception>
+    /// <exception cref="InvalidDataException">Not an OGan checkpoint (or a damaged one); the message names the file.</exception>
+    public static Checkpoint Read(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"checkpoint {path} does not exist", path);
+        }
+
+        var (tensors, metadata) = SafeTensors.Load(path);
+        try
+        {
+            if (!metadata.TryGetValue(FormatKey, out var format) || format != Format)
+            {
+                throw new InvalidDataException($"{path} is a safetensors file but not an OGan checkpoint (no '{Format}' marker)");
+            }
+
+            var settings = RunSettings.FromJson(metadata.GetValueOrDefault(SettingsKey) ?? throw new InvalidDataException($"{path} has no settings"));
+            var step = long.Parse(metadata.GetValueOrDefault(StepKey) ?? "0", CultureInfo.InvariantCulture);
+            var cursor = long.Parse(metadata.GetValueOrDefault(CursorKey) ?? "0", CultureInfo.InvariantCulture);
+            return new Checkpoint(path, tensors, settings, step, cursor);
+        }
+        catch (Exception e) when (e is InvalidDataException or FormatException or OverflowException)
+        {
+            DisposeAll(tensors.Values);
+            throw e is InvalidDataException ? e : new InvalidDataException($"{path}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Writes a training state atomically to <paramref name="path"/>.</summary>
+    public static void Write(string path, RunSettings settings, TrainingState state)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(state);
+        using var scope = NewDisposeScope();
+        var entries = new List<(string, Tensor)>();
+        entries.AddRange(Prefixed(GeneratorPrefix, state.Generator.state_dict()));
+        entries.AddRange(Prefixed(EncoderPrefix, state.Encoder.state_dict()));
+        if (state.Ema is not null)
+        {
+            entries.AddRange(Prefixed(EmaPrefix, state.Ema.state_dict()));
+        }
+
+        entries.AddRange(Prefixed(GeneratorOptimizerPrefix, OptimizerStates.Save(state.GeneratorOptimizer)));
+        entries.AddRange(Prefixed(EncoderOptimizerPrefix, OptimizerStates.Save(state.EncoderOptimizer)));
+        entries.Add((RngKey, state.Random.get_state()));
+        entries.Add((PermutationKey, tensor(state.Permutation)));
+        SafeTensors.Save(path, entries, new Dictionary<string, string>
+        {
+            [FormatKey] = Format,
+            [SettingsKey] = settings.ToJson(),
+            [StepKey] = state.Step.ToString(CultureInfo.InvariantCulture),
+            [CursorKey] = state.Cursor.ToString(CultureInfo.InvariantCulture),
+        });
+    }
+
+    /// <summary>Loads G's weights: the moving average when there is one and <paramref name="preferEma"/>, else the trained ones.</summary>
+    /// <exception cref="InvalidDataException">The weights do not fit <paramref name="generator"/>.</exception>
+    public void LoadGenerator(Generator generator, bool preferEma = true) =>
+        LoadModule(generator, preferEma && HasEma ? EmaPrefix : GeneratorPrefix);
+
+    /// <summary>Loads E's weights and BatchNorm statistics.</summary>
+    /// <exception cref="InvalidDataException">The weights do not fit <paramref name="encoder"/>.</exception>
+    public void LoadEncoder(Encoder encoder) => LoadModule(encoder, EncoderPrefix);
+
+    /// <summary>Puts a trainer's state back as it was when this checkpoint was written.</summary>
+    /// <exception cref="InvalidDataException">The checkpoint does not fit the state (another model, optimizer or data set).</exception>
+    public (long Step, long Cursor, long[] Permutation) Restore(TrainingState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        LoadModule(state.Generator, GeneratorPrefix);
+        LoadModule(state.Encoder, EncoderPrefix);
+        if (state.Ema is not null)
+        {
+            LoadModule(state.Ema, HasEma ? EmaPrefix : GeneratorPrefix);
+        }
+
+        try
+        {
+            OptimizerStates.Load(state.GeneratorOptimizer, Part(GeneratorOptimizerPrefix));
+            OptimizerStates.Load(state.EncoderOptimizer, Part(EncoderOptimizerPrefix));
+            state.Random.set_state(Required(RngKey));
+            var permutation = Required(PermutationKey).data<long>().ToArray();
+            return (Step, Cursor, permutation);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"{Path} cannot resume this run: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Frees the tensors.</summary>
+    public void Dispose() => DisposeAll(tensors.Values);
+
+    private Tensor Required(string key) =>
+        tensors.TryGetValue(key, out var value) ? value : throw new ArgumentException($"it has no '{key}'");
+
+    private Dictionary<string, Tensor> Part(string prefix) =>
+        tensors.Where(t => t.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(t => t.Key[prefix.Length..], t => t.Value);
+
+    private void LoadModule(nn.Module module, string prefix)
+    {
+        try
+        {
+            StateDicts.Load(module, Part(prefix));
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"{Path}: the '{prefix.TrimEnd('.')}' weights do not fit the model it describes: {e.Message}", e);
+        }
+    }
+
+    private static IEnumerable<(string, Tensor)> Prefixed(string prefix, IEnumerable<KeyValuePair<string, Tensor>> entries) =>
+        entries.Select(e => (prefix + e.Key, e.Value));
+
+    private static void DisposeAll(IEnumerable<Tensor> values)
+    {
+        foreach (var value in values)
+        {
+            value.Dispose();
+        }
+    }
+}

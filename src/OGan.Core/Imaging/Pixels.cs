@@ -1,0 +1,35 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace OGan.Imaging;
+
+/// <summary>
+/// The one conversion between 8-bit pixels and model values: x / 127.5 - 1 (the author's x / 255 * 2 - 1)
+/// and back, rounded and clamped.
+/// </summary>
+public static class Pixels
+{
+    /// <summary>uint8 pixels (any shape) to float32 in [-1, 1], on the pixels' device.</summary>
+    /// <exception cref="ArgumentException">The tensor is not uint8.</exception>
+    public static Tensor ToModel(Tensor pixels)
+    {
+        ArgumentNullException.ThrowIfNull(pixels);
+        if (pixels.dtype != ScalarType.Byte)
+        {
+            throw new ArgumentException($"expected uint8 pixels, got {pixels.dtype}");
+        }
+
+        var values = pixels.to(ScalarType.Float32);
+        values.mul_(1 / 127.5).sub_(1.0); // in place: no further batch-sized allocations
+        return values;
+    }
+
+    /// <summary>Float values in [-1, 1] (any shape) to uint8 pixels on the CPU.</summary>
+    public static Tensor FromModel(Tensor values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        using var scope = NewDisposeScope();
+        var pixels = ((values.detach().to(ScalarType.Float32, CPU) + 1.0) * 127.5).round().clamp(0, 255).to(ScalarType.Byte);
+        return pixels.MoveToOuterDisposeScope();
+    }
+}

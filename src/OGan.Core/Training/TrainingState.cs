@@ -1,0 +1,117 @@
+using OGan.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+using Generator = OGan.Models.Generator;
+
+namespace OGan.Training;
+
+/// <summary>
+/// Everything a run changes as it trains, and so everything a checkpoint must hold to resume exactly: the
+/// networks, the moving average of G, the optimizers, the random generator, and where it is in the data.
+/// </summary>
+public sealed class TrainingState : IDisposable
+{
+    /// <summary>Fresh networks (DCGAN initialisation drawn from the run's seed) on <paramref name="device"/>, their optimizers and a first permutation of <paramref name="dataCount"/> images.</summary>
+    public TrainingState(OGanConfig config, TrainingOptions options, Device device, int dataCount)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(options);
+        Random = new torch.Generator(options.Seed);
+        Generator = new Generator(config, Random);
+        Encoder = new Encoder(config, Random);
+        Generator.to(device);
+        Encoder.to(device);
+        if (options.EmaDecay > 0)
+        {
+            Ema = new Generator(config);
+            Ema.to(device).eval();
+            Ema.load_state_dict(Generator.state_dict());
+        }
+
+        // After .to(device): moving a module replaces its parameters.
+        GeneratorOptimizer = CreateOptimizer(Generator.parameters(), options);
+        EncoderOptimizer = CreateOptimizer(Encoder.parameters(), options);
+        Permutation = NewPermutation(dataCount);
+    }
+
+    /// <summary>G.</summary>
+    public Generator Generator { get; }
+
+    /// <summary>E, also the critic.</summary>
+    public Encoder Encoder { get; }
+
+    /// <summary>The moving average of G's weights, when the options ask for one.</summary>
+    public Generator? Ema { get; }
+
+    /// <summary>G's optimizer.</summary>
+    public optim.Optimizer GeneratorOptimizer { get; }
+
+    /// <summary>E's optimizer.</summary>
+    public optim.Optimizer EncoderOptimizer { get; }
+
+    /// <summary>The run's random generator: initialisation, latents, permutations, flips.</summary>
+    public torch.Generator Random { get; }
+
+    /// <summary>The order of the images in this epoch.</summary>
+    public long[] Permutation { get; private set; }
+
+    /// <summary>How far into <see cref="Permutation"/> the run is.</summary>
+    public long Cursor { get; private set; }
+
+    /// <summary>Iterations done.</summary>
+    public long Step { get; private set; }
+
+    /// <summary>The indices of the next batch; a new epoch (a new permutation) starts when too few are left.</summary>
+    public ReadOnlySpan<long> NextBatch(int batchSize)
+    {
+        if (Cursor + batchSize > Permutation.Length)
+        {
+            Permutation = NewPermutation(Permutation.Length);
+            Cursor = 0;
+        }
+
+        var indices = Permutation.AsSpan((int)Cursor, batchSize);
+        Cursor += batchSize;
+        return indices;
+    }
+
+    /// <summary>Counts one iteration.</summary>
+    public void Advance() => Step++;
+
+    /// <summary>Sets the position a checkpoint recorded.</summary>
+    /// <exception cref="ArgumentException">The permutation is of another data set.</exception>
+    public void Restore(long step, long cursor, long[] permutation)
+    {
+        ArgumentNullException.ThrowIfNull(permutation);
+        if (permutation.Length != Permutation.Length)
+        {
+            throw new ArgumentException($"it was trained on {permutation.Length} images, this data set has {Permutation.Length}");
+        }
+
+        (Step, Cursor, Permutation) = (step, cursor, permutation);
+    }
+
+    /// <summary>Frees networks, optimizer state and the generator.</summary>
+    public void Dispose()
+    {
+        Generator.Dispose();
+        Encoder.Dispose();
+        Ema?.Dispose();
+        GeneratorOptimizer.Dispose();
+        EncoderOptimizer.Dispose();
+        Random.Dispose();
+    }
+
+    private long[] NewPermutation(int count)
+    {
+        using var permutation = randperm(count, generator: Random);
+        return permutation.data<long>().ToArray();
+    }
+
+    private static optim.Optimizer CreateOptimizer(IEnumerable<TorchSharp.Modules.Parameter> parameters, TrainingOptions options) => options.Optimizer switch
+    {
+        OptimizerKind.Adam => optim.Adam(parameters, options.EffectiveLearningRate, options.Beta1, options.Beta2),
+        OptimizerKind.RMSprop => optim.RMSProp(parameters, options.EffectiveLearningRate, options.RmsAlpha),
+        _ => throw new ArgumentOutOfRangeException(nameof(options), options.Optimizer, "unknown optimizer"),
+    };
+}

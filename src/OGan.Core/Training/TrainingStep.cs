@@ -1,0 +1,105 @@
+using OGan.Losses;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace OGan.Training;
+
+/// <summary>What one iteration measured, as scalar tensors (left on the device: reading them would wait for it).</summary>
+/// <param name="EncoderLoss">L_E.</param>
+/// <param name="GeneratorLoss">L_G.</param>
+/// <param name="Delta">Mean critic gap s_real - s_fake.</param>
+/// <param name="Rho">Mean rho(z, E(G(z))) of the G step.</param>
+public sealed record StepLosses(Tensor EncoderLoss, Tensor GeneratorLoss, Tensor Delta, Tensor Rho);
+
+/// <summary>
+/// One O-GAN iteration on a batch of real images: an encoder step (G frozen) then a generator step (E frozen),
+/// or the author's single combined step; then the moving average of G. The caller owns the dispose scope.
+/// </summary>
+public sealed class TrainingStep(TrainingState state, TrainingOptions options, OGanLoss loss)
+{
+    private readonly int latentDim = state.Generator.Config.LatentDim;
+
+    /// <summary>Runs the iteration in the options' formulation.</summary>
+    public StepLosses Run(Tensor real)
+    {
+        ArgumentNullException.ThrowIfNull(real);
+        var losses = options.Formulation == Formulation.SinglePass ? SinglePass(real) : Alternating(real);
+        if (state.Ema is not null)
+        {
+            UpdateEma();
+        }
+
+        return losses;
+    }
+
+    private StepLosses Alternating(Tensor real)
+    {
+        var (generator, encoder) = (state.Generator, state.Encoder);
+
+        // Encoder step, G frozen: G(z) needs no graph.
+        var z = Latents(real);
+        Tensor fake;
+        using (no_grad())
+        {
+            fake = generator.call(z);
+        }
+
+        var e = loss.Encoder(z, encoder.call(real), encoder.call(fake), real, fake);
+        state.EncoderOptimizer.zero_grad();
+        e.Total.backward();
+        state.EncoderOptimizer.step();
+
+        // Generator step, E frozen: gradients flow through E to G, but E's weights get none.
+        var zg = Latents(real);
+        SetRequiresGrad(encoder, false);
+        var g = loss.Generator(zg, encoder.call(generator.call(zg)));
+        state.GeneratorOptimizer.zero_grad();
+        g.Total.backward();
+        state.GeneratorOptimizer.step();
+        SetRequiresGrad(encoder, true);
+        return new StepLosses(e.Total, g.Total, e.Delta, g.Rho);
+    }
+
+    private StepLosses SinglePass(Tensor real)
+    {
+        var (generator, encoder) = (state.Generator, state.Encoder);
+        var z = Latents(real);
+        var fake = generator.call(z);
+        var stopped = fake.detach();
+        var terms = loss.SinglePass(z, encoder.call(real), encoder.call(fake), encoder.call(stopped), real, stopped);
+        state.EncoderOptimizer.zero_grad();
+        state.GeneratorOptimizer.zero_grad();
+        terms.Total.backward();
+        state.EncoderOptimizer.step();
+        state.GeneratorOptimizer.step();
+        return new StepLosses(terms.Encoder.Total, terms.Generator.Total, terms.Encoder.Delta, terms.Generator.Rho);
+    }
+
+    // Drawn on the CPU from the run's generator, so that a run is the same on any device.
+    private Tensor Latents(Tensor real) => randn([real.shape[0], latentDim], generator: state.Random).to(real.device);
+
+    private void UpdateEma()
+    {
+        using var noGrad = no_grad();
+        var source = state.Generator.state_dict();
+        foreach (var (name, target) in state.Ema!.state_dict())
+        {
+            if (target.is_floating_point())
+            {
+                target.lerp_(source[name], 1 - options.EmaDecay);
+            }
+            else
+            {
+                target.copy_(source[name]);
+            }
+        }
+    }
+
+    private static void SetRequiresGrad(nn.Module module, bool value)
+    {
+        foreach (var parameter in module.parameters())
+        {
+            parameter.requires_grad = value;
+        }
+    }
+}
