@@ -155,6 +155,7 @@ public sealed class Trainer : IDisposable
         // Grids, metrics and a checkpoint often fall on the same step: the weights, and so the result, are the same.
         if (Options.CalibrationImages > 0 && calibratedStep != Step)
         {
+            using var scope = NewDisposeScope();
             BatchNormCalibration.Recalibrate(State.Encoder, data.Batches(Options.CalibrationImages, Options.BatchSize, Device));
             calibratedStep = Step;
         }
@@ -194,6 +195,7 @@ public sealed class Trainer : IDisposable
     /// <summary>Writes everything needed to resume exactly, atomically, to <paramref name="path"/>.</summary>
     public string SaveCheckpoint(string path)
     {
+        using var scope = NewDisposeScope();
         CalibrateEncoder();
         Checkpoint.Write(path, Settings, State);
         return path;
@@ -266,10 +268,15 @@ public sealed class Trainer : IDisposable
             return;
         }
 
-        var means = statsSum.cpu().data<float>().ToArray().Select(s => (double)s / statsCount).ToArray();
+        double[] means;
+        using (NewDisposeScope())
+        {
+            means = [.. statsSum.cpu().data<float>().ToArray().Select(s => (double)s / statsCount)];
+            statsSum.zero_();
+        }
+
         var images = statsCount * Options.BatchSize;
         var report = new TrainingProgress(Step, Options.Steps, means[0], means[1], means[2], means[3], images / Math.Max(intervalSeconds, 1e-9), elapsed);
-        statsSum.zero_();
         statsCount = 0;
         if (means.Any(m => !double.IsFinite(m)))
         {
