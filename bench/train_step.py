@@ -1,7 +1,7 @@
 """The O-GAN training iteration in plain PyTorch (python/ogan_torch.py), the same as bench/OGan.Bench/TrainStep.cs.
 
-train_step.py speed SIZE WIDTH BATCH ITERATIONS FORM THREADS [DEVICE [compile]]: seconds per iteration on random
-images; DEVICE cpu or cuda; "compile" wraps the networks in torch.compile (PyTorch 2.x).
+train_step.py speed SIZE WIDTH BATCH ITERATIONS CHANNELS FORM THREADS [DEVICE [compile]]: seconds per iteration on
+random images; DEVICE cpu or cuda; "compile" wraps the networks in torch.compile (PyTorch 2.x).
 train_step.py quality WIDTH BATCH ITERATIONS FORM THREADS: trains on Fashion-MNIST, prints rho and test MSE.
 FORM is alternating or single-pass.
 """
@@ -14,12 +14,12 @@ import torch
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
 import ogan_torch as og  # noqa: E402
 
-WARMUP = 10  # as bench/OGan.Bench/TrainStep.cs
+WARMUP, WARMUP_SECONDS = 10, 5  # as bench/OGan.Bench/TrainStep.cs: at least 10 iterations and 5 seconds
 
 
-def trainer(size, width, single_pass, device="cpu", compiled=False):
+def trainer(size, width, single_pass, device="cpu", compiled=False, channels=1):
     torch.manual_seed(1)
-    config = og.Config(size, 1, width)
+    config = og.Config(size, channels, width)
     g, e = og.Generator(config), og.Encoder(config)
     og.dcgan_init(g), og.dcgan_init(e)
     g, e = g.to(device), e.to(device)
@@ -36,9 +36,9 @@ def batches(images, batch):
             yield og.to_float(images[order[start:start + batch]])
 
 
-def speed(size, width, batch, iterations, single_pass, device="cpu", compiled=False):
-    config, step = trainer(size, width, single_pass, device, compiled)
-    data = batches((torch.rand(batch * 4, 1, size, size) * 255).to(torch.uint8), batch)
+def speed(size, width, batch, iterations, channels, single_pass, device="cpu", compiled=False):
+    config, step = trainer(size, width, single_pass, device, compiled, channels)
+    data = batches((torch.rand(batch * 4, channels, size, size) * 255).to(torch.uint8), batch)
 
     def iteration():
         step(next(data).to(device, non_blocking=True), torch.randn(batch, config.Z, device=device), torch.randn(batch, config.Z, device=device))
@@ -47,8 +47,10 @@ def speed(size, width, batch, iterations, single_pass, device="cpu", compiled=Fa
         if device != "cpu":
             torch.cuda.synchronize()
 
-    for _ in range(WARMUP):
+    warmup, done = time.perf_counter(), 0
+    while done < WARMUP or time.perf_counter() - warmup < WARMUP_SECONDS:
         iteration()
+        done += 1
     synchronize()
     start = time.perf_counter()
     for _ in range(iterations):
@@ -56,7 +58,8 @@ def speed(size, width, batch, iterations, single_pass, device="cpu", compiled=Fa
     synchronize()
     if device != "cpu":
         print(f"peak_memory_bytes {torch.cuda.max_memory_allocated()}")
-    print(f"seconds_per_iteration {(time.perf_counter() - start) / iterations:.6f} threads {torch.get_num_threads()} torch {torch.__version__}")
+    blas = "openblas" if "openblas" in open("/proc/self/maps").read() else "other blas"
+    print(f"seconds_per_iteration {(time.perf_counter() - start) / iterations:.6f} threads {torch.get_num_threads()} torch {torch.__version__} {blas}")
 
 
 def quality(width, batch, iterations, single_pass):

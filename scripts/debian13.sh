@@ -27,8 +27,8 @@ stamp="debian13 v1 ${packages[*]}"
 needed() {
   [ "$(uname -s)" = Linux ] || return 1
   local lib
-  lib=$(ldconfig -p 2>/dev/null | awk '/libstdc\+\+\.so\.6 .*x86-64/ {print $NF; exit}')
-  [ -z "$lib" ] && lib=$(ldconfig -p 2>/dev/null | awk '/libstdc\+\+\.so\.6 / {print $NF; exit}')
+  # awk reads all of ldconfig's output: an early exit would let ldconfig die of SIGPIPE, and pipefail fail this.
+  lib=$(ldconfig -p 2>/dev/null | awk '/libstdc\+\+\.so\.6 / && !found {print $NF; found = 1}')
   [ -n "$lib" ] || return 1
   ! grep -qa 'GLIBCXX_3\.4\.32' "$lib"
 }

@@ -25,8 +25,11 @@ internal static class TrainStep
         },
         "bench");
 
-    /// <summary>Warm-up iterations before timing, on both sides: long enough for .NET's tiered JIT to settle.</summary>
+    /// <summary>Warm-up before timing, on both sides (bench/train_step.py): at least this many iterations and <see cref="WarmupSeconds"/>.</summary>
     public const int Warmup = 10;
+
+    /// <summary>Seconds of warm-up at least: .NET's tiered JIT and the allocators settle.</summary>
+    public const double WarmupSeconds = 5;
 
     /// <summary>Seconds per iteration on random images, after <see cref="Warmup"/> iterations.</summary>
     public static double Speed(int size, int width, int batch, int iterations, bool singlePass, int channels = 1, string device = "cpu")
@@ -34,9 +37,10 @@ internal static class TrainStep
         var pixels = new byte[batch * 4 * channels * size * size];
         new Random(7).NextBytes(pixels);
         using var data = new ImageSet(pixels, batch * 4, channels, size);
-        using var trainer = new Trainer(Settings(size, width, batch, iterations + Warmup, singlePass, channels, device), data);
+        using var trainer = new Trainer(Settings(size, width, batch, long.MaxValue, singlePass, channels, device), data);
         var cuda = trainer.Device.type == DeviceType.CUDA;
-        for (var i = 0; i < Warmup; i++)
+        var warmup = Stopwatch.StartNew();
+        for (var i = 0; i < Warmup || warmup.Elapsed.TotalSeconds < WarmupSeconds; i++)
         {
             trainer.TrainStep();
         }

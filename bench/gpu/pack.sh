@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# Packs what a GPU machine without .NET needs into bench/gpu/carry/ (git-ignored, well under 64 MiB):
-# the .NET runtime (host + Microsoft.NETCore.App, xz-compressed) and the framework-dependent bench and CLI
-# builds. native/ travels as source and is built there against the machine's CUDA libtorch (run.sh).
+# Packs what a GPU machine without .NET needs into bench/gpu/carry/ (git-ignored, under 64 MiB): the .NET
+# runtime (host + Microsoft.NETCore.App, xz-compressed) and framework-dependent builds of the bench and the
+# CLI with TorchSharp's managed assembly, without the CPU libtorch (the GPU machine brings its own, see run.sh).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 carry=bench/gpu/carry
 rm -rf "$carry" && mkdir -p "$carry"
-dotnet publish bench/OGan.Bench -c Release -o "$carry/bench" --nologo -v quiet -p:OGanSkipNative=true
-dotnet publish src/OGan.Cli -c Release -o "$carry/ogan" --nologo -v quiet -p:OGanSkipNative=true
-rm -f "$carry"/bench/libogan_native.so "$carry"/ogan/libogan_native.so
+for project in bench/OGan.Bench src/OGan.Cli; do
+  name=$(basename "$project")
+  dotnet publish "$project" -c Release -o "$carry/$name" --nologo -v quiet
+  rm -rf "$carry/$name/runtimes" # libtorch-cpu and LibTorchSharp for every platform: replaced on the GPU machine
+done
 root=$(dirname "$(readlink -f "$(command -v dotnet)")")
 runtime=$(ls -d "$root"/shared/Microsoft.NETCore.App/10.* | sort -V | tail -1)
 tar -C "$root" -cJf "$carry/dotnet.tar.xz" dotnet host "shared/Microsoft.NETCore.App/$(basename "$runtime")"

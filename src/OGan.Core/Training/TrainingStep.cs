@@ -18,6 +18,8 @@ public sealed record StepLosses(Tensor EncoderLoss, Tensor GeneratorLoss, Tensor
 public sealed class TrainingStep(TrainingState state, TrainingOptions options, OGanLoss loss)
 {
     private readonly int latentDim = state.Generator.Config.LatentDim;
+    private readonly TorchSharp.Modules.Parameter[] generatorParameters = [.. state.Generator.parameters()];
+    private readonly TorchSharp.Modules.Parameter[] encoderParameters = [.. state.Encoder.parameters()];
 
     /// <summary>Runs the iteration in the options' formulation.</summary>
     public StepLosses Run(Tensor real)
@@ -45,18 +47,18 @@ public sealed class TrainingStep(TrainingState state, TrainingOptions options, O
         }
 
         var e = loss.Encoder(z, encoder.call(real), encoder.call(fake), real, fake);
-        state.EncoderOptimizer.zero_grad();
+        ClearGradients(encoderParameters);
         e.Total.backward();
         state.EncoderOptimizer.step();
 
         // Generator step, E frozen: gradients flow through E to G, but E's weights get none.
         var zg = Latents(real);
-        SetRequiresGrad(encoder, false);
+        SetRequiresGrad(encoderParameters, false);
         var g = loss.Generator(zg, encoder.call(generator.call(zg)));
-        state.GeneratorOptimizer.zero_grad();
+        ClearGradients(generatorParameters);
         g.Total.backward();
         state.GeneratorOptimizer.step();
-        SetRequiresGrad(encoder, true);
+        SetRequiresGrad(encoderParameters, true);
         return new StepLosses(e.Total, g.Total, e.Delta, g.Rho);
     }
 
@@ -67,8 +69,8 @@ public sealed class TrainingStep(TrainingState state, TrainingOptions options, O
         var fake = generator.call(z);
         var stopped = fake.detach();
         var terms = loss.SinglePass(z, encoder.call(real), encoder.call(fake), encoder.call(stopped), real, stopped);
-        state.EncoderOptimizer.zero_grad();
-        state.GeneratorOptimizer.zero_grad();
+        ClearGradients(encoderParameters);
+        ClearGradients(generatorParameters);
         terms.Total.backward();
         state.EncoderOptimizer.step();
         state.GeneratorOptimizer.step();
@@ -95,11 +97,20 @@ public sealed class TrainingStep(TrainingState state, TrainingOptions options, O
         }
     }
 
-    private static void SetRequiresGrad(nn.Module module, bool value)
+    private static void SetRequiresGrad(TorchSharp.Modules.Parameter[] parameters, bool value)
     {
-        foreach (var parameter in module.parameters())
+        foreach (var parameter in parameters)
         {
             parameter.requires_grad = value;
+        }
+    }
+
+    /// <summary>Drops the gradients (PyTorch's zero_grad(set_to_none=True)): backward then writes them instead of adding to zeros.</summary>
+    private static void ClearGradients(TorchSharp.Modules.Parameter[] parameters)
+    {
+        foreach (var parameter in parameters)
+        {
+            parameter.grad = null;
         }
     }
 }
