@@ -46,23 +46,6 @@ public sealed partial class RunFolder(string path)
     /// <summary>The reconstruction grid for <paramref name="step"/>.</summary>
     public string Reconstructions(long step) => System.IO.Path.Combine(Path, $"reconstructions-{step:D6}.png");
 
-    /// <summary>Appends one interval's averaged losses to stats.jsonl.</summary>
-    public void AppendStats(TrainingProgress progress)
-    {
-        ArgumentNullException.ThrowIfNull(progress);
-        var line = System.Text.Json.JsonSerializer.Serialize(new
-        {
-            step = progress.Step,
-            loss_e = progress.EncoderLoss,
-            loss_g = progress.GeneratorLoss,
-            delta = progress.Delta,
-            rho = progress.Rho,
-            images_per_s = progress.ImagesPerSecond,
-            seconds = progress.ElapsedSeconds,
-        });
-        File.AppendAllText(StatsFile, line + "\n");
-    }
-
     /// <summary>The checkpoint of the highest step in <paramref name="folder"/>, or null if there is none.</summary>
     public static string? LatestCheckpoint(string folder) =>
         Directory.Exists(folder)

@@ -83,7 +83,7 @@ public sealed class Trainer : IDisposable
     /// <summary>
     /// Trains until <see cref="TrainingOptions.Steps"/> or cancellation (finishing the step under way), then
     /// writes a checkpoint if there is a folder. Every log interval the averaged losses go to stats.jsonl
-    /// and to <paramref name="progress"/>.
+    /// (<see cref="StatsLog"/>) and to <paramref name="progress"/>: the observers of a run.
     /// </summary>
     /// <returns>The path of the last checkpoint written, or null without a folder.</returns>
     /// <exception cref="TrainingDivergedException">A loss became NaN or infinite.</exception>
@@ -94,6 +94,7 @@ public sealed class Trainer : IDisposable
             AtomicFile.WriteAllBytes(Folder.OptionsFile, System.Text.Encoding.UTF8.GetBytes(Settings.ToJson()));
         }
 
+        IProgress<TrainingProgress>[] observers = [.. new[] { Folder is null ? null : new StatsLog(Folder.StatsFile), progress }.OfType<IProgress<TrainingProgress>>()];
         string? lastCheckpoint = null;
         var clock = Stopwatch.StartNew();
         var intervalStart = clock.Elapsed;
@@ -103,7 +104,7 @@ public sealed class Trainer : IDisposable
             if (Step % Options.LogEvery == 0 || Step == Options.Steps)
             {
                 var now = clock.Elapsed;
-                Report(now.TotalSeconds, (now - intervalStart).TotalSeconds, progress);
+                Report(now.TotalSeconds, (now - intervalStart).TotalSeconds, observers);
                 intervalStart = now;
             }
 
@@ -261,7 +262,7 @@ public sealed class Trainer : IDisposable
         return where(flip, batch.flip(3), batch);
     }
 
-    private void Report(double elapsed, double intervalSeconds, IProgress<TrainingProgress>? progress)
+    private void Report(double elapsed, double intervalSeconds, IProgress<TrainingProgress>[] observers)
     {
         if (statsCount == 0)
         {
@@ -287,7 +288,9 @@ public sealed class Trainer : IDisposable
                 "; try a lower learning rate or another --loss");
         }
 
-        Folder?.AppendStats(report);
-        progress?.Report(report);
+        foreach (var observer in observers)
+        {
+            observer.Report(report);
+        }
     }
 }

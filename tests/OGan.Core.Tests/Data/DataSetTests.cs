@@ -141,10 +141,16 @@ public sealed class DataSetTests
         var path = Path.Combine(Fixtures.TemporaryFolder(), "cats.ogan-data");
         var report = PreparedSet.Create(path, new ImageFolder(photos), 32, 3);
         Assert.Equal(new PreparedHeader(Path.GetFullPath(photos), 32, 3, 1, 0), report.Header);
-        using (var opened = PreparedSet.Open(path, 32, 3))
+        var opened = PreparedSet.Open(path, 32, 3);
+        using (var pixels = opened.PixelsAt([0]))
         {
             Assert.Equal(1, opened.Count);
+            Assert.Equal([1L, 3, 32, 32], pixels.shape);
         }
+
+        opened.Dispose(); // unmaps the file: its pixels can no longer be reached
+        Assert.Throws<ObjectDisposedException>(() => opened.PixelsAt([0]));
+        Assert.Throws<ObjectDisposedException>(() => opened.Batch([0], CPU));
 
         Assert.Contains("prepare it again at this size", Assert.Throws<InvalidDataException>(() => PreparedSet.Open(path, 64, 3)).Message, StringComparison.Ordinal);
         var bytes = File.ReadAllBytes(path);

@@ -17,8 +17,10 @@ public sealed class NetworkTests
         using var e = new Encoder(config);
         var images = g.call(randn([2, 8]));
         Assert.Equal([2L, channels, size, size], images.shape);
-        Assert.True(images.abs().max().ToDouble() <= 1.0);
+        Assert.True((images[0] - images[1]).abs().max().ToDouble() > 1e-4, "two latents gave the same image");
         Assert.Equal([2L, 8], e.call(images).shape);
+        Assert.Throws<ArgumentException>(() => g.call(randn([2, 9])));
+        Assert.Throws<ArgumentException>(() => e.call(randn([2, channels, size, size + 1])));
     }
 
     [Fact]
