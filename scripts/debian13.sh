@@ -59,7 +59,7 @@ ensure() {
   fi
   local work="$rootfs.new" includes
   includes=$(IFS=,; echo "${packages[*]}")
-  echo "Making the Debian 13 root at $rootfs from $(mirror) (once; about a minute)" >&2
+  echo "Making the Debian 13 root at $rootfs from $(mirror) (once; a few minutes)" >&2
   as_root rm -rf "$work"
   if ! as_root debootstrap --variant=minbase --include="$includes" trixie "$work" "$(mirror)" > "$rootfs.log" 2>&1; then
     echo "error: debootstrap failed; its log is $rootfs.log" >&2
@@ -116,8 +116,16 @@ enter() {
   mount --rbind /sys "$r/sys"
   cp -L /etc/resolv.conf "$r/etc/resolv.conf" 2>/dev/null || true
   for path in "${binds[@]}"; do
-    mkdir -p "$r$path"
-    mount --rbind "$path" "$r$path"
+    # A path through a symbolic link (../shared often is one) is bound at the link's target, and the link is
+    # made again inside where no bound folder brings it along.
+    local real
+    real=$(readlink -f "$path")
+    mkdir -p "$r$real"
+    mount --rbind "$real" "$r$real"
+    if [ "$real" != "$path" ] && [ ! -e "$r$path" ]; then
+      mkdir -p "$r$(dirname "$path")"
+      ln -sfn "$real" "$r$path"
+    fi
   done
   if [ -n "$dotnet_dir" ]; then ln -sfn "$dotnet_dir/dotnet" "$r/usr/bin/dotnet"; fi
   export OGAN_IN_DEBIAN13=1
