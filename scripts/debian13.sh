@@ -19,9 +19,9 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 rootfs="${OGAN_DEBIAN13_ROOT:-${XDG_CACHE_HOME:-$HOME/.cache}/ogan/debian13}"
 
 # What the root holds: .NET's native needs, libgomp for libtorch, the reference PyTorch with OpenBLAS
-# (the tests' and benchmarks' comparison), the default data set, and the browser for the page's test.
+# (the tests' and benchmarks' comparison), the default data set, and LMDB 0.9's tools (the tests make LSUN-style databases with them).
 packages=(ca-certificates libicu76 libssl3t64 zlib1g libgomp1
-          python3-torch python3-numpy libopenblas0-openmp dataset-fashion-mnist)
+          python3-torch python3-numpy libopenblas0-openmp dataset-fashion-mnist lmdb-utils)
 stamp="debian13 v1 ${packages[*]}"
 
 needed() {

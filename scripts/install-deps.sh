@@ -12,6 +12,7 @@ fi
 packages=(
   dataset-fashion-mnist                          # the default training data
   python3-torch python3-numpy libopenblas0-openmp # reference PyTorch for the tests and benchmarks
+  lmdb-utils                                     # mdb_load: the tests make LSUN-style LMDB 0.9 databases
 )
 command -v dpkg-query >/dev/null || exit 0 # not Debian or Ubuntu: see the README
 missing=()

@@ -70,21 +70,46 @@ public sealed class DataSetTests
     [Fact]
     public void An_LSUN_style_LMDB_of_WebP_images_is_read_directly()
     {
+        // Made by LMDB 0.9's own mdb_load, as LSUN's databases were: 120 WebP images (each larger than a
+        // page, so on overflow pages; enough keys for a branch page above the leaves) and one broken entry.
         var root = Fixtures.TemporaryFolder();
-        var database = Path.Combine(root, "lsun", "church_outdoor_train_lmdb");
+        var database = Directory.CreateDirectory(Path.Combine(root, "lsun", "church_outdoor_train_lmdb")).FullName;
         using var scope = NewDisposeScope();
-        var entries = Fixtures.SharedPhotos("afhq").Take(3)
-            .Select((photo, i) => ($"{i:x40}", ImageCodec.Encode(Preprocess.Load(photo, 3, 96), ImageFormat.WebP, 90)))
-            .Append(($"{99:x40}", "truncated"u8.ToArray()))
-            .ToList();
-        LmdbImages.Write(database, entries);
+        var photos = Fixtures.SharedPhotos("afhq").Take(3).Select(p => ImageCodec.Encode(Preprocess.Load(p, 3, 96), ImageFormat.WebP, 90)).ToArray();
+        var entries = Enumerable.Range(0, 120).Select(i => ($"{i:x40}", photos[i % 3])).Append(($"{999:x40}", "truncated"u8.ToArray())).ToList();
+        MdbLoad(database, entries);
 
         var source = Assert.IsType<LmdbImages>(DataSets.Source("lsun-church", 64, root));
-        Assert.Equal(4, source.Images().Count());
+        var read = source.Images().ToList();
+        Assert.Equal(entries.Select(e => $"{database}[{e.Item1}]"), read.Select(r => r.Name)); // all of them, in key order
+        Assert.Equal(photos[1], read[4].Load());
         var logs = new List<string>();
         using var images = DataSets.Open("lsun-church", 64, 3, root, Fixtures.TemporaryFolder(), logs.Add);
-        Assert.Equal(3, images.Count);
+        Assert.Equal(120, images.Count);
         Assert.Contains("skipped 1 unreadable", logs.Last(), StringComparison.Ordinal);
+
+        File.WriteAllBytes(Path.Combine(database, "data.mdb"), new byte[8192]);
+        Assert.Contains("not a readable LMDB 0.9 database", Assert.Throws<InvalidDataException>(() => source.Images().ToList()).Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Writes a database with LMDB's own mdb_load (Debian's lmdb-utils, which ./test.sh installs).</summary>
+    private static void MdbLoad(string folder, IEnumerable<(string Key, byte[] Value)> entries)
+    {
+        var dump = new System.Text.StringBuilder("VERSION=3\nformat=bytevalue\ntype=btree\nHEADER=END\n");
+        foreach (var (key, value) in entries)
+        {
+            dump.Append(' ').Append(Convert.ToHexStringLower(System.Text.Encoding.UTF8.GetBytes(key))).Append('\n');
+            dump.Append(' ').Append(Convert.ToHexStringLower(value)).Append('\n');
+        }
+
+        dump.Append("DATA=END\n");
+        var input = Path.Combine(folder, "..", "dump.txt");
+        File.WriteAllText(input, dump.ToString());
+        var start = new System.Diagnostics.ProcessStartInfo("mdb_load", ["-f", input, folder]) { RedirectStandardError = true };
+        using var process = System.Diagnostics.Process.Start(start) ?? throw new InvalidOperationException("mdb_load did not start");
+        var errors = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, $"mdb_load (lmdb-utils) failed: {errors}");
     }
 
     [Fact]

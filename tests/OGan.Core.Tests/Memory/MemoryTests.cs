@@ -10,6 +10,7 @@ namespace OGan.Core.Tests.Memory;
 /// requests leave no tensor alive behind them (TorchSharp's own count of live tensors on this thread), and
 /// the process's resident memory stays flat over a longer run.
 /// </summary>
+[Collection(nameof(RunsAlone))] // alone: resident memory is the whole test process's
 public sealed class MemoryTests
 {
     private static long LiveTensors => DisposeScopeManager.Statistics.ThreadTotalLiveCount;
@@ -93,3 +94,7 @@ public sealed class MemoryTests
         return process.WorkingSet64;
     }
 }
+
+/// <summary>Runs <see cref="MemoryTests"/> while no other test runs.</summary>
+[CollectionDefinition(nameof(RunsAlone), DisableParallelization = true)]
+public sealed class RunsAlone;
