@@ -6,7 +6,7 @@ cd "$(dirname "$0")"
 
 command -v dotnet >/dev/null || { echo "error: the .NET SDK 10 is required (https://dot.net); dotnet is not on PATH" >&2; exit 1; }
 bash scripts/install-deps.sh
-dotnet build OGan.slnx -c Release --nologo -v quiet -clp:NoSummary
+dotnet build OGan.sln -c Release --nologo -v quiet -clp:NoSummary
 touch src/OGan.Cli/bin/Release/net10.0/.built # ./ogan need not build again
 
 [ "${1:-}" = "--no-run" ] && exit 0

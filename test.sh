@@ -4,9 +4,9 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 bash scripts/install-deps.sh
-dotnet build OGan.slnx -c Release --nologo -v quiet -clp:NoSummary
+dotnet build OGan.sln -c Release --nologo -v quiet -clp:NoSummary
 # Normal verbosity lists every test and prints the reason of each skip (the CUDA tests, without a GPU).
-test=(dotnet test OGan.slnx -c Release --no-build --nologo --logger "console;verbosity=normal" "$@")
+test=(dotnet test OGan.sln -c Release --no-build --nologo --logger "console;verbosity=normal" "$@")
 if bash scripts/debian13.sh needed; then
   exec bash scripts/debian13.sh run "${test[@]}"
 fi

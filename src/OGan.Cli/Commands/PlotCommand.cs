@@ -15,7 +15,7 @@ internal static class PlotCommand
     public static Command Create()
     {
         var command = new Command("plot", "Draw a run's losses, rho, speed and metrics over steps as SVG") { Run, Output };
-        command.SetAction(parse => Guard.Run(parse, log => Draw(parse, log)));
+        command.SetAction(parse => Guard.Run(parse, log => Draw(parse, log), needsTorch: false));
         return command;
     }
 

@@ -17,7 +17,7 @@ internal static class PrepareCommand
         {
             DataOptions.Data, DataOptions.Res, DataOptions.Channels, DataOptions.DataRoot, Output,
         };
-        command.SetAction((parse, cancellation) => Task.FromResult(Guard.Run(parse, log => Run(parse, log, cancellation))));
+        command.SetAction((parse, cancellation) => Task.FromResult(Guard.Run(parse, log => Run(parse, log, cancellation), needsTorch: false)));
         return command;
     }
 

@@ -15,12 +15,19 @@ internal static class Guard
     public const int Usage = 2;
     public const int Runtime = 1;
 
-    public static int Run(ParseResult parse, Func<ILogger, int> body)
+    /// <summary>Runs <paramref name="body"/>; with <paramref name="needsTorch"/> it first checks that TorchSharp can load here.</summary>
+    public static int Run(ParseResult parse, Func<ILogger, int> body, bool needsTorch = true)
     {
         var verbosity = parse.GetValue(VerbosityOption.Option);
         ProgressLine.Enabled = verbosity != Verbosity.Quiet;
         using var factory = VerbosityOption.CreateLoggerFactory(verbosity);
         var log = factory.CreateLogger("ogan");
+        if (needsTorch && Engine.NativeRequirements.Problem() is { } problem)
+        {
+            log.LogError("{Message}", problem);
+            return Runtime;
+        }
+
         try
         {
             return body(log);
