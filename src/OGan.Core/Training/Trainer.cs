@@ -292,5 +292,7 @@ public sealed class Trainer : IDisposable
         {
             observer.Report(report);
         }
+
+        Engine.NativeMemory.Trim(); // once an interval: keeps a long run's resident memory flat
     }
 }

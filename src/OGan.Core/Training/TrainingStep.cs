@@ -47,7 +47,7 @@ public sealed class TrainingStep(TrainingState state, TrainingOptions options, O
         }
 
         var e = loss.Encoder(z, encoder.call(real), encoder.call(fake), real, fake);
-        ClearGradients(encoderParameters);
+        state.EncoderOptimizer.zero_grad();
         e.Total.backward();
         state.EncoderOptimizer.step();
 
@@ -55,7 +55,7 @@ public sealed class TrainingStep(TrainingState state, TrainingOptions options, O
         var zg = Latents(real);
         SetRequiresGrad(encoderParameters, false);
         var g = loss.Generator(zg, encoder.call(generator.call(zg)));
-        ClearGradients(generatorParameters);
+        state.GeneratorOptimizer.zero_grad();
         g.Total.backward();
         state.GeneratorOptimizer.step();
         SetRequiresGrad(encoderParameters, true);
@@ -69,8 +69,8 @@ public sealed class TrainingStep(TrainingState state, TrainingOptions options, O
         var fake = generator.call(z);
         var stopped = fake.detach();
         var terms = loss.SinglePass(z, encoder.call(real), encoder.call(fake), encoder.call(stopped), real, stopped);
-        ClearGradients(encoderParameters);
-        ClearGradients(generatorParameters);
+        state.EncoderOptimizer.zero_grad();
+        state.GeneratorOptimizer.zero_grad();
         terms.Total.backward();
         state.EncoderOptimizer.step();
         state.GeneratorOptimizer.step();
@@ -102,15 +102,6 @@ public sealed class TrainingStep(TrainingState state, TrainingOptions options, O
         foreach (var parameter in parameters)
         {
             parameter.requires_grad = value;
-        }
-    }
-
-    /// <summary>Drops the gradients (PyTorch's zero_grad(set_to_none=True)): backward then writes them instead of adding to zeros.</summary>
-    private static void ClearGradients(TorchSharp.Modules.Parameter[] parameters)
-    {
-        foreach (var parameter in parameters)
-        {
-            parameter.grad = null;
         }
     }
 }
