@@ -18,7 +18,6 @@ public sealed record StepLosses(Tensor EncoderLoss, Tensor GeneratorLoss, Tensor
 public sealed class TrainingStep(TrainingState state, TrainingOptions options, OGanLoss loss)
 {
     private readonly int latentDim = state.Generator.Config.LatentDim;
-    private readonly TorchSharp.Modules.Parameter[] generatorParameters = [.. state.Generator.parameters()];
     private readonly TorchSharp.Modules.Parameter[] encoderParameters = [.. state.Encoder.parameters()];
 
     /// <summary>Runs the iteration in the options' formulation.</summary>
