@@ -71,7 +71,13 @@ internal static class ImageInputs
         }
 
         using var scope = NewDisposeScope();
-        var pixels = tensor(loaded.SelectMany(p => p).ToArray(), [loaded.Count, config.Channels, config.ImageSize, config.ImageSize]);
+        var pixels = empty([loaded.Count, config.Channels, config.ImageSize, config.ImageSize], ScalarType.Byte);
+        var bytes = pixels.bytes;
+        for (var i = 0; i < loaded.Count; i++)
+        {
+            loaded[i].CopyTo(bytes[(i * loaded[i].Length)..]);
+        }
+
         return (Pixels.ToModel(pixels.to(model.Device)).MoveToOuterDisposeScope(), kept);
     }
 }

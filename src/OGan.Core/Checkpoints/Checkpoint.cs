@@ -132,7 +132,7 @@ public sealed class Checkpoint : IDisposable
 
     /// <summary>Puts a trainer's state back as it was when this checkpoint was written.</summary>
     /// <exception cref="InvalidDataException">The checkpoint does not fit the state (another model, optimizer or data set).</exception>
-    public (long Step, long Cursor, long[] Permutation) Restore(TrainingState state)
+    public void Restore(TrainingState state)
     {
         ArgumentNullException.ThrowIfNull(state);
         LoadModule(state.Generator, GeneratorPrefix);
@@ -147,8 +147,7 @@ public sealed class Checkpoint : IDisposable
             OptimizerStates.Load(state.GeneratorOptimizer, Part(GeneratorOptimizerPrefix));
             OptimizerStates.Load(state.EncoderOptimizer, Part(EncoderOptimizerPrefix));
             state.Random.set_state(Required(RngKey));
-            var permutation = Required(PermutationKey).data<long>().ToArray();
-            return (Step, Cursor, permutation);
+            state.Restore(Step, Cursor, Required(PermutationKey).data<long>().ToArray());
         }
         catch (ArgumentException e)
         {

@@ -216,13 +216,7 @@ public sealed class Trainer : IDisposable
         var trainer = new Trainer(settings, data, folder);
         try
         {
-            var (step, cursor, permutation) = checkpoint.Restore(trainer.State);
-            trainer.State.Restore(step, cursor, permutation);
-        }
-        catch (ArgumentException e)
-        {
-            trainer.Dispose();
-            throw new InvalidDataException($"{checkpointPath} cannot resume this run: {e.Message}", e);
+            checkpoint.Restore(trainer.State);
         }
         catch
         {
