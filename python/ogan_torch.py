@@ -36,6 +36,22 @@ def load_safetensors(path):
     return tensors, metadata
 
 
+def save_safetensors(path, tensors, metadata):
+    """Writes {name: tensor} and {key: string} metadata as a safetensors file."""
+    names = {v: k for k, v in DTYPES.items()}
+    header, blobs, offset = {"__metadata__": metadata}, [], 0
+    for name, tensor in tensors.items():
+        data = tensor.detach().cpu().contiguous().numpy().tobytes()
+        header[name] = {"dtype": names[tensor.dtype], "shape": list(tensor.shape), "data_offsets": [offset, offset + len(data)]}
+        blobs.append(data)
+        offset += len(data)
+    encoded = json.dumps(header).encode()
+    encoded += b" " * (-len(encoded) % 8)
+    with open(path + ".tmp", "wb") as f:
+        f.write(struct.pack("<Q", len(encoded)) + encoded + b"".join(blobs))
+    os.replace(path + ".tmp", path)
+
+
 class Config:
     """image_size S, channels C, width W (0: 8*S), z_dim Z (0: S), kernel_size K, as the checkpoint's settings."""
 
@@ -115,6 +131,19 @@ def load_networks(path, device="cpu"):
     g.load_state_dict({k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)})
     e.load_state_dict({k[len("encoder."):]: v for k, v in tensors.items() if k.startswith("encoder.")})
     return config, g.to(device).eval(), e.to(device).eval()
+
+
+def save_networks(path, config, g, e, settings=None):
+    """Writes G and E as an OGan checkpoint that OGanModel.Load (and `ogan sample`, `ogan encode`...) reads.
+    settings: the run settings JSON to keep (e.g. the metadata["settings"] of the checkpoint these networks
+    came from); by default only the model's shape, with OGan's default training options."""
+    if settings is None:
+        settings = json.dumps({"model": {"image_size": config.S, "channels": config.C, "width": config.W,
+                                         "z_dim": config.Z, "kernel_size": config.K},
+                               "training": {}, "data": "pytorch"})
+    tensors = {"generator." + k: v for k, v in g.state_dict().items()}
+    tensors.update({"encoder." + k: v for k, v in e.state_dict().items()})
+    save_safetensors(path, tensors, {"format": "ogan-checkpoint/1", "settings": settings, "step": "0"})
 
 
 # Losses: critic score s = avg(E(x)); low means real (the paper's sign).
@@ -238,9 +267,18 @@ def evaluate(g, e, test_images, z_count=10000, seed=123, batch=500):
 
 def main(argv):
     """ogan_torch.py sample|encode CHECKPOINT IN OUT: raw little-endian float32 in and out.
-    sample: latents (N, Z) -> G(z) (N, C, S, S); encode: images (N, C, S, S) in [-1, 1] -> E(x) (N, Z)."""
+    sample: latents (N, Z) -> G(z) (N, C, S, S); encode: images (N, C, S, S) in [-1, 1] -> E(x) (N, Z).
+    ogan_torch.py perturb CHECKPOINT OUT: G and E with every weight moved by 10% noise, as an OGan checkpoint."""
+    if len(argv) == 3 and argv[0] == "perturb":
+        config, g, e = load_networks(argv[1])
+        noise = torch.Generator().manual_seed(0)
+        with torch.no_grad():
+            for p in list(g.parameters()) + list(e.parameters()):
+                p.mul_(1 + 0.1 * torch.randn(p.shape, generator=noise))
+        save_networks(argv[2], config, g, e, load_safetensors(argv[1])[1]["settings"])
+        return
     if len(argv) != 4 or argv[0] not in ("sample", "encode"):
-        sys.exit("usage: ogan_torch.py sample|encode CHECKPOINT IN.f32 OUT.f32")
+        sys.exit("usage: ogan_torch.py sample|encode CHECKPOINT IN.f32 OUT.f32 | perturb CHECKPOINT OUT")
     command, checkpoint, source, target = argv
     config, g, e = load_networks(checkpoint)
     values = torch.frombuffer(bytearray(open(source, "rb").read()), dtype=torch.float32)

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using OGan.Imaging;
-using OGan.Reporting;
+using OGan.Cli.Charts;
 
 namespace OGan.Cli;
 

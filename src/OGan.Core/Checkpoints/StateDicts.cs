@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace OGan.Checkpoints;
 
 /// <summary>Copies named tensors into a module's parameters and buffers, checking every name and shape first.</summary>
-public static class StateDicts
+internal static class StateDicts
 {
     /// <summary>
     /// Loads <paramref name="state"/> (names as <c>module.state_dict()</c> gives them) into <paramref name="module"/>,

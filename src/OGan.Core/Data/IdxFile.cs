@@ -4,7 +4,7 @@ using System.IO.Compression;
 namespace OGan.Data;
 
 /// <summary>An IDX file (MNIST's format): unsigned bytes with a shape. Gzipped files are read too.</summary>
-public sealed record IdxFile(int[] Shape, byte[] Data)
+internal sealed record IdxFile(int[] Shape, byte[] Data)
 {
     private const long MaxElements = 1L << 31;
 

@@ -8,14 +8,14 @@ namespace OGan.Data;
 /// <param name="Name">The path or key.</param>
 /// <param name="Pixels">Planar uint8 (C, S, S), or null.</param>
 /// <param name="Error">Why it could not be decoded, or null.</param>
-public sealed record DecodedImage(string Name, byte[]? Pixels, string? Error);
+internal sealed record DecodedImage(string Name, byte[]? Pixels, string? Error);
 
 /// <summary>
 /// Decodes and resizes images on background workers (all cores by default), handing them back in their
 /// original order through a bounded queue, so that memory stays bounded however many images there are.
 /// Bad images come back with their error instead of pixels; they never stop the stream.
 /// </summary>
-public static class ParallelDecoder
+internal static class ParallelDecoder
 {
     /// <summary>Images of <paramref name="source"/> as planar uint8 (channels, size, size), in order.</summary>
     public static IEnumerable<DecodedImage> Decode(IEnumerable<EncodedImage> source, int channels, int size, int workers = 0, CancellationToken cancellation = default)

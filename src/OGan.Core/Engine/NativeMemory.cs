@@ -8,7 +8,7 @@ namespace OGan.Engine;
 /// more and more of them: measured at 32 px, resident memory grew by about 25 MB every 10 seconds of
 /// training without this, and stayed flat with it (bench/README.md).
 /// </summary>
-public static partial class NativeMemory
+internal static partial class NativeMemory
 {
     /// <summary>Returns the C heaps' free pages to the system (glibc's malloc_trim); does nothing elsewhere.</summary>
     public static void Trim()

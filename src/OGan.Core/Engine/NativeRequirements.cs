@@ -1,7 +1,7 @@
 namespace OGan.Engine;
 
 /// <summary>What TorchSharp's native library needs of the system, checked before it loads (its own failure prints pages).</summary>
-public static class NativeRequirements
+internal static class NativeRequirements
 {
     private static readonly string[] LibraryFolders =
         ["/usr/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib"];

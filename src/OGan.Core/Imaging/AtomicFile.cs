@@ -1,7 +1,7 @@
 namespace OGan.Imaging;
 
 /// <summary>Writes a file so that readers see the old one or the complete new one, never a part.</summary>
-public static class AtomicFile
+internal static class AtomicFile
 {
     /// <summary>Writes to a temporary file beside <paramref name="path"/>, flushes it, then renames it over.</summary>
     public static void Write(string path, Action<Stream> write)

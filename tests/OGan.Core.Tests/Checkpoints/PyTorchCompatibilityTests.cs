@@ -8,7 +8,7 @@ namespace OGan.Core.Tests.Checkpoints;
 
 /// <summary>
 /// A checkpoint loaded into the torch.nn modules of docs/checkpoint-format.md (python/ogan_torch.py) must
-/// give the same G(z) and E(x) as OGan. Runs Debian's /usr/bin/python3 with python3-torch, which ./test.sh installs.
+/// give the same G(z) and E(x) as OGan, and weights PyTorch changes and saves load back into OGan. Runs Debian's /usr/bin/python3 with python3-torch, which ./test.sh installs.
 /// </summary>
 public sealed class PyTorchCompatibilityTests
 {
@@ -37,14 +37,51 @@ public sealed class PyTorchCompatibilityTests
         AssertClose(model.EncodeRaw(images).data<float>().ToArray(), RunPython("encode", folder.Checkpoint(3), images.data<float>().ToArray(), folder.Path));
     }
 
+    [Fact]
+    public void Weights_changed_and_saved_by_PyTorch_load_into_OGan_and_compute_what_PyTorch_computes()
+    {
+        using var data = Fixtures.FashionMnist(train: true, limit: 64);
+        var folder = new RunFolder(Fixtures.TemporaryFolder());
+        var settings = new RunSettings(
+            new OGanConfig { ImageSize = 32, Channels = 1, Width = 32, ZDim = 12 },
+            new TrainingOptions { BatchSize = 16, Steps = 2, SampleEvery = 0, SnapshotEvery = 0 },
+            "fashion-mnist");
+        using (var trainer = new Trainer(settings, data, folder))
+        {
+            trainer.Run();
+        }
+
+        var fromPyTorch = Path.Combine(folder.Path, "from-pytorch.safetensors");
+        RunPythonScript("perturb", folder.Checkpoint(2), fromPyTorch);
+        using var original = OGanModel.Load(folder.Checkpoint(2));
+        using var model = OGanModel.Load(fromPyTorch);
+        using var scope = NewDisposeScope();
+        Assert.Equal(original.Config, model.Config);
+        var z = model.Latents(5, seed: 2);
+        var images = data.First(5, CPU);
+        var samples = model.Sample(z);
+
+        var before = original.Sample(z);
+        Assert.True(samples.sub(before).abs().max().item<float>() > 0.05 * before.abs().max().item<float>(), "PyTorch's perturbed weights did not change G(z)");
+        AssertClose(samples.data<float>().ToArray(), RunPython("sample", fromPyTorch, z.data<float>().ToArray(), folder.Path));
+        AssertClose(model.EncodeRaw(images).data<float>().ToArray(), RunPython("encode", fromPyTorch, images.data<float>().ToArray(), folder.Path));
+    }
+
     private static float[] RunPython(string command, string checkpoint, float[] input, string folder)
     {
-        Assert.True(File.Exists(Python), $"{Python} is missing: install Debian's python3-torch (./test.sh does)");
         var inputPath = Path.Combine(folder, "in.f32");
         var outputPath = Path.Combine(folder, "out.f32");
         File.WriteAllBytes(inputPath, MemoryMarshal.AsBytes(input.AsSpan()).ToArray());
+        RunPythonScript(command, checkpoint, inputPath, outputPath);
+        return MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(outputPath)).ToArray();
+    }
+
+    private static void RunPythonScript(params string[] arguments)
+    {
+        Assert.True(File.Exists(Python), $"{Python} is missing: install Debian's python3-torch (./test.sh does)");
         var start = new ProcessStartInfo(Python) { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var argument in new[] { Path.Combine(Fixtures.RepositoryRoot, "python", "ogan_torch.py"), command, checkpoint, inputPath, outputPath })
+        start.ArgumentList.Add(Path.Combine(Fixtures.RepositoryRoot, "python", "ogan_torch.py"));
+        foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
@@ -54,7 +91,6 @@ public sealed class PyTorchCompatibilityTests
         process.StandardOutput.ReadToEnd();
         process.WaitForExit();
         Assert.True(process.ExitCode == 0, $"python exited with {process.ExitCode}: {errors.Result}");
-        return MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(outputPath)).ToArray();
     }
 
     private static void AssertClose(float[] expected, float[] actual)

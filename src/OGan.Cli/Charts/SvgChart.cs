@@ -1,16 +1,16 @@
 using System.Globalization;
 using System.Text;
 
-namespace OGan.Reporting;
+namespace OGan.Cli.Charts;
 
 /// <summary>One curve: a name and its (x, y) points.</summary>
-public sealed record Series(string Name, IReadOnlyList<(double X, double Y)> Points);
+internal sealed record Series(string Name, IReadOnlyList<(double X, double Y)> Points);
 
 /// <summary>
 /// Draws curves as a standalone SVG: one panel per series, stacked, each with its own y axis, a shared
 /// x axis label, ticks at round numbers. No plotting package is involved.
 /// </summary>
-public static class SvgChart
+internal static class SvgChart
 {
     private const int Width = 720;
     private const int PanelHeight = 150;

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Checks OGan the way its users get it: packs OGan.Core and the `ogan` tool into artifacts/packages, installs
+# the tool into a temporary folder and runs it, builds and runs the samples (which reference the packed
+# OGan.Core, not the sources), and builds a console app made by `dotnet new console` outside the repository
+# from the packed folder and nuget.org alone. A broken package fails here. Run by ./test.sh.
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+feed="$repo/artifacts/packages"
+quiet=(--nologo -v quiet -clp:NoSummary)
+
+in_root() { # runs a TorchSharp program where it can load: here, or in the Debian 13 root
+  if bash "$repo/scripts/debian13.sh" needed; then bash "$repo/scripts/debian13.sh" run "$@"; else "$@"; fi
+}
+fail() { echo "check-packages: $*" >&2; exit 1; }
+build() { # dotnet build, printing its output only when it fails
+  local output
+  output=$(dotnet build "$@" -c Release "${quiet[@]}" 2>&1) || { printf '%s\n' "$output" >&2; fail "dotnet build $1 failed"; }
+}
+
+version=$(dotnet msbuild src/OGan.Core/OGan.Core.csproj -getProperty:Version)
+for project in samples/*/*.csproj; do
+  grep -q "Include=\"OGan.Core\" Version=\"$version\"" "$project" ||
+    fail "$project does not reference OGan.Core $version (the version in Directory.Build.props): update it"
+done
+
+echo "== dotnet pack OGan.sln -> artifacts/packages (OGan.Core $version, ogan $version)"
+rm -f "$feed"/*.nupkg "$feed"/*.snupkg
+dotnet pack OGan.sln -c Release -o "$feed" "${quiet[@]}"
+for package in "OGan.Core.$version.nupkg" "OGan.Core.$version.snupkg" "ogan.$version.nupkg"; do
+  [ -f "$feed/$package" ] || fail "dotnet pack did not write $package"
+done
+# A package of the same version restored earlier would shadow the new one: drop OGan's own from the cache.
+cache=$(dotnet nuget locals global-packages --list | sed 's/^global-packages: //')
+rm -rf "$cache/ogan.core/$version" "$cache/ogan/$version"
+
+work=$(mktemp -d /tmp/ogan-packages.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+echo "== dotnet tool install ogan $version (into a temporary folder)"
+dotnet tool install --tool-path "$work/tools" --add-source "$feed" ogan --version "$version" >/dev/null
+tool="$work/tools/ogan"
+"$tool" --version | grep -qx "$version.*" || fail "the installed tool does not report version $version"
+if bash "$repo/scripts/debian13.sh" needed; then
+  # On this host TorchSharp cannot load: the tool must say so in one line, not print a loader trace.
+  set +e; message=$("$tool" info 2>&1); code=$?; set -e
+  [ "$code" -ne 0 ] && [ "$(printf '%s\n' "$message" | wc -l)" -eq 1 ] && [[ "$message" == *GLIBCXX_3.4.32* ]] ||
+    fail "on a host without GLIBCXX_3.4.32 the tool should fail with one line, got (exit $code): $message"
+  echo "   on this host: $message"
+fi
+in_root "$tool" info
+
+echo "== samples (PackageReference OGan.Core $version from artifacts/packages)"
+for sample in Training Inference FrozenEncoder; do
+  build "samples/$sample"
+done
+cmp -s "$feed/OGan.Core.$version.nupkg" "$cache/ogan.core/$version/ogan.core.$version.nupkg" ||
+  fail "the samples did not restore the OGan.Core package just packed"
+run_sample() { local name=$1; shift; in_root dotnet "$repo/samples/$name/bin/Release/net10.0/$name.dll" "$@"; }
+(cd "$work" && run_sample Training 200 "$work/model.safetensors")
+[ -s "$work/model.safetensors" ] || fail "samples/Training wrote no checkpoint"
+mapfile -t photos < <(find "$repo/../shared/data" -name '*.jpg' 2>/dev/null | sort | head -2)
+[ "${#photos[@]}" -eq 2 ] || photos=("$repo/docs/images/fashion-boot.png" "$repo/docs/images/fashion-shirt.png")
+(cd "$work" && run_sample Inference "$work/model.safetensors" "${photos[@]}")
+for image in samples.png reconstructions.png interpolation.png; do
+  [ -s "$work/$image" ] || fail "samples/Inference wrote no $image"
+done
+(cd "$work" && run_sample FrozenEncoder "$work/model.safetensors" 1) | tee "$work/frozen.txt"
+grep -q "test accuracy" "$work/frozen.txt" || fail "samples/FrozenEncoder printed no accuracy"
+
+echo "== the tool on the samples' checkpoint"
+in_root "$tool" sample -c "$work/model.safetensors" -n 16 -o "$work/tool-samples.png" --verbosity quiet
+[ -s "$work/tool-samples.png" ] || fail "ogan sample wrote nothing"
+
+echo "== a console app outside the repository"
+app="$work/outside"
+dotnet new console -o "$app" --name Outside >/dev/null
+cat > "$app/nuget.config" <<EOF
+<?xml version="1.0" encoding="utf-8"?>
+<configuration>
+  <packageSources>
+    <clear />
+    <add key="ogan" value="$feed" />
+    <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
+  </packageSources>
+</configuration>
+EOF
+(cd "$app" && dotnet add package OGan.Core --version "$version" >/dev/null && dotnet add package TorchSharp-cpu --version 0.107.0 >/dev/null)
+cat > "$app/Program.cs" <<'EOF'
+using OGan.Imaging;
+using OGan.Inference;
+
+using var model = OGanModel.Load(args[0]);
+ImageGrid.Save(args[1], model.Sample(count: 16, seed: 1), columns: 4);
+Console.WriteLine($"sampled {model.Config.ImageSize}px images from step {model.Step}");
+EOF
+build "$app"
+in_root dotnet "$app/bin/Release/net10.0/Outside.dll" "$work/model.safetensors" "$work/outside.png"
+[ -s "$work/outside.png" ] || fail "the outside app wrote no PNG"
+echo "check-packages: OGan.Core and ogan $version pack, install and run; samples and an outside app build against the package"
