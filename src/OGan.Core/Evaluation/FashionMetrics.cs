@@ -5,26 +5,23 @@ using static TorchSharp.torch;
 
 namespace OGan.Evaluation;
 
-/// <summary>What the Fashion-MNIST classifier says of a model's samples and encoder.</summary>
+/// <summary>What the Fashion-MNIST classifier says of a model's samples.</summary>
 public sealed record FashionQuality(
     double Fid,
     double Kid,
     double FidFloor,
     double KidFloor,
-    IReadOnlyList<double> ClassShares,
-    double ProbeRawCodes,
-    double ProbeLatents,
-    double ProbePixels);
+    IReadOnlyList<double> ClassShares);
 
 /// <summary>
 /// Metrics of a 32 px grey model against Fashion-MNIST: FID and KID in the feature space of
 /// <see cref="FashionClassifier"/> (samples against the test set; the floor is training images against
-/// the test set), mode coverage (the classifier's class shares of the samples), and linear-probe accuracy
-/// of E(x), N(E(x)) and raw pixels.
+/// the test set) and mode coverage (the classifier's class shares of the samples). The encoder's side is
+/// <see cref="EncoderProbes"/>.
 /// </summary>
 public static class FashionMetrics
 {
-    /// <summary>Measures <paramref name="model"/> with <paramref name="count"/> samples and held-out images.</summary>
+    /// <summary>Measures <paramref name="model"/> with <paramref name="count"/> samples against as many test images (and training images for the floor).</summary>
     public static FashionQuality Measure(OGanModel model, FashionClassifier classifier, ImageSet train, ImageSet test, int count = 10_000, ulong seed = 321)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -52,40 +49,14 @@ public static class FashionMetrics
         }
 
         var sampleFeatures = cat(samples);
-        var testFeatures = Map(test, count, classifier.Features);
-        var trainFeatures = Map(train, count, classifier.Features);
-
-        var rawTrain = Map(train, count, model.EncodeRaw);
-        var rawTest = Map(test, count, model.EncodeRaw);
-        var latentTrain = Losses.Pearson.Standardise(rawTrain);
-        var latentTest = Losses.Pearson.Standardise(rawTest);
-        var pixelTrain = Map(train, count, x => x.flatten(1));
-        var pixelTest = Map(test, count, x => x.flatten(1));
-        var trainLabels = train.Labels!.Take(count).ToArray();
-        var testLabels = test.Labels!.Take(count).ToArray();
+        var testFeatures = test.MapBatches(count, classifier.Features);
+        var trainFeatures = train.MapBatches(count, classifier.Features);
 
         return new FashionQuality(
             FeatureDistance.Frechet(sampleFeatures, testFeatures),
             FeatureDistance.Kernel(sampleFeatures, testFeatures),
             FeatureDistance.Frechet(trainFeatures, testFeatures),
             FeatureDistance.Kernel(trainFeatures, testFeatures),
-            classes,
-            LinearProbe.Accuracy(rawTrain, trainLabels, rawTest, testLabels),
-            LinearProbe.Accuracy(latentTrain, trainLabels, latentTest, testLabels),
-            LinearProbe.Accuracy(pixelTrain, trainLabels, pixelTest, testLabels));
-    }
-
-    private static Tensor Map(ImageSet images, int count, Func<Tensor, Tensor> f)
-    {
-        var parts = new List<Tensor>();
-        foreach (var batch in images.Batches(count, 500, CPU))
-        {
-            using (batch)
-            {
-                parts.Add(f(batch).cpu());
-            }
-        }
-
-        return cat(parts);
+            classes);
     }
 }

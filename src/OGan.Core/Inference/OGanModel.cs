@@ -112,6 +112,15 @@ public sealed class OGanModel : IDisposable
         return Encoder.call(images.to(Device)).MoveToOuterDisposeScope();
     }
 
+    /// <summary>E's last hidden layer for <paramref name="images"/> (<see cref="Models.Encoder.Features"/>), in eval mode.</summary>
+    public Tensor EncodeFeatures(Tensor images)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        using var mode = new EvalMode(this);
+        using var scope = NewDisposeScope();
+        return Encoder.Features(images.to(Device)).MoveToOuterDisposeScope();
+    }
+
     /// <summary>N(E(x)): the codes standardised per sample, the latents that reconstruct x.</summary>
     public Tensor Encode(Tensor images)
     {

@@ -49,7 +49,14 @@ public sealed class Encoder : Module<Tensor, Tensor>
 
     /// <summary>(N, Channels, ImageSize, ImageSize) images to (N, ZDim) codes.</summary>
     /// <exception cref="ArgumentException">The images have the wrong shape.</exception>
-    public override Tensor forward(Tensor input)
+    public override Tensor forward(Tensor input) => fc.call(Features(input));
+
+    /// <summary>
+    /// The last hidden layer, flattened: (N, 16 · MaxChannels) features that the final linear layer maps to
+    /// the codes. Wider than the codes; for probing what E has learnt, or as features in a model of one's own.
+    /// </summary>
+    /// <exception cref="ArgumentException">The images have the wrong shape.</exception>
+    public Tensor Features(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var shape = input.shape;
@@ -71,6 +78,6 @@ public sealed class Encoder : Module<Tensor, Tensor>
             x = functional.leaky_relu(x, 0.2);
         }
 
-        return fc.call(x.flatten(1));
+        return x.flatten(1);
     }
 }
