@@ -1,5 +1,6 @@
 using System.CommandLine;
 using OGan.Cli;
+using OGan.Cli.Serve;
 
 // Nothing here touches libtorch: --help and usage errors stay fast.
 var root = new RootCommand("OGan: train and use O-GAN, a GAN whose discriminator is also an encoder.")
@@ -12,6 +13,7 @@ var root = new RootCommand("OGan: train and use O-GAN, a GAN whose discriminator
     PrepareCommand.Create(),
     EvalCommand.Create(),
     PlotCommand.Create(),
+    ServeCommand.Create(),
     InfoCommand.Create(),
 };
 root.Options.Add(VerbosityOption.Option);

@@ -92,7 +92,7 @@ internal static class EvalCommand
         {
             object document = results.Count == 1
                 ? Flatten(results[0])
-                : new { runs = results.Select(Flatten), summary = Summary(results).ToDictionary(s => s.Key, s => new { s.Mean, s.Sd, s.Min, s.Max }) };
+                : new { runs = results.Select(Flatten), summary = Summary(results).ToDictionary(s => s.Key, s => new { mean = s.Mean, sd = s.Sd, min = s.Min, max = s.Max }) };
             AtomicFile.WriteAllBytes(json, JsonSerializer.SerializeToUtf8Bytes(document, Indented));
             log.LogInformation("wrote {Json}", json);
         }

@@ -11,8 +11,21 @@ public static class ImageGrid
     /// <summary>Writes (N, C, H, W) images in [-1, 1] as one PNG of <paramref name="columns"/> per row, with a 2-pixel white border.</summary>
     public static void Save(string path, Tensor images, int columns)
     {
-        ArgumentNullException.ThrowIfNull(images);
         using var scope = NewDisposeScope();
+        ImageCodec.Write(path, Tile(images, columns));
+    }
+
+    /// <summary>The grid of <see cref="Save"/> as PNG bytes, e.g. for an HTTP response.</summary>
+    public static byte[] Encode(Tensor images, int columns)
+    {
+        using var scope = NewDisposeScope();
+        return ImageCodec.Encode(Tile(images, columns), ImageFormat.Png);
+    }
+
+    /// <summary>The grid as uint8 (C, H, W) pixels.</summary>
+    private static Tensor Tile(Tensor images, int columns)
+    {
+        ArgumentNullException.ThrowIfNull(images);
         long count = images.shape[0], channels = images.shape[1], height = images.shape[2], width = images.shape[3];
         columns = (int)Math.Max(1, Math.Min(columns, count));
         var rows = (count + columns - 1) / columns;
@@ -24,7 +37,7 @@ public static class ImageGrid
             grid[.., TensorIndex.Slice(top, top + height), TensorIndex.Slice(left, left + width)] = pixels[n];
         }
 
-        ImageCodec.Write(path, grid);
+        return grid;
     }
 
     /// <summary>a[0], b[0], a[1], b[1], ...: two (N, C, H, W) batches interleaved, for side-by-side grids.</summary>

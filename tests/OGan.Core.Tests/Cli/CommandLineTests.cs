@@ -155,7 +155,7 @@ public sealed class CommandLineTests(TrainedRun run) : IClassFixture<TrainedRun>
     [Fact]
     public void Eval_prints_a_table_and_writes_json()
     {
-        var result = Ogan.Run(run.Folder, "eval", "-c", run.RunFolder, "--count", "50", "--latents", "50", "--classifier-metrics", "false", "--json", "eval.json");
+        var result = Ogan.Run(run.Folder, "eval", "-c", run.RunFolder, "--count", "50", "--latents", "50", "--classifier-metrics", "false", "--probe-images", "0", "--json", "eval.json");
         Assert.True(result.ExitCode == 0, result.Error);
         Assert.Contains("reconstruction SSIM", result.Output, StringComparison.Ordinal);
         using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(run.Folder, "eval.json")));
@@ -163,6 +163,28 @@ public sealed class CommandLineTests(TrainedRun run) : IClassFixture<TrainedRun>
         Assert.InRange(json.RootElement.GetProperty("rho").GetDouble(), -1, 1);
         Assert.InRange(json.RootElement.GetProperty("mse").GetDouble(), 0, 4);
         Assert.InRange(json.RootElement.GetProperty("ssim").GetDouble(), -1, 1);
+    }
+
+    [Fact]
+    public void Eval_of_several_checkpoints_prints_each_then_mean_and_spread_with_the_probes()
+    {
+        var checkpoint = Path.Combine(run.RunFolder, "checkpoint-000004.safetensors");
+        var result = Ogan.Run(run.Folder, "eval", "-c", run.RunFolder, checkpoint, "--count", "50", "--latents", "50", "--classifier-metrics", "false", "--probe-images", "1000", "--json", "evals.json");
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains("2 checkpoints: mean ± sd (min – max)", result.Output, StringComparison.Ordinal);
+        Assert.Contains("linear probe on N(E(x)), the codes `ogan encode` writes (8)", result.Output, StringComparison.Ordinal);
+        Assert.Contains("trained on 1000 training images, tested on 10000", result.Output, StringComparison.Ordinal);
+
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(run.Folder, "evals.json")));
+        var runs = json.RootElement.GetProperty("runs").EnumerateArray().ToList();
+        Assert.Equal(2, runs.Count);
+        var pixels = runs[0].GetProperty("probe_pixels").GetDouble();
+        Assert.InRange(pixels, 0.6, 1.0); // raw pixels separate Fashion-MNIST's classes well even from 1,000 images
+        Assert.InRange(runs[0].GetProperty("probe_latents").GetDouble(), 0.0, 1.0);
+        Assert.InRange(runs[0].GetProperty("probe_hidden").GetDouble(), 0.0, 1.0);
+        var summary = json.RootElement.GetProperty("summary").GetProperty("probe_pixels");
+        Assert.InRange(summary.GetProperty("mean").GetDouble(), pixels - 0.002, pixels + 0.002); // the same checkpoint twice
+        Assert.InRange(summary.GetProperty("sd").GetDouble(), 0.0, 0.002);
     }
 
     [Theory]

@@ -1,0 +1,104 @@
+using OGan.Data;
+using OGan.Imaging;
+using OGan.Inference;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace OGan.Cli.Serve;
+
+/// <summary>
+/// The model the page works with, and the one lock around it: requests run one at a time on the networks
+/// (their eval-mode switch and BatchNorm state are shared), each inside its own dispose scope, so concurrent
+/// users cannot see each other's results and no request leaves tensors behind.
+/// </summary>
+internal sealed class ModelHost(Device device) : IDisposable
+{
+    private readonly SemaphoreSlim gate = new(1, 1);
+    private OGanModel? model;
+    private Directions? directions;
+
+    public CheckpointEntry? Current { get; private set; }
+
+    /// <summary>Runs <paramref name="work"/> on the current model, alone, in a dispose scope.</summary>
+    public async Task<T> Use<T>(Func<OGanModel, T> work, CancellationToken cancellation)
+    {
+        await gate.WaitAsync(cancellation).ConfigureAwait(false);
+        try
+        {
+            var current = model ?? throw new InvalidOperationException("no checkpoint is loaded");
+            using var scope = NewDisposeScope();
+            return work(current);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>Loads <paramref name="entry"/> in place of the current model (after the requests under way).</summary>
+    public async Task Select(CheckpointEntry entry, CancellationToken cancellation)
+    {
+        await gate.WaitAsync(cancellation).ConfigureAwait(false);
+        try
+        {
+            if (Current?.Path == entry.Path && model is not null)
+            {
+                return;
+            }
+
+            var loaded = OGanModel.Load(entry.Path, device);
+            model?.Dispose();
+            (model, directions, Current) = (loaded, null, entry);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Principal directions of N(E(x)) over up to 500 training images of the run's data, or over 500 samples
+    /// G(z) when that data is not on this machine; computed once per checkpoint.
+    /// </summary>
+    public Task<Directions> Directions(CancellationToken cancellation) =>
+        Use(m => directions ??= Serve.Directions.Of(m, TrainingImages(m)), cancellation);
+
+    private Tensor? TrainingImages(OGanModel m)
+    {
+        try
+        {
+            var data = Current is null ? null : Training.RunSettings.FromJson(File.ReadAllText(Path.Combine(Current.RunFolder, "options.json"))).Data;
+            if (data is null)
+            {
+                return null;
+            }
+
+            if (data.Equals("fashion-mnist", StringComparison.OrdinalIgnoreCase))
+            {
+                using var fashion = FashionMnist.Load(train: true, limit: 500);
+                return fashion.First(500, m.Device);
+            }
+
+            var pixels = DataSets.Source(data, m.Config.ImageSize).Images().Take(500)
+                .Select(image => { try { return Preprocess.Square(image.Load(), m.Config.Channels, m.Config.ImageSize); } catch (InvalidDataException) { return null; } })
+                .OfType<byte[]>().ToList();
+            if (pixels.Count < 2)
+            {
+                return null;
+            }
+
+            var batch = tensor(pixels.SelectMany(p => p).ToArray(), [pixels.Count, m.Config.Channels, m.Config.ImageSize, m.Config.ImageSize]);
+            return Pixels.ToModel(batch).to(m.Device);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException)
+        {
+            return null; // the data is elsewhere: directions come from samples
+        }
+    }
+
+    public void Dispose()
+    {
+        model?.Dispose();
+        gate.Dispose();
+    }
+}

@@ -1,0 +1,119 @@
+using System.CommandLine;
+using System.Net;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace OGan.Cli.Serve;
+
+/// <summary>ogan serve: a web page (and its JSON/PNG API) to explore trained models and watch a run.</summary>
+internal static class ServeCommand
+{
+    private static readonly Option<string[]> Checkpoints = new("--checkpoint", "-c")
+    {
+        Description = "Checkpoint files, run folders or folders of runs the page may choose from (nothing outside them)",
+        DefaultValueFactory = _ => ["runs"],
+        AllowMultipleArgumentsPerToken = true,
+    };
+
+    private static readonly Option<int> Port = new("--port") { Description = "TCP port (0: any free one)", DefaultValueFactory = _ => 8080 };
+    private static readonly Option<string> Host = new("--host") { Description = "Address to listen on: 127.0.0.1 (this machine only), or e.g. 0.0.0.0 for every interface", DefaultValueFactory = _ => "127.0.0.1" };
+    private static readonly Option<int> MaxUploadMegabytes = new("--max-upload-mb") { Description = "Largest request body (uploads), in MB", DefaultValueFactory = _ => 16 };
+
+    public static Command Create()
+    {
+        var command = new Command("serve", "Serve a web page to sample, reconstruct and interpolate with a model, and to watch a training run")
+        {
+            Checkpoints, Port, Host, MaxUploadMegabytes, ModelOptions.Device,
+        };
+        command.SetAction(parse => Guard.Run(parse, log => Run(parse, log)));
+        return command;
+    }
+
+    private static int Run(ParseResult parse, ILogger log)
+    {
+        var port = parse.GetValue(Port);
+        var hostName = parse.GetValue(Host)!;
+        var maxBytes = (long)parse.GetValue(MaxUploadMegabytes) * 1024 * 1024;
+        if (port is < 0 or > 65535 || maxBytes < 1)
+        {
+            throw new UserError("--port must be between 0 and 65535 and --max-upload-mb at least 1", Guard.Usage);
+        }
+
+        if (!IPAddress.TryParse(hostName, out var address))
+        {
+            throw new UserError($"--host {hostName}: give an IP address such as 127.0.0.1 or 0.0.0.0", Guard.Usage);
+        }
+
+        var catalog = CheckpointCatalog.Open(parse.GetValue(Checkpoints)!);
+        var device = ModelOptions.ParseDevice(parse.GetValue(ModelOptions.Device)!);
+        Engine.Runtime.SetThreads();
+        using var host = new ModelHost(device);
+        host.Select(catalog.Latest()!, CancellationToken.None).GetAwaiter().GetResult();
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = maxBytes;
+            kestrel.Listen(address, port);
+        });
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Encoder = JsonText.Encoder);
+        builder.Services.Configure<FormOptions>(form =>
+        {
+            form.MultipartBodyLengthLimit = maxBytes;
+            form.ValueCountLimit = 64;
+        });
+
+        using var app = builder.Build();
+        app.Use(ReportErrors(log));
+        StaticPage.Map(app);
+        ServeApi.Map(app, host, catalog);
+        app.StartAsync().GetAwaiter().GetResult();
+
+        var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        log.LogInformation("serving {Checkpoint} at {Url}/ ({Scope}); Ctrl+C stops", host.Current!.Name, url,
+            IPAddress.IsLoopback(address) ? "this machine only; --host 0.0.0.0 to listen on every interface" : "every interface: anyone who can reach this machine can use it");
+        Console.Out.Flush();
+        app.WaitForShutdownAsync().GetAwaiter().GetResult();
+        return 0;
+    }
+
+    /// <summary>Turns refusals into JSON errors with their status, and anything else into a one-line 500.</summary>
+    private static Func<HttpContext, RequestDelegate, Task> ReportErrors(ILogger log) => async (context, next) =>
+    {
+        try
+        {
+            await next(context).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // the client went away
+        }
+        catch (Exception e) when (!context.Response.HasStarted)
+        {
+            var (status, message) = e switch
+            {
+                ApiError api => (api.Status, api.Message),
+                BadHttpRequestException bad => (bad.StatusCode, bad.Message),
+                InvalidDataException or IOException => (StatusCodes.Status400BadRequest, e.Message),
+                _ => (StatusCodes.Status500InternalServerError, $"unexpected {e.GetType().Name}: {e.Message}"),
+            };
+            if (status >= 500)
+            {
+                log.LogError("{Method} {Path}: {Message}", context.Request.Method, context.Request.Path, message);
+            }
+
+            context.Response.StatusCode = status;
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(JsonSerializer.Serialize(new { error = message }, JsonText.Options), context.RequestAborted).ConfigureAwait(false);
+        }
+    };
+}

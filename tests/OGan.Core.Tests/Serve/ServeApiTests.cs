@@ -1,0 +1,200 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using OGan.Imaging;
+
+namespace OGan.Core.Tests.Serve;
+
+/// <summary>The JSON/PNG API of `ogan serve`, over HTTP against the real server process.</summary>
+public sealed class ServeApiTests(ServedModel server) : IClassFixture<ServedModel>
+{
+    private const int Cell = 32 + 2; // a 32 px image and its 2 px border in a grid
+
+    private HttpClient Client => server.Client;
+
+    private static string Photo(string name) => Path.Combine(Fixtures.RepositoryRoot, "docs", "images", name);
+
+    [Fact]
+    public async Task Sample_returns_a_png_grid_of_the_requested_size_the_same_for_the_same_seed()
+    {
+        var first = await Png("/api/sample?seed=1&n=4&columns=2");
+        Assert.Equal(new ImageHeader(ImageFormat.Png, 2 * Cell + 2, 2 * Cell + 2), ImageCodec.Probe(first));
+        Assert.Equal(first, await Png("/api/sample?seed=1&n=4&columns=2"));
+        Assert.NotEqual(first, await Png("/api/sample?seed=2&n=4&columns=2"));
+    }
+
+    [Fact]
+    public async Task Latents_posted_to_generate_give_the_images_of_sample()
+    {
+        using var latents = JsonDocument.Parse(await Client.GetStringAsync("/api/latents?seed=5&n=3"));
+        var rows = latents.RootElement.GetProperty("latents");
+        Assert.Equal(3, rows.GetArrayLength());
+        Assert.All(rows.EnumerateArray(), row => Assert.Equal(8, row.GetArrayLength()));
+
+        using var response = await Client.PostAsJsonAsync("/api/generate", new { latents = rows, columns = 3 });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(await Png("/api/sample?seed=5&n=3&columns=3"), await response.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task Reconstruct_shows_each_uploaded_image_beside_its_reconstruction_and_encode_returns_codes()
+    {
+        using var form = Upload("file", Photo("fashion-boot.png"), Photo("fashion-shirt.png"));
+        using var response = await Client.PostAsync("/api/reconstruct?scale=0.9", form);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        Assert.Equal(new ImageHeader(ImageFormat.Png, 4 * Cell + 2, Cell + 2), ImageCodec.Probe(await response.Content.ReadAsByteArrayAsync()));
+
+        using var encodeForm = Upload("file", Photo("fashion-boot.png"));
+        using var encoded = JsonDocument.Parse(await (await Client.PostAsync("/api/encode", encodeForm)).Content.ReadAsStringAsync());
+        var code = encoded.RootElement.GetProperty("codes")[0].EnumerateArray().Select(v => v.GetDouble()).ToArray();
+        Assert.Equal(8, code.Length);
+        Assert.Equal(0, code.Average(), 4); // N(E(x)): standardised per image
+        Assert.Equal(1, code.Select(v => v * v).Average(), 3);
+    }
+
+    [Fact]
+    public async Task Bad_uploads_get_a_one_line_json_error_with_their_status()
+    {
+        var notAnImage = Path.Combine(server.Folder, "notes.png");
+        await System.IO.File.WriteAllTextAsync(notAnImage, "not an image at all");
+        await AssertError(HttpStatusCode.BadRequest, "notes.png", () => Client.PostAsync("/api/reconstruct", Upload("file", notAnImage)));
+        await AssertError(HttpStatusCode.BadRequest, "multipart/form-data", () => Client.PostAsync("/api/encode", new StringContent("{}")));
+        await AssertError(HttpStatusCode.BadRequest, "no image in the form field `file`", () => Client.PostAsync("/api/encode", Upload("other", Photo("fashion-boot.png"))));
+        await AssertError(HttpStatusCode.BadRequest, "at most 16 images", () => Client.PostAsync("/api/encode", Upload("file", Enumerable.Repeat(Photo("fashion-boot.png"), 17).ToArray())));
+
+        var large = Path.Combine(server.Folder, "large.png");
+        await System.IO.File.WriteAllBytesAsync(large, new byte[3 * 1024 * 1024]); // the server was started with --max-upload-mb 2
+        // Expect: 100-continue lets the server refuse before the client sends the body (else the refusal races the upload).
+        await AssertError(HttpStatusCode.RequestEntityTooLarge, "too large", () =>
+            Client.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/api/encode") { Content = Upload("file", large), Headers = { ExpectContinue = true } }));
+
+        await AssertError(HttpStatusCode.BadRequest, "n must be between 1 and 64", () => Client.GetAsync("/api/sample?n=65"));
+        await AssertError(HttpStatusCode.BadRequest, "array of 8 numbers", () => Client.PostAsJsonAsync("/api/generate", new { latents = new[] { new[] { 1.0, 2.0 } } }));
+        await AssertError(HttpStatusCode.BadRequest, "not JSON", () => Client.PostAsync("/api/generate", new StringContent("nope")));
+    }
+
+    [Fact]
+    public async Task Only_checkpoints_and_grids_inside_the_given_folders_can_be_reached()
+    {
+        using var list = JsonDocument.Parse(await Client.GetStringAsync("/api/checkpoints"));
+        var names = list.RootElement.GetProperty("checkpoints").EnumerateArray().Select(c => c.GetProperty("name").GetString()).ToList();
+        var run = Path.GetFileName(server.RunFolder);
+        Assert.Equal([$"{run}/checkpoint-000002", $"{run}/checkpoint-000004"], names);
+
+        await AssertError(HttpStatusCode.NotFound, "no checkpoint named", () => Client.PostAsync("/api/checkpoints/..%2F..%2Fetc%2Fpasswd", null));
+        await AssertError(HttpStatusCode.NotFound, "no checkpoint named", () => Client.PostAsync($"/api/checkpoints/{run}/..%2F..%2F{run}%2Fcheckpoint-000002", null));
+        await AssertError(HttpStatusCode.NotFound, "no grid named", () => Client.GetAsync("/api/run/files/options.json"));
+        await AssertError(HttpStatusCode.NotFound, "no grid named", () => Client.GetAsync("/api/run/files/..%2F..%2Fsamples-000004.png"));
+        Assert.Equal(ImageFormat.Png, ImageCodec.Probe(await Png("/api/run/files/samples-000004.png")).Format);
+
+        using (var selected = await Client.PostAsync($"/api/checkpoints/{names[0]}", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, selected.StatusCode);
+        }
+
+        using (var model = JsonDocument.Parse(await Client.GetStringAsync("/api/model")))
+        {
+            Assert.Equal(2, model.RootElement.GetProperty("step").GetInt64());
+        }
+
+        (await Client.PostAsync($"/api/checkpoints/{names[1]}", null)).Dispose();
+    }
+
+    [Fact]
+    public async Task Interpolation_between_seeds_and_between_uploaded_images_returns_one_frame_per_step()
+    {
+        Assert.Equal(new ImageHeader(ImageFormat.Png, 5 * Cell + 2, Cell + 2), ImageCodec.Probe(await Png("/api/interpolate?a=1&b=2&steps=5&slerp=true")));
+        await AssertError(HttpStatusCode.BadRequest, "steps must be between 1 and 32", () => Client.GetAsync("/api/interpolate?a=1&b=2&steps=0"));
+
+        using var form = new MultipartFormDataContent();
+        form.Add(FileContent(Photo("fashion-boot.png")), "a", "boot.png");
+        form.Add(FileContent(Photo("fashion-trousers.png")), "b", "trousers.png");
+        using var response = await Client.PostAsync("/api/interpolate?steps=4", form);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        Assert.Equal(new ImageHeader(ImageFormat.Png, 4 * Cell + 2, Cell + 2), ImageCodec.Probe(await response.Content.ReadAsByteArrayAsync()));
+    }
+
+    [Fact]
+    public async Task Concurrent_requests_each_get_their_own_result()
+    {
+        var expected = new List<byte[]>();
+        for (var seed = 0; seed < 8; seed++)
+        {
+            expected.Add(await Png($"/api/sample?seed={seed}&n=4"));
+        }
+
+        var concurrent = await Task.WhenAll(Enumerable.Range(0, 8).Select(seed => Png($"/api/sample?seed={seed}&n=4")));
+        Assert.All(Enumerable.Range(0, 8), seed => Assert.Equal(expected[seed], concurrent[seed]));
+    }
+
+    [Fact]
+    public async Task Directions_are_unit_vectors_of_the_latent_size_from_training_images()
+    {
+        using var json = JsonDocument.Parse(await Client.GetStringAsync("/api/directions"));
+        Assert.Contains("training images", json.RootElement.GetProperty("source").GetString(), StringComparison.Ordinal);
+        var directions = json.RootElement.GetProperty("directions").EnumerateArray().ToList();
+        Assert.Equal(8, directions.Count);
+        Assert.All(directions, d => Assert.Equal(1.0, Math.Sqrt(d.EnumerateArray().Sum(v => v.GetDouble() * v.GetDouble())), 3));
+        var deviations = json.RootElement.GetProperty("deviations").EnumerateArray().Select(v => v.GetDouble()).ToList();
+        Assert.Equal(deviations.OrderByDescending(v => v), deviations);
+    }
+
+    [Fact]
+    public async Task The_page_its_script_the_run_and_its_events_are_served()
+    {
+        var page = await Client.GetStringAsync("/");
+        Assert.Contains("<script src=\"/app.js\"></script>", page, StringComparison.Ordinal);
+        using (var script = await Client.GetAsync("/app.js"))
+        {
+            Assert.Equal("text/javascript", script.Content.Headers.ContentType?.MediaType);
+        }
+
+        using var run = JsonDocument.Parse(await Client.GetStringAsync("/api/run"));
+        Assert.Equal(2, run.RootElement.GetProperty("stats").GetArrayLength());
+        Assert.Equal("samples-000004.png", run.RootElement.GetProperty("samples").GetString());
+        Assert.Equal(4, run.RootElement.GetProperty("options").GetProperty("training").GetProperty("steps").GetInt32());
+
+        using var events = await Client.GetStreamAsync("/api/events");
+        using var reader = new StreamReader(events);
+        var first = await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("event: run", first);
+    }
+
+    private async Task<byte[]> Png(string path)
+    {
+        using var response = await Client.GetAsync(path);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        Assert.Equal("image/png", response.Content.Headers.ContentType?.MediaType);
+        return await response.Content.ReadAsByteArrayAsync();
+    }
+
+    private static async Task AssertError(HttpStatusCode status, string expected, Func<Task<HttpResponseMessage>> request)
+    {
+        using var response = await request();
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == status, $"expected {(int)status}, got {(int)response.StatusCode}: {body}");
+        using var json = JsonDocument.Parse(body);
+        var message = json.RootElement.GetProperty("error").GetString()!;
+        Assert.Contains(expected, message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', message);
+    }
+
+    private static MultipartFormDataContent Upload(string field, params string[] paths)
+    {
+        var form = new MultipartFormDataContent();
+        foreach (var path in paths)
+        {
+            form.Add(FileContent(path), field, Path.GetFileName(path));
+        }
+
+        return form;
+    }
+
+    private static ByteArrayContent FileContent(string path)
+    {
+        var content = new ByteArrayContent(System.IO.File.ReadAllBytes(path));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        return content;
+    }
+}

@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using OGan.Core.Tests.Cli;
+
+namespace OGan.Core.Tests.Serve;
+
+/// <summary>`ogan serve` on a real Kestrel at a free loopback port, over a tiny model trained for the purpose.</summary>
+public sealed partial class ServedModel : IDisposable
+{
+    private readonly Process process;
+    private readonly List<string> log = [];
+
+    public ServedModel()
+    {
+        Folder = Fixtures.TemporaryFolder();
+        var train = Ogan.Run(Folder, "train", "--steps", "4", "--width", "16", "--zdim", "8", "--batch", "16", "--log-every", "2", "--snapshot-every", "2", "--out", "runs");
+        Assert.True(train.ExitCode == 0, train.Error);
+        RunFolder = Directory.GetDirectories(Path.Combine(Folder, "runs")).Single();
+        process = Ogan.Start(Folder, null, "serve", "-c", "runs", "--port", "0", "--max-upload-mb", "2");
+        var url = new TaskCompletionSource<string>();
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                url.TrySetException(new InvalidOperationException("ogan serve exited: " + string.Join('\n', log)));
+                return;
+            }
+
+            lock (log)
+            {
+                log.Add(e.Data);
+            }
+
+            if (Address().Match(e.Data) is { Success: true } match)
+            {
+                url.TrySetResult(match.Groups[1].Value);
+            }
+        };
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+        Url = url.Task.WaitAsync(TimeSpan.FromMinutes(2)).GetAwaiter().GetResult();
+        Client = new HttpClient { BaseAddress = new Uri(Url) };
+    }
+
+    public string Folder { get; }
+
+    public string RunFolder { get; }
+
+    /// <summary>The address the server printed, e.g. http://127.0.0.1:41234/.</summary>
+    public string Url { get; }
+
+    public HttpClient Client { get; }
+
+    public string Log
+    {
+        get
+        {
+            lock (log)
+            {
+                return string.Join('\n', log);
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        Client.Dispose();
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+        }
+
+        process.Dispose();
+    }
+
+    [GeneratedRegex(@" at (http://127\.0\.0\.1:\d+/) ")]
+    private static partial Regex Address();
+}
