@@ -4,7 +4,7 @@
 # TorchSharp's native library needs GLIBCXX_3.4.32 (GCC 13's libstdc++). Debian 12 stops at 3.4.30, so on
 # such a host OGan's programs run inside a Debian 13 root made here with debootstrap from the host's own
 # package mirror. The root is made once (about a minute), reused, and made again when its package list
-# changes. A run enters it through a private mount namespace (unshare): the repository, ../shared, /tmp,
+# changes; the extras (chromium, for the web page's browser test) are added to it in place with apt. A run enters it through a private mount namespace (unshare): the repository, ../shared, /tmp,
 # $HOME, the working directory and the .NET SDK appear at the same paths, so every path works unchanged;
 # the command is exec'd, so its exit code and signals (Ctrl+C, SIGTERM) are its own.
 #
@@ -23,6 +23,10 @@ rootfs="${OGAN_DEBIAN13_ROOT:-${XDG_CACHE_HOME:-$HOME/.cache}/ogan/debian13}"
 packages=(ca-certificates libicu76 libssl3t64 zlib1g libgomp1
           python3-torch python3-numpy libopenblas0-openmp dataset-fashion-mnist lmdb-utils)
 stamp="debian13 v1 ${packages[*]}"
+# Installed with apt into the made root, in place: adding one here extends an existing root instead of
+# making it again. Chromium (headless) drives the web page's browser test.
+extras=(chromium fonts-dejavu-core)
+extras_stamp="extras v1 ${extras[*]}"
 
 needed() {
   [ "$(uname -s)" = Linux ] || return 1
@@ -47,11 +51,16 @@ mirror() {
 }
 
 ensure() {
-  [ -f "$rootfs/.ogan-stamp" ] && [ "$(cat "$rootfs/.ogan-stamp")" = "$stamp" ] && return 0
+  made && extras_added && return 0
   mkdir -p "$(dirname "$rootfs")"
   exec 9>"$rootfs.lock"
   flock 9
-  [ -f "$rootfs/.ogan-stamp" ] && [ "$(cat "$rootfs/.ogan-stamp")" = "$stamp" ] && return 0
+  made || make_root
+  extras_added || add_extras
+  exec 9>&- # the command that follows must not hold the lock
+}
+
+make_root() {
   if ! command -v debootstrap >/dev/null; then
     echo "Installing debootstrap (to make the Debian 13 root)" >&2
     as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q >&2
@@ -75,6 +84,26 @@ ensure() {
   echo "$stamp" | as_root tee "$work/.ogan-stamp" >/dev/null
   as_root rm -rf "$rootfs"
   as_root mv "$work" "$rootfs"
+}
+
+made() { [ -f "$rootfs/.ogan-stamp" ] && [ "$(cat "$rootfs/.ogan-stamp")" = "$stamp" ]; }
+extras_added() { [ -f "$rootfs/.ogan-extras" ] && [ "$(cat "$rootfs/.ogan-extras")" = "$extras_stamp" ]; }
+
+# apt-get install of the extras inside the root (with /proc, /dev and the host's DNS), once per extras list.
+add_extras() {
+  echo "Installing ${extras[*]} into the Debian 13 root (once)" >&2
+  if ! as_root unshare --mount --propagation private -- /bin/bash -c '
+      r=$1; shift
+      mount --rbind /proc "$r/proc" && mount --rbind /dev "$r/dev" && mount --rbind /sys "$r/sys"
+      cp -L /etc/resolv.conf "$r/etc/resolv.conf" 2>/dev/null || true
+      chroot "$r" env DEBIAN_FRONTEND=noninteractive apt-get update -q &&
+        chroot "$r" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" &&
+        chroot "$r" apt-get clean' _ "$rootfs" "${extras[@]}" > "$rootfs.extras.log" 2>&1; then
+    echo "error: installing ${extras[*]} into the Debian 13 root failed; its log is $rootfs.extras.log" >&2
+    tail -5 "$rootfs.extras.log" >&2
+    exit 1
+  fi
+  echo "$extras_stamp" | as_root tee "$rootfs/.ogan-extras" >/dev/null
 }
 
 # Paths that must look the same inside: never a system folder of the root itself.

@@ -13,6 +13,7 @@ packages=(
   dataset-fashion-mnist                          # the default training data
   python3-torch python3-numpy libopenblas0-openmp # reference PyTorch for the tests and benchmarks
   lmdb-utils                                     # mdb_load: the tests make LSUN-style LMDB 0.9 databases
+  chromium                                       # headless, for the browser test of `ogan serve`'s page
 )
 command -v dpkg-query >/dev/null || exit 0 # not Debian or Ubuntu: see the README
 missing=()

@@ -20,19 +20,21 @@ async function api(path, options) {
   return response;
 }
 
-// Shows a PNG response in an <img>, scaled up without smoothing, with its download link.
+// Shows a PNG response in an <img>, scaled up without smoothing, with its download link; resolves once shown.
 async function show(img, link, path, options) {
   const blob = await (await api(path, options)).blob();
   const url = URL.createObjectURL(blob);
-  img.onload = () => {
-    const zoom = Math.max(1, Math.round(128 / state.model.image_size));
-    img.width = img.naturalWidth * zoom;
-    img.dataset.loaded = "1";
-    URL.revokeObjectURL(img.dataset.url || "");
-    img.dataset.url = url;
-  };
   img.dataset.loaded = "0";
-  img.src = url;
+  await new Promise((resolve, reject) => {
+    img.onload = resolve;
+    img.onerror = () => reject(new Error(`${path}: the image did not load`));
+    img.src = url;
+  });
+  const zoom = Math.max(1, Math.round(128 / state.model.image_size));
+  img.width = img.naturalWidth * zoom;
+  img.dataset.loaded = "1";
+  if (img.dataset.url) URL.revokeObjectURL(img.dataset.url);
+  img.dataset.url = url;
   if (link) link.href = url;
 }
 
@@ -119,13 +121,19 @@ function clickSample(event) {
   const column = Math.floor((x - BORDER) / (s + BORDER)), row = Math.floor((y - BORDER) / (s + BORDER));
   const index = row * columns + column;
   if (column < 0 || column >= columns || index < 0 || index >= n) return;
+  selectSample(index);
+  refreshFrame();
+  refreshDirection();
+}
+
+function selectSample(index) {
   const name = `sample ${state.sampleSeed}#${index}`;
   state.current = { name, latent: state.sampleLatents[index] };
   pick(name, state.current.latent);
   $("picked-sample").hidden = false;
   $("picked-name").textContent = name;
   $("picked-z").textContent = "z = [" + state.current.latent.map(v => v.toFixed(2)).join(", ") + "]";
-  refreshVariations();
+  return refreshVariations();
 }
 
 // --- uploads ---
@@ -141,11 +149,14 @@ const upload = guarded(async files => {
     row.querySelector(".name").textContent = name;
     const original = row.querySelector(".original");
     original.src = URL.createObjectURL(file);
-    original.onload = () => { original.height = row.querySelector(".reconstruction").height || 128; };
     row.dataset.code = JSON.stringify(codes[0]);
     $("uploads").prepend(row);
     pick(name, codes[0]);
     await reconstruct(row);
+    original.width = row.querySelector(".reconstruction").width;
+    $("base").value = name;
+    await refreshFrame();
+    await refreshDirection();
   }
   status(`${files.length} image(s) encoded`);
 });
@@ -239,7 +250,13 @@ const loadModel = guarded(async () => {
   state.picked = []; state.current = null;
   $("uploads").innerHTML = ""; $("picked-sample").hidden = true;
   await refreshSamples();
+  // Something to look at in every panel from the start: samples #0 and #1 picked, between and around them.
+  await selectSample(0);
+  if (state.sampleLatents.length > 1) { pick(`sample ${state.sampleSeed}#1`, state.sampleLatents[1]); $("from").selectedIndex = 0; }
   await loadDirections();
+  await refreshFrame();
+  await refreshStrip();
+  await refreshDirection();
   await refreshRun();
 });
 const loadCheckpoints = guarded(async () => {
