@@ -5,6 +5,7 @@ using OGan.Engine;
 // ogan-bench train-speed SIZE WIDTH BATCH ITERATIONS alternating|single-pass [CHANNELS [DEVICE]]
 // ogan-bench train-quality WIDTH BATCH ITERATIONS alternating|single-pass
 // ogan-bench loader FOLDER SIZE REPEAT
+// ogan-bench serve-load URL CLIENTS SECONDS SERVER_PID IMAGE
 var invariant = CultureInfo.InvariantCulture;
 int Arg(int i) => int.Parse(args[i], invariant);
 var threads = Runtime.SetThreads();
@@ -21,7 +22,10 @@ switch (args)
     case ["loader", var folder, _, _]:
         Loader.Run(folder, Arg(2), Arg(3));
         return 0;
+    case ["serve-load", var url, _, _, _, var image]:
+        await ServeLoad.Run(url, Arg(2), Arg(3), Arg(4), image);
+        return 0;
     default:
-        Console.Error.WriteLine("usage: ogan-bench train-speed SIZE WIDTH BATCH ITERATIONS FORM [CHANNELS [DEVICE]] | train-quality WIDTH BATCH ITERATIONS FORM | loader FOLDER SIZE REPEAT");
+        Console.Error.WriteLine("usage: ogan-bench train-speed SIZE WIDTH BATCH ITERATIONS FORM [CHANNELS [DEVICE]] | train-quality WIDTH BATCH ITERATIONS FORM | loader FOLDER SIZE REPEAT | serve-load URL CLIENTS SECONDS SERVER_PID IMAGE");
         return 2;
 }
