@@ -62,13 +62,15 @@ public sealed class CommandLineTests(TrainedRun run) : IClassFixture<TrainedRun>
     [Fact]
     public void Encode_then_sample_from_the_latents_reconstructs()
     {
-        var result = Ogan.Run(run.Folder, "encode", Photos[0], Photos[1], "-c", run.RunFolder, "-o", "z.npy", "--raw", "raw.npy", "--names", "names.txt");
+        var result = Ogan.Run(run.Folder, "encode", Photos[0], Photos[1], "-c", run.RunFolder, "-o", "z.npy", "--raw", "raw.npy", "--hidden", "hidden.npy", "--names", "names.txt");
         Assert.True(result.ExitCode == 0, result.Error);
         using (var z = Npy.Read(Path.Combine(run.Folder, "z.npy")))
         using (var raw = Npy.Read(Path.Combine(run.Folder, "raw.npy")))
+        using (var hidden = Npy.Read(Path.Combine(run.Folder, "hidden.npy")))
         {
             Assert.Equal([2L, 8], z.shape);
             Assert.Equal([2L, 8], raw.shape);
+            Assert.Equal([2L, 16 * 16], hidden.shape); // width 16: the last conv layer has 16 channels of 4x4
         }
 
         Assert.Equal([Photos[0], Photos[1]], File.ReadAllLines(Path.Combine(run.Folder, "names.txt")));
