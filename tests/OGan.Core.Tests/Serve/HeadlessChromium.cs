@@ -84,7 +84,8 @@ public sealed partial class HeadlessChromium : IAsyncDisposable
     public async Task WaitFor(string expression, string what, TimeSpan timeout)
     {
         var clock = Stopwatch.StartNew();
-        while ((await Evaluate($"!!({expression})"))?.GetValue<bool>() != true)
+        // Until the page has loaded, its elements do not exist yet: an exception means "not yet".
+        while ((await Evaluate($"(() => {{ try {{ return !!({expression}); }} catch {{ return false; }} }})()"))?.GetValue<bool>() != true)
         {
             Assert.True(clock.Elapsed < timeout, $"waited {timeout.TotalSeconds:F0} s for {what}; the page's status line says: {await Evaluate("document.getElementById('status')?.textContent")}");
             await Task.Delay(200);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
@@ -29,7 +28,7 @@ public sealed class ServeLiveRunTests
         var run = Directory.GetDirectories(Path.Combine(folder, "runs")).Single();
 
         using var server = Ogan.Start(folder, null, "serve", "-c", "runs", "--port", "0");
-        var url = await ServedAddress(server);
+        var url = await ServedModel.Address(server);
         using var client = new HttpClient { BaseAddress = new Uri(url) };
         try
         {
@@ -73,20 +72,5 @@ public sealed class ServeLiveRunTests
     {
         using var run = JsonDocument.Parse(await client.GetStringAsync("/api/run"));
         return run.RootElement.GetProperty("stats").GetArrayLength();
-    }
-
-    private static async Task<string> ServedAddress(Process server)
-    {
-        var url = new TaskCompletionSource<string>();
-        server.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data?.IndexOf(" at http://", StringComparison.Ordinal) is >= 0 and var at)
-            {
-                url.TrySetResult(e.Data[(at + 4)..e.Data.IndexOf(' ', at + 4)]);
-            }
-        };
-        server.BeginErrorReadLine();
-        server.BeginOutputReadLine();
-        return await url.Task.WaitAsync(TimeSpan.FromMinutes(2));
     }
 }

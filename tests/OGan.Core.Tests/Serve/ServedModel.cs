@@ -17,28 +17,13 @@ public sealed partial class ServedModel : IDisposable
         Assert.True(train.ExitCode == 0, train.Error);
         RunFolder = Directory.GetDirectories(Path.Combine(Folder, "runs")).Single();
         process = Ogan.Start(Folder, null, "serve", "-c", "runs", "--port", "0", "--max-upload-mb", "2");
-        var url = new TaskCompletionSource<string>();
-        process.ErrorDataReceived += (_, e) =>
+        Url = Address(process, line =>
         {
-            if (e.Data is null)
-            {
-                url.TrySetException(new InvalidOperationException("ogan serve exited: " + string.Join('\n', log)));
-                return;
-            }
-
             lock (log)
             {
-                log.Add(e.Data);
+                log.Add(line);
             }
-
-            if (Address().Match(e.Data) is { Success: true } match)
-            {
-                url.TrySetResult(match.Groups[1].Value);
-            }
-        };
-        process.BeginErrorReadLine();
-        process.BeginOutputReadLine();
-        Url = url.Task.WaitAsync(TimeSpan.FromMinutes(2)).GetAwaiter().GetResult();
+        }).GetAwaiter().GetResult();
         Client = new HttpClient { BaseAddress = new Uri(Url) };
     }
 
@@ -62,6 +47,31 @@ public sealed partial class ServedModel : IDisposable
         }
     }
 
+    /// <summary>The address a started `ogan serve` prints when it listens; every line it logs goes to <paramref name="line"/>.</summary>
+    public static Task<string> Address(Process server, Action<string>? line = null)
+    {
+        var url = new TaskCompletionSource<string>();
+        var lines = new List<string>();
+        server.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                url.TrySetException(new InvalidOperationException("ogan serve exited: " + string.Join('\n', lines)));
+                return;
+            }
+
+            lines.Add(e.Data);
+            line?.Invoke(e.Data);
+            if (AddressPattern().Match(e.Data) is { Success: true } match)
+            {
+                url.TrySetResult(match.Groups[1].Value);
+            }
+        };
+        server.BeginErrorReadLine();
+        server.BeginOutputReadLine();
+        return url.Task.WaitAsync(TimeSpan.FromMinutes(2));
+    }
+
     public void Dispose()
     {
         Client.Dispose();
@@ -75,5 +85,5 @@ public sealed partial class ServedModel : IDisposable
     }
 
     [GeneratedRegex(@" at (http://127\.0\.0\.1:\d+/) ")]
-    private static partial Regex Address();
+    private static partial Regex AddressPattern();
 }
