@@ -47,6 +47,11 @@ internal static class ServeCommand
             throw new UserError("--port must be between 0 and 65535 and --max-upload-mb at least 1", Guard.Usage);
         }
 
+        if (hostName.Equals("localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            hostName = "127.0.0.1";
+        }
+
         if (!IPAddress.TryParse(hostName, out var address))
         {
             throw new UserError($"--host {hostName}: give an IP address such as 127.0.0.1 or 0.0.0.0", Guard.Usage);
@@ -76,7 +81,14 @@ internal static class ServeCommand
         app.Use(ReportErrors(log));
         StaticPage.Map(app);
         ServeApi.Map(app, host, catalog);
-        app.StartAsync().GetAwaiter().GetResult();
+        try
+        {
+            app.StartAsync().GetAwaiter().GetResult();
+        }
+        catch (IOException e)
+        {
+            throw new UserError($"{e.Message} (choose another --port, or --port 0 for any free one)");
+        }
 
         var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         log.LogInformation("serving {Checkpoint} at {Url}/ ({Scope}); Ctrl+C stops", host.Current!.Name, url,
