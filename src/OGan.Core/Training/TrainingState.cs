@@ -80,7 +80,7 @@ public sealed class TrainingState : IDisposable
 
     /// <summary>Sets the position a checkpoint recorded.</summary>
     /// <exception cref="ArgumentException">The permutation is of another data set.</exception>
-    public void Restore(long step, long cursor, long[] permutation)
+    internal void Restore(long step, long cursor, long[] permutation)
     {
         ArgumentNullException.ThrowIfNull(permutation);
         if (permutation.Length != Permutation.Length)
