@@ -15,8 +15,9 @@ declare -A variants=(
   [z128]="--zdim 128"
   [z256]="--zdim 256"
   [z128-rho1]="--zdim 128 --lambda-rho 1"
+  [z128-rho2]="--zdim 128 --lambda-rho 2"
 )
-order=(${VARIANTS:-default z128 z256 z128-rho1})
+order=(${VARIANTS:-default z128 z256 z128-rho1 z128-rho2})
 mkdir -p "$out"
 
 run() { # VARIANT SEED: trains $out/VARIANT-sSEED and evaluates its final checkpoint
