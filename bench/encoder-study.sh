@@ -44,7 +44,7 @@ import json, os, statistics, sys
 out, order = sys.argv[1], sys.argv[2:]
 cols = [("fid", "FID", 2), ("rho", "rho", 3), ("mse", "MSE", 4), ("ssim", "SSIM", 3),
         ("probe_latents", "probe N(E(x))", 3), ("probe_raw_codes", "probe E(x)", 3), ("probe_hidden", "probe hidden layer", 3)]
-print("| variant | seeds | " + " | ".join(c[1] for c in cols) + " | s / run |")
+print("| variant | seeds | " + " | ".join(c[1] for c in cols) + " | fastest run, s |")
 print("| --- | --- | " + " | ".join("---" for _ in cols) + " | --- |")
 pixels = []
 for variant in order:
@@ -59,7 +59,7 @@ for variant in order:
         mean = statistics.mean(values)
         sd = statistics.stdev(values) if len(values) > 1 else float("nan")
         return f"{mean:.{digits}f} ± {sd:.{digits}f}"
-    print(f"| {variant} | {len(evals)} | " + " | ".join(cell(k, d) for k, _, d in cols) + f" | {statistics.mean(walls):.0f} |")
+    print(f"| {variant} | {len(evals)} | " + " | ".join(cell(k, d) for k, _, d in cols) + f" | {min(walls) if walls else float('nan'):.0f} |")
 if pixels:
     print(f"\nLinear probe on raw pixels (same protocol): {statistics.mean(pixels):.3f}.")
 PY
