@@ -135,11 +135,12 @@ internal static class EvalCommand
             extra["swd_levels"] = swd.Levels;
         }
 
-        if (fashionMnist && parse.GetValue(Classifier))
+        var (classifierMetrics, probeImages) = (fashionMnist && parse.GetValue(Classifier), fashionMnist ? parse.GetValue(ProbeImages) : 0);
+        using var train = classifierMetrics || probeImages > 0 ? FashionMnist.Load(train: true) : null;
+        if (classifierMetrics)
         {
             using var classifier = FashionClassifier.LoadOrTrain(log: m => log.LogInformation("{Message}", m));
-            using var train = FashionMnist.Load(train: true);
-            var fashion = FashionMetrics.Measure(model, classifier, train, images, count);
+            var fashion = FashionMetrics.Measure(model, classifier, train!, images, count);
             metrics.AddRange(
             [
                 new("fid", $"FID (Fashion-MNIST classifier features), {Math.Min(count, images.Count)} samples", fashion.Fid, "F3"),
@@ -152,10 +153,9 @@ internal static class EvalCommand
             extra["class_shares"] = fashion.ClassShares;
         }
 
-        if (fashionMnist && parse.GetValue(ProbeImages) > 0)
+        if (probeImages > 0)
         {
-            using var train = FashionMnist.Load(train: true);
-            var probes = EncoderProbes.Measure(model, train, images, parse.GetValue(ProbeImages));
+            var probes = EncoderProbes.Measure(model, train!, images, probeImages);
             var width = model.Encoder.Config.MaxChannels * 16;
             metrics.AddRange(
             [

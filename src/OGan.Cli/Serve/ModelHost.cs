@@ -21,6 +21,9 @@ internal sealed class ModelHost(Device device) : IDisposable
 
     public CheckpointEntry? Current { get; private set; }
 
+    /// <summary>The current model's shape, read without waiting for the requests under way.</summary>
+    public Models.OGanConfig Config => model?.Config ?? throw new InvalidOperationException("no checkpoint is loaded");
+
     /// <summary>Runs <paramref name="work"/> on the current model, alone, in a dispose scope.</summary>
     public async Task<T> Use<T>(Func<OGanModel, T> work, CancellationToken cancellation)
     {

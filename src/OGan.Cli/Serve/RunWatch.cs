@@ -29,8 +29,8 @@ internal static partial class RunWatch
     public static string Signature(string runFolder)
     {
         var stats = new FileInfo(Path.Combine(runFolder, "stats.jsonl"));
-        var newest = Directory.Exists(runFolder) ? Directory.GetFiles(runFolder).Order(StringComparer.Ordinal).LastOrDefault() : null;
-        return $"{(stats.Exists ? stats.Length : 0)}|{newest}|{Directory.GetFiles(runFolder).Length}";
+        var files = Directory.Exists(runFolder) ? Directory.GetFiles(runFolder) : [];
+        return $"{(stats.Exists ? stats.Length : 0)}|{files.Max(StringComparer.Ordinal)}|{files.Length}";
     }
 
     /// <summary>The path of a grid file of the run, only for names the run itself writes (no other file can be asked for).</summary>

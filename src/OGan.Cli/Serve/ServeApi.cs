@@ -57,8 +57,7 @@ internal static partial class ServeApi
 
         app.MapPost("/api/encode", async (HttpRequest request, CancellationToken cancellation) =>
         {
-            var config = await host.Use(m => m.Config, cancellation).ConfigureAwait(false);
-            var images = await Uploads.Read(request, "file", config, cancellation).ConfigureAwait(false);
+            var images = await Uploads.Read(request, "file", host.Config, cancellation).ConfigureAwait(false);
             return await host.Use(m => Results.Json(new
             {
                 names = images.Select(i => i.Name),
@@ -69,8 +68,7 @@ internal static partial class ServeApi
         app.MapPost("/api/reconstruct", async (HttpRequest request, CancellationToken cancellation) =>
         {
             var scale = Number(request, "scale", 1.0, 0, 4);
-            var config = await host.Use(m => m.Config, cancellation).ConfigureAwait(false);
-            var images = await Uploads.Read(request, "file", config, cancellation).ConfigureAwait(false);
+            var images = await Uploads.Read(request, "file", host.Config, cancellation).ConfigureAwait(false);
             return await host.Use(m =>
             {
                 var x = Uploads.ToModel(images, m.Config, m.Device);
@@ -88,9 +86,8 @@ internal static partial class ServeApi
         app.MapPost("/api/interpolate", async (HttpRequest request, CancellationToken cancellation) =>
         {
             var (steps, slerp) = (Count(request, "steps", 8, MaxFrames), Flag(request, "slerp"));
-            var config = await host.Use(m => m.Config, cancellation).ConfigureAwait(false);
-            var a = await Uploads.Read(request, "a", config, cancellation).ConfigureAwait(false);
-            var b = await Uploads.Read(request, "b", config, cancellation).ConfigureAwait(false);
+            var a = await Uploads.Read(request, "a", host.Config, cancellation).ConfigureAwait(false);
+            var b = await Uploads.Read(request, "b", host.Config, cancellation).ConfigureAwait(false);
             return await host.Use(
                 m => Png(ImageGrid.Encode(m.Interpolate(Uploads.ToModel(a.Take(1).ToList(), m.Config, m.Device), Uploads.ToModel(b.Take(1).ToList(), m.Config, m.Device), steps, slerp), steps)),
                 cancellation).ConfigureAwait(false);

@@ -87,7 +87,7 @@ public sealed partial class HeadlessChromium : IAsyncDisposable
         // Until the page has loaded, its elements do not exist yet: an exception means "not yet".
         while ((await Evaluate($"(() => {{ try {{ return !!({expression}); }} catch {{ return false; }} }})()"))?.GetValue<bool>() != true)
         {
-            Assert.True(clock.Elapsed < timeout, $"waited {timeout.TotalSeconds:F0} s for {what}; the page's status line says: {await Evaluate("document.getElementById('status')?.textContent")}");
+            Assert.True(clock.Elapsed < timeout, $"waited {timeout.TotalSeconds:F0} s for {what}; the page said: {await Evaluate("(window.oganStatusLog || []).join(' | ')")}");
             await Task.Delay(200);
         }
     }

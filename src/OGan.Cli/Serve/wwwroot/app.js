@@ -5,7 +5,9 @@ const $ = id => document.getElementById(id);
 const state = { model: null, picked: [], sampleLatents: [], directions: null, serial: 0 };
 const BORDER = 2; // the grid's border around each image, in pixels
 
+const statusLog = window.oganStatusLog = []; // every message shown, for whoever debugs the page (and its test)
 function status(text, isError) {
+  statusLog.push(isError ? "error: " + text : text);
   $("status").textContent = text;
   $("status").className = isError ? "error" : "";
 }
@@ -20,22 +22,31 @@ async function api(path, options) {
   return response;
 }
 
-// Shows a PNG response in an <img>, scaled up without smoothing, with its download link; resolves once shown.
+// Shows a PNG response in an <img>, scaled up without smoothing, with its download link; resolves once shown,
+// or at once when a newer request for the same <img> has taken over (its result is the one to show).
+let requests = 0;
 async function show(img, link, path, options) {
+  const request = String(++requests);
+  img.dataset.request = request;
+  const superseded = () => img.dataset.request !== request;
   const blob = await (await api(path, options)).blob();
-  const url = URL.createObjectURL(blob);
+  if (superseded()) return;
+  const url = URL.createObjectURL(blob), previous = img.dataset.url;
   img.dataset.loaded = "0";
-  await new Promise((resolve, reject) => {
-    img.onload = resolve;
-    img.onerror = () => reject(new Error(`${path}: the image did not load`));
-    img.src = url;
-  });
+  img.dataset.url = url;
+  img.src = url;
+  if (link) link.href = url;
+  if (previous) URL.revokeObjectURL(previous);
+  try {
+    await img.decode();
+  } catch {
+    if (superseded()) return;
+    throw new Error(`${path}: the image did not decode`);
+  }
+  if (superseded()) return;
   const zoom = Math.max(1, Math.round(128 / state.model.image_size));
   img.width = img.naturalWidth * zoom;
   img.dataset.loaded = "1";
-  if (img.dataset.url) URL.revokeObjectURL(img.dataset.url);
-  img.dataset.url = url;
-  if (link) link.href = url;
 }
 
 function generate(img, link, latents, columns) {
