@@ -10,26 +10,43 @@ cd "$(dirname "$0")/.."
 steps=${1:-2500}; out=${2:-results/encoder-study}
 ogan=${OGAN:-./ogan}
 seeds=(${SEEDS:-1 2 3})
+seconds=${SECONDS_BUDGET:-190} # the default's training time for $steps iterations here (181-207 s undisturbed): the budget of rows that change the cost of an iteration
 declare -A variants=(
-  [default]=""                               # z 32, lambda-rho 0.5, Adam 2e-4
+  [default]=""                               # z 32, lambda-rho 0.5, Adam 2e-4 (0.5, 0.999), width 128, calibrated BatchNorm
   [z128]="--zdim 128"
   [z256]="--zdim 256"
   [z128-rho1]="--zdim 128 --lambda-rho 1"
   [z128-rho2]="--zdim 128 --lambda-rho 2"
+  [no-calibration]="--calibration-images 0"  # E's running statistics from training (real and fake batches) instead of 1,024 real images
+  [ema]="--ema 0.999"                        # samples and reconstructions from a moving average of G
+  [adam-0-0.99]="--beta1 0 --beta2 0.99"
+  [width64]="--width 64 --steps 1000000 --time-limit ${seconds}s"   # cheaper iterations: as many as fit the default's time
+  [width256]="--width 256 --steps 1000000 --time-limit ${seconds}s"
+  [twice-as-long]="resume:default --steps $((2 * steps))"         # the default's runs, continued to twice the budget
+  [z256-twice-as-long]="resume:z256 --steps $((2 * steps))"
 )
 order=(${VARIANTS:-default z128 z256 z128-rho1 z128-rho2})
 mkdir -p "$out"
 
-run() { # VARIANT SEED: trains $out/VARIANT-sSEED and evaluates its final checkpoint
-  local name=$1-s$2 folder=$out/$1-s$2
-  if [ ! -f "$folder/checkpoint-$(printf %06d "$steps").safetensors" ]; then
+run() { # VARIANT SEED: trains $out/VARIANT-sSEED and evaluates its last checkpoint
+  local name=$1-s$2 folder=$out/$1-s$2 spec=${variants[$1]} args
+  if [ ! -f "$folder/wall_seconds" ]; then
     rm -rf "$folder" "$out/.tmp"
     local start=$SECONDS
+    if [[ $spec == resume:* ]]; then # continue another row's run of the same seed
+      local base=${spec%% *}; base=${base#resume:}; local from=$out/$base-s$2
+      [ -f "$from/wall_seconds" ] || run "$base" "$2"
+      cp -r "$from" "$out/.tmp" && rm -f "$out/.tmp/"{eval.json,eval.txt,wall_seconds}
+      args="--resume $out/.tmp ${spec#* }"
+    else
+      args="--seed $2 --out $out/.tmp $spec"
+      [[ $spec == *--steps* ]] || args="--steps $steps $args"
+    fi
     # shellcheck disable=SC2086
-    $ogan train --steps "$steps" --seed "$2" ${variants[$1]} --sample-every "$steps" --snapshot-every "$steps" \
-      --log-every 100 --out "$out/.tmp" --verbosity quiet
-    mv "$out/.tmp/"* "$folder" && rmdir "$out/.tmp"
-    echo "$((SECONDS - start))" > "$folder/wall_seconds"
+    $ogan train $args --sample-every "$steps" --snapshot-every "$steps" --log-every 100 --verbosity quiet
+    [[ $spec == resume:* ]] || { mv "$out/.tmp/"* "$out/.tmp.run" && rmdir "$out/.tmp" && mv "$out/.tmp.run" "$out/.tmp"; }
+    echo "$((SECONDS - start))" > "$out/.tmp/wall_seconds"
+    mv "$out/.tmp" "$folder"
   fi
   [ -f "$folder/eval.json" ] || $ogan eval -c "$folder" --json "$folder/eval.json" --verbosity quiet > "$folder/eval.txt"
   echo "$name done"
@@ -44,8 +61,8 @@ import json, os, statistics, sys
 out, order = sys.argv[1], sys.argv[2:]
 cols = [("fid", "FID", 2), ("rho", "rho", 3), ("mse", "MSE", 4), ("ssim", "SSIM", 3),
         ("probe_latents", "probe N(E(x))", 3), ("probe_raw_codes", "probe E(x)", 3), ("probe_hidden", "probe hidden layer", 3)]
-print("| variant | seeds | " + " | ".join(c[1] for c in cols) + " | fastest run, s |")
-print("| --- | --- | " + " | ".join("---" for _ in cols) + " | --- |")
+print("| variant | seeds | iterations | " + " | ".join(c[1] for c in cols) + " | fastest run, s |")
+print("| --- | --- | --- | " + " | ".join("---" for _ in cols) + " | --- |")
 pixels = []
 for variant in order:
     runs = [os.path.join(out, d) for d in sorted(os.listdir(out)) if d.rsplit("-s", 1)[0] == variant]
@@ -59,7 +76,9 @@ for variant in order:
         mean = statistics.mean(values)
         sd = statistics.stdev(values) if len(values) > 1 else float("nan")
         return f"{mean:.{digits}f} ± {sd:.{digits}f}"
-    print(f"| {variant} | {len(evals)} | " + " | ".join(cell(k, d) for k, _, d in cols) + f" | {min(walls) if walls else float('nan'):.0f} |")
+    steps = sorted(e["step"] for e in evals)
+    iterations = f"{steps[0]}" if steps[0] == steps[-1] else f"{steps[0]}–{steps[-1]}"
+    print(f"| {variant} | {len(evals)} | {iterations} | " + " | ".join(cell(k, d) for k, _, d in cols) + f" | {min(walls) if walls else float('nan'):.0f} |")
 if pixels:
     print(f"\nLinear probe on raw pixels (same protocol): {statistics.mean(pixels):.3f}.")
 PY

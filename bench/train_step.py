@@ -38,10 +38,13 @@ def batches(images, batch):
 
 def speed(size, width, batch, iterations, channels, single_pass, device="cpu", compiled=False):
     config, step = trainer(size, width, single_pass, device, compiled, channels)
-    data = batches((torch.rand(batch * 4, channels, size, size) * 255).to(torch.uint8), batch)
+    images = (torch.rand(batch * 4, channels, size, size) * 255).to(torch.uint8)
 
     def iteration():
-        step(next(data).to(device, non_blocking=True), torch.randn(batch, config.Z, device=device), torch.randn(batch, config.Z, device=device))
+        pixels = images[torch.randint(len(images), (batch,))]
+        if device != "cpu":  # as OGan's ImageSet.Batch: uint8 crosses the bus from pinned memory, the GPU converts
+            pixels = pixels.pin_memory().to(device, non_blocking=True)
+        step(og.to_float(pixels), torch.randn(batch, config.Z, device=device), torch.randn(batch, config.Z, device=device))
 
     def synchronize():
         if device != "cpu":

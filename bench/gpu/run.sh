@@ -1,44 +1,78 @@
 #!/usr/bin/env bash
-# Runs on a GPU machine (CUDA, CMake, PyTorch 2.x, no .NET, no network), from the repository root, after
-# bench/gpu/pack.sh here:  TORCHSHARP_SRC=/path/to/TorchSharp bash bench/gpu/run.sh [ITERATIONS] [ROUNDS]
+# Runs on a GPU machine (CUDA, CMake, ninja, PyTorch 2.x, no .NET, no network), from the repository root,
+# after bench/gpu/pack.sh here:  bash bench/gpu/run.sh [ITERATIONS] [ROUNDS]
 #
 # TorchSharp-cuda-linux is what a user installs for CUDA; where it cannot be had (this project's package
 # source does not serve it), TorchSharp's native part is built here from TorchSharp's public source
-# (TORCHSHARP_SRC, a checkout of the tag matching the TorchSharp version in Directory.Packages.props,
-# carried beside the repository, never into it) against the machine's own CUDA libtorch: the one inside
-# its PyTorch wheel. Then it times the O-GAN iteration at the paper's setting (128 px, width 1024,
-# batch 64) in OGan and in PyTorch eager and torch.compile, alternating rounds, with peak memory.
-# It has not yet run: no GPU was lent to the sessions that wrote it.
+# (bench/gpu/carry/TorchSharp, put there by pack.sh from a checkout of the TorchSharp version in
+# Directory.Packages.props; it is never committed) against the machine's own CUDA libtorch: the one inside
+# its PyTorch wheel. Then:
+#   1. checks: `ogan info` sees the GPU; a 64 px model trains on 35 real photos on CUDA; G(z) and eval's
+#      numbers of that checkpoint on CUDA agree with the CPU's;
+#   2. times the O-GAN iteration at the paper's setting (128 px, width 1024, batch 64, RGB) in OGan
+#      (alternating and single-pass) and in PyTorch eager, alternating rounds.
+# CHECKS=0 skips part 1. Everything goes to $OUT (the device tool's output folder) or bench/gpu/work.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 iterations=${1:-20}; rounds=${2:-3}
-carry=bench/gpu/carry
+carry=bench/gpu/carry work=bench/gpu/work out=${OUT:-bench/gpu/work}
 [ -f "$carry/dotnet.tar.xz" ] || { echo "error: $carry/dotnet.tar.xz missing: run bench/gpu/pack.sh on the build machine and carry $carry" >&2; exit 1; }
-[ -d "${TORCHSHARP_SRC:-}/src/Native" ] || { echo "error: set TORCHSHARP_SRC to a TorchSharp source checkout (its src/Native is built here)" >&2; exit 1; }
-
-work=${TMPDIR:-/tmp}/ogan-gpu; mkdir -p "$work/dotnet"
+[ -d "$carry/TorchSharp/src/Native" ] || { echo "error: $carry/TorchSharp/src/Native missing: run bench/gpu/pack.sh with TORCHSHARP_SRC set" >&2; exit 1; }
+mkdir -p "$work/dotnet" "$out"
 [ -x "$work/dotnet/dotnet" ] || tar -C "$work/dotnet" -xJf "$carry/dotnet.tar.xz"
-export DOTNET_ROOT=$work/dotnet PATH=$work/dotnet:$PATH DOTNET_CLI_TELEMETRY_OPTOUT=1
+export DOTNET_ROOT=$PWD/$work/dotnet PATH=$PWD/$work/dotnet:$PATH DOTNET_CLI_TELEMETRY_OPTOUT=1
 
 torch_lib=$(python3 -c 'import torch, os; print(os.path.join(os.path.dirname(torch.__file__), "lib"))')
 prefix=$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)')
 if [ ! -f "$work/native/libLibTorchSharp.so" ]; then
-  cmake -S "$TORCHSHARP_SRC/src/Native" -B "$work/native-build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
-  cmake --build "$work/native-build" --parallel >/dev/null
+  start=$SECONDS
+  # -w: the source is built as published; its -Werror would otherwise turn a newer libtorch's deprecation notices into errors
+  cmake -S "$carry/TorchSharp/src/Native" -B "$work/native-build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_CXX_FLAGS=-w >"$out/native-build.log" 2>&1 &&
+    cmake --build "$work/native-build" --parallel >>"$out/native-build.log" 2>&1 ||
+    { tail -40 "$out/native-build.log"; exit 1; }
   mkdir -p "$work/native" && find "$work/native-build" -name 'libLibTorchSharp.so' -exec cp {} "$work/native/" \;
+  echo "built libLibTorchSharp.so against $(python3 -c 'import torch; print(torch.__version__)') in $((SECONDS - start)) s"
 fi
 # TorchSharp loads LibTorchSharp and libtorch from the library path when its backend package is absent.
-export LD_LIBRARY_PATH=$work/native:$torch_lib:${LD_LIBRARY_PATH:-}
+export LD_LIBRARY_PATH=$PWD/$work/native:$torch_lib:${LD_LIBRARY_PATH:-}
+ogan() { dotnet "$carry/OGan.Cli/ogan.dll" "$@"; }
 
-log=${OUT:-$work}/gpu-bench.txt
 {
-  nvidia-smi --query-gpu=name,memory.total --format=csv,noheader
-  dotnet "$carry/OGan.Cli/ogan.dll" info
+  nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
+  ogan info
+
+  if [ "${CHECKS:-1}" = 1 ]; then
+  echo "== checks: 64 px on the carried photos, CUDA"
+  rm -rf "$out/run"
+  ogan train -d "$carry/photos" --res 64 --width 256 --batch 32 --flip --steps 300 --snapshot-every 300 --sample-every 300 --log-every 100 \
+    --device cuda --out "$out/run" --verbosity quiet
+  run=$(ls -d "$out"/run/*)
+  ogan sample -c "$run" -n 16 --seed 7 --device cuda -o "$out/g-cuda.npy" --verbosity quiet
+  ogan sample -c "$run" -n 16 --seed 7 --device cpu -o "$out/g-cpu.npy" --verbosity quiet
+  python3 - "$out/g-cuda.npy" "$out/g-cpu.npy" <<'PY'
+import ast, struct, sys
+def load(path):  # float32 .npy, without numpy
+    raw = open(path, "rb").read()
+    length = int.from_bytes(raw[8:10], "little")
+    assert ast.literal_eval(raw[10:10 + length].decode())["descr"] == "<f4"
+    data = raw[10 + length:]
+    return struct.unpack(f"<{len(data) // 4}f", data)
+a, b = load(sys.argv[1]), load(sys.argv[2])
+diffs = [abs(x - y) for x, y in zip(a, b)]
+print(f"G(z), 16 images: largest |cuda - cpu| {max(diffs):.2e}, mean {sum(diffs) / len(diffs):.2e}")
+PY
+  for device in cuda cpu; do
+    echo "eval on $device:"; ogan eval -c "$run" -d "$carry/photos" --count 64 --latents 2000 --device "$device" --json "$out/eval-$device.json" --verbosity quiet | sed 's/^/  /'
+  done
+  fi
+
+  echo "== speed: 128 px, width 1024, batch 64, RGB; $iterations iterations after warm-up, seconds per iteration"
   for round in $(seq "$rounds"); do
     echo "round $round"
-    echo "  pytorch eager:    $(python3 bench/train_step.py speed 128 1024 64 "$iterations" 3 alternating 1 cuda | tr '\n' ' ')"
-    echo "  pytorch compile:  $(python3 bench/train_step.py speed 128 1024 64 "$iterations" 3 alternating 1 cuda compile | tr '\n' ' ')"
+    echo "  pytorch eager:    $(python3 bench/train_step.py speed 128 1024 64 "$iterations" 3 alternating "$(nproc)" cuda | tr '\n' ' ')"
     echo "  ogan:             $(dotnet "$carry/OGan.Bench/ogan-bench.dll" train-speed 128 1024 64 "$iterations" alternating 3 cuda)"
     echo "  ogan single-pass: $(dotnet "$carry/OGan.Bench/ogan-bench.dll" train-speed 128 1024 64 "$iterations" single-pass 3 cuda)"
   done
-} 2>&1 | tee "$log"
+  echo "  pytorch compile:  $(python3 bench/train_step.py speed 128 1024 64 "$iterations" 3 alternating "$(nproc)" cuda compile | tr '\n' ' ')"
+} 2>&1 | tee "$out/gpu-bench.txt"

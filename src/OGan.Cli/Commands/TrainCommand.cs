@@ -20,6 +20,8 @@ internal static class TrainCommand
     private static readonly Option<long> Steps = new("--steps") { Description = "Iterations (an E step and a G step each)", DefaultValueFactory = _ => Defaults.Steps };
     private static readonly Option<long> ImagesSeen = new("--images") { Description = "Train until this many real images were seen, instead of --steps (steps = images / batch, rounded up)" };
     private static readonly Option<double> Lr = new("--lr") { Description = "Learning rate (0: Adam 2e-4, RMSprop 1e-4)", DefaultValueFactory = _ => Defaults.LearningRate };
+    private static readonly Option<double> Beta1 = new("--beta1") { Description = "Adam's beta1", DefaultValueFactory = _ => Defaults.Beta1 };
+    private static readonly Option<double> Beta2 = new("--beta2") { Description = "Adam's beta2", DefaultValueFactory = _ => Defaults.Beta2 };
     private static readonly Option<OptimizerKind> OptimizerOption = new("--optimizer") { Description = "adam or rmsprop", DefaultValueFactory = _ => Defaults.Optimizer };
     private static readonly Option<GanLoss> Loss = new("--loss") { Description = "Adversarial objective: qp, hinge or logistic", DefaultValueFactory = _ => Defaults.Loss };
     private static readonly Option<double> LambdaQp = new("--lambda-qp") { Description = "Weight of GAN-QP's R penalty", DefaultValueFactory = _ => Defaults.LambdaQp };
@@ -37,13 +39,14 @@ internal static class TrainCommand
     private static readonly Option<bool> Flip = new("--flip") { Description = "Random horizontal flips of real images" };
     private static readonly Option<bool> SinglePass = new("--single-pass") { Description = "The author's single combined step (one G pass per iteration) instead of alternating E and G steps" };
     private static readonly Option<int> CalibrationImages = new("--calibration-images") { Description = "Real images that recalibrate E's BatchNorm statistics before each checkpoint (0: off)", DefaultValueFactory = _ => Defaults.CalibrationImages };
+    private static readonly Option<string?> TimeLimit = new("--time-limit") { Description = "Stop after this much training time (e.g. 90s, 20m, 1.5h) and save, even before --steps" };
     private static readonly Option<bool> DryRun = new("--dry-run") { Description = "Print the resolved options and exit" };
 
     public static Command Create()
     {
         var command = new Command("train", "Train an O-GAN (default: Fashion-MNIST at 32 px, width 128) into a numbered run folder")
         {
-            DataOptions.Data, DataOptions.Res, DataOptions.Channels, DataOptions.DataRoot, Out, Batch, Steps, ImagesSeen, Lr, OptimizerOption, Loss,
+            DataOptions.Data, DataOptions.Res, DataOptions.Channels, DataOptions.DataRoot, Out, Batch, Steps, ImagesSeen, TimeLimit, Lr, OptimizerOption, Beta1, Beta2, Loss,
             LambdaQp, LambdaRho, Width, ZDim, ModelOptions.Device, Threads, Seed,
             Resume, SnapshotEvery, SampleEvery, MetricsEvery, LogEvery, Ema, Flip, SinglePass, CalibrationImages, DryRun,
         };
@@ -63,7 +66,7 @@ internal static class TrainCommand
             new TrainingOptions
             {
                 BatchSize = parse.GetValue(Batch), Steps = StepsOf(parse), LearningRate = parse.GetValue(Lr),
-                Optimizer = parse.GetValue(OptimizerOption), Loss = parse.GetValue(Loss), LambdaQp = parse.GetValue(LambdaQp),
+                Optimizer = parse.GetValue(OptimizerOption), Beta1 = parse.GetValue(Beta1), Beta2 = parse.GetValue(Beta2), Loss = parse.GetValue(Loss), LambdaQp = parse.GetValue(LambdaQp),
                 LambdaRho = parse.GetValue(LambdaRho), EmaDecay = parse.GetValue(Ema), Seed = parse.GetValue(Seed),
                 Device = parse.GetValue(ModelOptions.Device)!, Flip = parse.GetValue(Flip), LogEvery = parse.GetValue(LogEvery),
                 SampleEvery = parse.GetValue(SampleEvery), SnapshotEvery = parse.GetValue(SnapshotEvery), MetricsEvery = parse.GetValue(MetricsEvery),
@@ -74,6 +77,7 @@ internal static class TrainCommand
         settings.Model.Validate();
         ModelOptions.ParseDevice(settings.Training.Device);
         settings.Training.Validate();
+        var timeLimit = Duration.Parse(parse.GetValue(TimeLimit), "--time-limit");
         if (parse.GetValue(DryRun))
         {
             Console.WriteLine(settings.ToJson());
@@ -84,6 +88,8 @@ internal static class TrainCommand
 
         using var interrupt = new InterruptHandler("stopping after this step and saving a checkpoint");
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, interrupt.Token);
+        using var outOfTime = new CancellationTokenSource();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(linked.Token, outOfTime.Token);
         using var images = DataSets.Open(data, size, channels, parse.GetValue(DataOptions.DataRoot), log: m => log.LogInformation("{Message}", m), cancellation: linked.Token);
         using var trainer = resumeCheckpoint is null ? NewRun(settings, images, parse.GetValue(Out)!) : Continue(resumeCheckpoint, images, parse);
         log.LogInformation(
@@ -92,12 +98,22 @@ internal static class TrainCommand
             trainer.Options.LambdaRho, trainer.Options.Optimizer, trainer.Options.Formulation, threads, trainer.Device, trainer.Folder!.Path);
         var progress = new CallbackProgress<TrainingProgress>(p => ProgressLine.Update(string.Create(CultureInfo.InvariantCulture,
             $"step {p.Step}/{p.TotalSteps}  {p.ImagesPerSecond:F0} img/s  eta {Eta(p)}  loss_e {p.EncoderLoss:F4}  loss_g {p.GeneratorLoss:F4}  delta {p.Delta:F4}  rho {p.Rho:F3}")));
-        var checkpoint = trainer.Run(progress, linked.Token);
+        if (timeLimit is { } limit)
+        {
+            outOfTime.CancelAfter(limit); // counted from the first step, after the data and networks are ready
+        }
+
+        var checkpoint = trainer.Run(progress, stop.Token);
         ProgressLine.Finish();
         if (linked.IsCancellationRequested)
         {
             log.LogInformation("interrupted at step {Step}; saved {Checkpoint}; continue with --resume {Folder}", trainer.Step, checkpoint, trainer.Folder.Path);
             return 130;
+        }
+
+        if (outOfTime.IsCancellationRequested)
+        {
+            log.LogInformation("time limit {Limit} reached at step {Step} of {Steps}; saved {Checkpoint}", parse.GetValue(TimeLimit), trainer.Step, trainer.Options.Steps, checkpoint);
         }
 
         if (trainer.Options.SampleEvery == 0 || trainer.Step % trainer.Options.SampleEvery != 0)

@@ -8,11 +8,12 @@ internal static class NativeRequirements
 
     /// <summary>
     /// Null when TorchSharp can load here, else one line saying why not and what to do: on Linux its native
-    /// library needs libstdc++ with GLIBCXX_3.4.32 (GCC 13; Debian 13, Ubuntu 24.04 or newer).
+    /// library needs libstdc++ with GLIBCXX_3.4.32 (GCC 13; Debian 13, Ubuntu 24.04 or newer). That holds for
+    /// the library TorchSharp's packages bring; one built on the machine itself (bench/gpu) needs nothing more.
     /// </summary>
     public static string? Problem()
     {
-        if (!OperatingSystem.IsLinux())
+        if (!OperatingSystem.IsLinux() || !HasPackagedNativeLibrary())
         {
             return null;
         }
@@ -29,4 +30,9 @@ internal static class NativeRequirements
             : $"this system's libstdc++ ({library}) lacks GLIBCXX_3.4.32, which TorchSharp's native library needs " +
               "(Debian 13, Ubuntu 24.04 or newer have it); on an older system run OGan through its repository's ./ogan, which enters a Debian 13 root";
     }
+
+    private static bool HasPackagedNativeLibrary() =>
+        File.Exists(Path.Combine(AppContext.BaseDirectory, "libLibTorchSharp.so")) ||
+        (Directory.Exists(Path.Combine(AppContext.BaseDirectory, "runtimes")) &&
+         Directory.EnumerateFiles(Path.Combine(AppContext.BaseDirectory, "runtimes"), "libLibTorchSharp.so", SearchOption.AllDirectories).Any());
 }

@@ -203,6 +203,8 @@ public sealed class CommandLineTests(TrainedRun run) : IClassFixture<TrainedRun>
     [InlineData(1, "not a valid safetensors file", "sample", "-c", "cut.safetensors")]
     [InlineData(1, "not an OGan checkpoint", "sample", "-c", "foreign.safetensors")]
     [InlineData(1, "data set celeba not found", "train", "--data", "celeba", "--data-root", "empty")]
+    [InlineData(2, "--time-limit 20 minutes: give a positive duration", "train", "--time-limit", "20 minutes")]
+    [InlineData(2, "Adam betas must lie in [0, 1)", "train", "--beta1", "1")]
     public void Errors_are_one_line_with_the_right_exit_code(int exitCode, string message, params string[] arguments)
     {
         var folder = Fixtures.TemporaryFolder();
@@ -277,6 +279,25 @@ public sealed class CommandLineTests(TrainedRun run) : IClassFixture<TrainedRun>
         var resumed = Ogan.Run(work, "train", "--resume", folder, "--steps", (step + 2).ToString(System.Globalization.CultureInfo.InvariantCulture));
         Assert.True(resumed.ExitCode == 0, resumed.Error);
         Assert.True(File.Exists(Path.Combine(folder, $"checkpoint-{step + 2:D6}.safetensors")));
+    }
+
+    [Fact]
+    public void A_time_limit_stops_training_early_and_saves_a_checkpoint_with_the_chosen_optimizer()
+    {
+        var work = Fixtures.TemporaryFolder();
+        var result = Ogan.Run(work, "train", "--steps", "1000000", "--time-limit", "3s", "--beta1", "0", "--beta2", "0.99",
+            "--width", "16", "--zdim", "8", "--batch", "16", "--sample-every", "0");
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains(result.ErrorLines, e => e.Contains("time limit 3s reached at step", StringComparison.Ordinal));
+        var folder = Directory.GetDirectories(Path.Combine(work, "runs")).Single();
+        var checkpoint = RunFolder.LatestCheckpoint(folder);
+        Assert.NotNull(checkpoint);
+        using var contents = Checkpoint.Read(checkpoint);
+        Assert.InRange(contents.Step, 1, 999_999);
+        Assert.Equal(0.0, contents.Settings.Training.Beta1);
+        Assert.Equal(0.99, contents.Settings.Training.Beta2);
+        Assert.True(File.Exists(Path.Combine(folder, $"samples-{contents.Step:D6}.png")), "the last step's grids are written");
     }
 
     [DllImport("libc", EntryPoint = "kill")]
