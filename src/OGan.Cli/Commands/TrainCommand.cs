@@ -26,6 +26,7 @@ internal static class TrainCommand
     private static readonly Option<GanLoss> Loss = new("--loss") { Description = "Adversarial objective: qp, hinge or logistic", DefaultValueFactory = _ => Defaults.Loss };
     private static readonly Option<double> LambdaQp = new("--lambda-qp") { Description = "Weight of GAN-QP's R penalty", DefaultValueFactory = _ => Defaults.LambdaQp };
     private static readonly Option<double> LambdaRho = new("--lambda-rho") { Description = "Weight of the correlation term (0: plain GAN)", DefaultValueFactory = _ => Defaults.LambdaRho };
+    private static readonly Option<long> LambdaRhoWarmup = new("--lambda-rho-warmup") { Description = "Iterations over which the correlation term's weight rises linearly from 0 (0: constant)", DefaultValueFactory = _ => Defaults.LambdaRhoWarmup };
     private static readonly Option<int> Width = new("--width") { Description = "Widest layer's channels (0: res * 8, the paper's)", DefaultValueFactory = _ => ModelDefaults.Width };
     private static readonly Option<int> ZDim = new("--zdim") { Description = "Latent dimension (0: res)", DefaultValueFactory = _ => ModelDefaults.ZDim };
     private static readonly Option<int> Threads = new("--threads") { Description = "CPU threads for libtorch (0: $OGAN_NUM_THREADS, else all cores)", DefaultValueFactory = _ => 0 };
@@ -47,7 +48,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train an O-GAN (default: Fashion-MNIST at 32 px, width 128) into a numbered run folder")
         {
             DataOptions.Data, DataOptions.Res, DataOptions.Channels, DataOptions.DataRoot, Out, Batch, Steps, ImagesSeen, TimeLimit, Lr, OptimizerOption, Beta1, Beta2, Loss,
-            LambdaQp, LambdaRho, Width, ZDim, ModelOptions.Device, Threads, Seed,
+            LambdaQp, LambdaRho, LambdaRhoWarmup, Width, ZDim, ModelOptions.Device, Threads, Seed,
             Resume, SnapshotEvery, SampleEvery, MetricsEvery, LogEvery, Ema, Flip, SinglePass, CalibrationImages, DryRun,
         };
         command.SetAction((parse, cancellation) => Task.FromResult(Guard.Run(parse, log => Run(parse, log, cancellation))));
@@ -67,7 +68,7 @@ internal static class TrainCommand
             {
                 BatchSize = parse.GetValue(Batch), Steps = StepsOf(parse), LearningRate = parse.GetValue(Lr),
                 Optimizer = parse.GetValue(OptimizerOption), Beta1 = parse.GetValue(Beta1), Beta2 = parse.GetValue(Beta2), Loss = parse.GetValue(Loss), LambdaQp = parse.GetValue(LambdaQp),
-                LambdaRho = parse.GetValue(LambdaRho), EmaDecay = parse.GetValue(Ema), Seed = parse.GetValue(Seed),
+                LambdaRho = parse.GetValue(LambdaRho), LambdaRhoWarmup = parse.GetValue(LambdaRhoWarmup), EmaDecay = parse.GetValue(Ema), Seed = parse.GetValue(Seed),
                 Device = parse.GetValue(ModelOptions.Device)!, Flip = parse.GetValue(Flip), LogEvery = parse.GetValue(LogEvery),
                 SampleEvery = parse.GetValue(SampleEvery), SnapshotEvery = parse.GetValue(SnapshotEvery), MetricsEvery = parse.GetValue(MetricsEvery),
                 Formulation = parse.GetValue(SinglePass) ? Formulation.SinglePass : Formulation.Alternating,

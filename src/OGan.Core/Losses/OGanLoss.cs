@@ -20,6 +20,9 @@ public sealed class OGanLoss(GanObjective objective, double lambdaRho = 0.5)
     /// <summary>Weight of the correlation term (λ₂).</summary>
     public double LambdaRho { get; } = lambdaRho;
 
+    /// <summary>The same loss with another λ₂ (a schedule's value for one iteration).</summary>
+    public OGanLoss WithLambdaRho(double lambdaRho) => new(Objective, lambdaRho);
+
     /// <summary>L_E from the codes of a real batch and of G(z), and the images themselves.</summary>
     public LossTerms Encoder(Tensor z, Tensor realCode, Tensor fakeCode, Tensor real, Tensor fake)
     {

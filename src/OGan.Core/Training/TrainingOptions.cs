@@ -61,6 +61,9 @@ public sealed record TrainingOptions
     /// <summary>λ₂, the correlation term's weight; 0 gives the plain GAN.</summary>
     public double LambdaRho { get; init; } = 0.5;
 
+    /// <summary>Iterations over which λ₂ rises linearly from 0 to <see cref="LambdaRho"/>; 0 keeps it constant.</summary>
+    public long LambdaRhoWarmup { get; init; }
+
     /// <summary>Decay of an exponential moving average of G's weights used for samples; 0 turns it off.</summary>
     public double EmaDecay { get; init; }
 
@@ -106,6 +109,7 @@ public sealed record TrainingOptions
         Require(Beta1 is >= 0 and < 1 && Beta2 is >= 0 and < 1, "Adam betas must lie in [0, 1)");
         Require(RmsAlpha is >= 0 and < 1, "RMSprop alpha must lie in [0, 1)");
         Require(LambdaQp >= 0 && LambdaRho >= 0, "lambdas must not be negative");
+        Require(LambdaRhoWarmup >= 0, $"the lambda-rho warm-up must not be negative, got {LambdaRhoWarmup}");
         Require(EmaDecay is >= 0 and < 1, $"EMA decay must lie in [0, 1), got {EmaDecay}");
         Require(CalibrationImages >= 0, $"calibration images must not be negative, got {CalibrationImages}");
         Require(LogEvery >= 1 && SampleEvery >= 0 && SnapshotEvery >= 0 && MetricsEvery >= 0, "intervals must not be negative (log-every at least 1)");

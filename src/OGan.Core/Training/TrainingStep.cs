@@ -24,7 +24,8 @@ public sealed class TrainingStep(TrainingState state, TrainingOptions options, O
     public StepLosses Run(Tensor real)
     {
         ArgumentNullException.ThrowIfNull(real);
-        var losses = options.Formulation == Formulation.SinglePass ? SinglePass(real) : Alternating(real);
+        var loss = LossAt(state.Step);
+        var losses = options.Formulation == Formulation.SinglePass ? SinglePass(real, loss) : Alternating(real, loss);
         if (state.Ema is not null)
         {
             UpdateEma();
@@ -33,7 +34,11 @@ public sealed class TrainingStep(TrainingState state, TrainingOptions options, O
         return losses;
     }
 
-    private StepLosses Alternating(Tensor real)
+    /// <summary>The loss of iteration <paramref name="step"/> (from 0): λ₂ warms up linearly over <see cref="TrainingOptions.LambdaRhoWarmup"/> iterations.</summary>
+    public OGanLoss LossAt(long step) =>
+        step >= options.LambdaRhoWarmup ? loss : loss.WithLambdaRho(loss.LambdaRho * (step + 1) / options.LambdaRhoWarmup);
+
+    private StepLosses Alternating(Tensor real, OGanLoss loss)
     {
         var (generator, encoder) = (state.Generator, state.Encoder);
 
@@ -61,7 +66,7 @@ public sealed class TrainingStep(TrainingState state, TrainingOptions options, O
         return new StepLosses(e.Total, g.Total, e.Delta, g.Rho);
     }
 
-    private StepLosses SinglePass(Tensor real)
+    private StepLosses SinglePass(Tensor real, OGanLoss loss)
     {
         var (generator, encoder) = (state.Generator, state.Encoder);
         var z = Latents(real);

@@ -1,5 +1,6 @@
 using OGan.Checkpoints;
 using OGan.Inference;
+using OGan.Losses;
 using OGan.Models;
 using OGan.Training;
 
@@ -47,6 +48,18 @@ public sealed class TrainerTests
             Assert.Equal(expected.GeneratorLoss, resumed[i].GeneratorLoss);
             Assert.Equal(expected.Rho, resumed[i].Rho);
         }
+    }
+
+    [Fact]
+    public void The_rho_weight_warms_up_linearly_then_stays()
+    {
+        using var state = new TrainingState(Tiny(1).Model, Tiny(1).Training, CPU, 64);
+        var options = new TrainingOptions { LambdaRho = 2, LambdaRhoWarmup = 4 };
+        var step = new TrainingStep(state, options, new OGanLoss(GanObjective.Create(options.Loss, options.LambdaQp), options.LambdaRho));
+        Assert.Equal([0.5, 1, 1.5, 2, 2, 2], [.. new long[] { 0, 1, 2, 3, 4, 1000 }.Select(s => step.LossAt(s).LambdaRho)]);
+
+        var constant = new TrainingStep(state, new TrainingOptions { LambdaRho = 2 }, step.LossAt(1000));
+        Assert.Equal(2, constant.LossAt(0).LambdaRho);
     }
 
     [Fact]
