@@ -98,7 +98,7 @@ internal static class TrainCommand
             images.Name, images.Count, trainer.Config.ImageSize, trainer.Config.MaxChannels, trainer.Config.LatentDim, trainer.Options.Loss,
             trainer.Options.LambdaRho, trainer.Options.Optimizer, trainer.Options.Formulation, threads, trainer.Device, trainer.Folder!.Path);
         var progress = new CallbackProgress<TrainingProgress>(p => ProgressLine.Update(string.Create(CultureInfo.InvariantCulture,
-            $"step {p.Step}/{p.TotalSteps}  {p.ImagesPerSecond:F0} img/s  eta {Eta(p)}  loss_e {p.EncoderLoss:F4}  loss_g {p.GeneratorLoss:F4}  delta {p.Delta:F4}  rho {p.Rho:F3}")));
+            $"step {p.Step}/{p.TotalSteps}  {p.ImagesPerSecond:F0} img/s  eta {Eta(p, timeLimit)}  loss_e {p.EncoderLoss:F4}  loss_g {p.GeneratorLoss:F4}  delta {p.Delta:F4}  rho {p.Rho:F3}")));
         if (timeLimit is { } limit)
         {
             outOfTime.CancelAfter(limit); // counted from the first step, after the data and networks are ready
@@ -167,7 +167,7 @@ internal static class TrainCommand
         return (images + batch - 1) / batch;
     }
 
-    private static string Eta(TrainingProgress p)
+    private static string Eta(TrainingProgress p, TimeSpan? timeLimit)
     {
         if (p.Step == 0)
         {
@@ -175,6 +175,11 @@ internal static class TrainCommand
         }
 
         var remaining = TimeSpan.FromSeconds(p.ElapsedSeconds / p.Step * (p.TotalSteps - p.Step));
+        if (timeLimit is { } limit && limit - TimeSpan.FromSeconds(p.ElapsedSeconds) < remaining)
+        {
+            remaining = TimeSpan.FromTicks(Math.Max(0, (limit - TimeSpan.FromSeconds(p.ElapsedSeconds)).Ticks));
+        }
+
         return remaining.ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture);
     }
 }
