@@ -4,7 +4,7 @@
 # SSIM, FID, and linear probes on the codes `ogan encode` writes, E(x), E's last hidden layer and pixels,
 # trained on all 60,000 training images). Then one table of mean ± sd over the seeds.
 # Usage: bench/encoder-study.sh [STEPS] [OUT]   (default 2500 steps, ~3 min each on 2 idle cores, into results/encoder-study)
-# Runs that exist are kept: re-running resumes the study. Re-check one row: ./ogan eval -c OUT/z128-s1 OUT/z128-s2 OUT/z128-s3
+# Runs that exist are kept: re-running resumes the study; TABLE_ONLY=1 prints the table of what is complete. Re-check one row: ./ogan eval -c OUT/z128-s1 OUT/z128-s2 OUT/z128-s3
 set -euo pipefail
 cd "$(dirname "$0")/.."
 steps=${1:-2500}; out=${2:-results/encoder-study}
@@ -53,9 +53,13 @@ run() { # VARIANT SEED: trains $out/VARIANT-sSEED and evaluates its last checkpo
   echo "$name done"
 }
 
-for seed in "${seeds[@]}"; do
-  for variant in "${order[@]}"; do run "$variant" "$seed"; done
-done
+if [ -z "${TABLE_ONLY:-}" ]; then # TABLE_ONLY=1: print the table of the runs that are complete, train nothing
+  exec 9>"$out/.lock"
+  flock -n 9 || { echo "error: another encoder study is running in $out (wait for it, or use TABLE_ONLY=1)" >&2; exit 1; }
+  for seed in "${seeds[@]}"; do
+    for variant in "${order[@]}"; do run "$variant" "$seed"; done
+  done
+fi
 
 python3 - "$out" "${order[@]}" <<'PY'
 import json, os, statistics, sys
@@ -66,7 +70,7 @@ print("| variant | seeds | iterations | " + " | ".join(c[1] for c in cols) + " |
 print("| --- | --- | --- | " + " | ".join("---" for _ in cols) + " | --- |")
 pixels = []
 for variant in order:
-    runs = [os.path.join(out, d) for d in sorted(os.listdir(out)) if d.rsplit("-s", 1)[0] == variant]
+    runs = [os.path.join(out, d) for d in sorted(os.listdir(out)) if d.rsplit("-s", 1)[0] == variant and os.path.exists(os.path.join(out, d, "wall_seconds"))]
     evals = [json.load(open(os.path.join(r, "eval.json"))) for r in runs if os.path.exists(os.path.join(r, "eval.json"))]
     if not evals:
         continue
