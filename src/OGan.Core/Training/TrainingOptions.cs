@@ -64,7 +64,7 @@ public sealed record TrainingOptions
     /// <summary>Iterations over which λ₂ rises linearly from 0 to <see cref="LambdaRho"/>; 0 keeps it constant.</summary>
     public long LambdaRhoWarmup { get; init; }
 
-    /// <summary>Decay of an exponential moving average of G's weights used for samples; 0 turns it off.</summary>
+    /// <summary>Decay of an exponential moving average of G's weights used for samples and reconstructions; 0 turns it off. It warms up: iteration t uses min(decay, (1 + t) / (10 + t)).</summary>
     public double EmaDecay { get; init; }
 
     /// <summary>Seed of every random number in the run (initialisation, batches, latents).</summary>

@@ -63,6 +63,28 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    public void The_moving_average_of_G_leaves_the_initial_weights_behind_within_a_few_iterations()
+    {
+        using var data = Fixtures.FashionMnist(train: true, limit: 64);
+        var settings = Tiny(5) with { Training = Tiny(5).Training with { EmaDecay = 0.999 } };
+        using var trainer = new Trainer(settings, data);
+        using var initial = Flat(trainer.State.Generator);
+        trainer.Run();
+
+        using var trained = Flat(trainer.State.Generator);
+        using var average = Flat(trainer.State.Ema!);
+        var moved = (trained - initial).norm().item<float>();
+        var lag = (trained - average).norm().item<float>();
+        Assert.True(lag < 0.5 * moved, $"G moved {moved} from its initial weights and its average lags {lag} behind (a plain 0.999 average would lag ~{moved:F3})");
+    }
+
+    private static Tensor Flat(Generator generator)
+    {
+        using var scope = NewDisposeScope();
+        return cat([.. generator.parameters().Select(p => p.detach().flatten())]).clone().MoveToOuterDisposeScope();
+    }
+
+    [Fact]
     public void A_run_folder_holds_options_stats_grids_and_a_loadable_checkpoint()
     {
         using var data = Fixtures.FashionMnist(train: true, limit: 64);
