@@ -18,6 +18,7 @@ declare -A variants=(
   [z128-rho1]="--zdim 128 --lambda-rho 1"
   [z128-rho2]="--zdim 128 --lambda-rho 2"
   [z128-rho2-warmup]="--zdim 128 --lambda-rho 2 --lambda-rho-warmup $steps" # lambda-rho rises from 0 to 2 over the whole run
+  [z256-rho2-warmup]="--zdim 256 --lambda-rho 2 --lambda-rho-warmup $steps"
   [no-calibration]="--calibration-images 0"  # E's running statistics from training (real and fake batches) instead of 1,024 real images
   [ema]="--ema 0.999"                        # samples and reconstructions from a moving average of G
   [adam-0-0.99]="--beta1 0 --beta2 0.99"
