@@ -24,8 +24,8 @@ public sealed class TrainingStep(TrainingState state, TrainingOptions options, O
     public StepLosses Run(Tensor real)
     {
         ArgumentNullException.ThrowIfNull(real);
-        var loss = LossAt(state.Step);
-        var losses = options.Formulation == Formulation.SinglePass ? SinglePass(real, loss) : Alternating(real, loss);
+        var current = LossAt(state.Step);
+        var losses = options.Formulation == Formulation.SinglePass ? SinglePass(real, current) : Alternating(real, current);
         if (state.Ema is not null)
         {
             UpdateEma();
@@ -38,7 +38,7 @@ public sealed class TrainingStep(TrainingState state, TrainingOptions options, O
     public OGanLoss LossAt(long step) =>
         step >= options.LambdaRhoWarmup ? loss : loss.WithLambdaRho(loss.LambdaRho * (step + 1) / options.LambdaRhoWarmup);
 
-    private StepLosses Alternating(Tensor real, OGanLoss loss)
+    private StepLosses Alternating(Tensor real, OGanLoss current)
     {
         var (generator, encoder) = (state.Generator, state.Encoder);
 
@@ -50,7 +50,7 @@ public sealed class TrainingStep(TrainingState state, TrainingOptions options, O
             fake = generator.call(z);
         }
 
-        var e = loss.Encoder(z, encoder.call(real), encoder.call(fake), real, fake);
+        var e = current.Encoder(z, encoder.call(real), encoder.call(fake), real, fake);
         state.EncoderOptimizer.zero_grad();
         e.Total.backward();
         state.EncoderOptimizer.step();
@@ -58,7 +58,7 @@ public sealed class TrainingStep(TrainingState state, TrainingOptions options, O
         // Generator step, E frozen: gradients flow through E to G, but E's weights get none.
         var zg = Latents(real);
         SetRequiresGrad(encoderParameters, false);
-        var g = loss.Generator(zg, encoder.call(generator.call(zg)));
+        var g = current.Generator(zg, encoder.call(generator.call(zg)));
         state.GeneratorOptimizer.zero_grad();
         g.Total.backward();
         state.GeneratorOptimizer.step();
@@ -66,13 +66,13 @@ public sealed class TrainingStep(TrainingState state, TrainingOptions options, O
         return new StepLosses(e.Total, g.Total, e.Delta, g.Rho);
     }
 
-    private StepLosses SinglePass(Tensor real, OGanLoss loss)
+    private StepLosses SinglePass(Tensor real, OGanLoss current)
     {
         var (generator, encoder) = (state.Generator, state.Encoder);
         var z = Latents(real);
         var fake = generator.call(z);
         var stopped = fake.detach();
-        var terms = loss.SinglePass(z, encoder.call(real), encoder.call(fake), encoder.call(stopped), real, stopped);
+        var terms = current.SinglePass(z, encoder.call(real), encoder.call(fake), encoder.call(stopped), real, stopped);
         state.EncoderOptimizer.zero_grad();
         state.GeneratorOptimizer.zero_grad();
         terms.Total.backward();
