@@ -175,9 +175,10 @@ internal static class TrainCommand
         }
 
         var remaining = TimeSpan.FromSeconds(p.ElapsedSeconds / p.Step * (p.TotalSteps - p.Step));
-        if (timeLimit is { } limit && limit - TimeSpan.FromSeconds(p.ElapsedSeconds) < remaining)
+        var timeLeft = timeLimit - TimeSpan.FromSeconds(p.ElapsedSeconds);
+        if (timeLeft < remaining)
         {
-            remaining = TimeSpan.FromTicks(Math.Max(0, (limit - TimeSpan.FromSeconds(p.ElapsedSeconds)).Ticks));
+            remaining = timeLeft.Value < TimeSpan.Zero ? TimeSpan.Zero : timeLeft.Value;
         }
 
         return remaining.ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture);

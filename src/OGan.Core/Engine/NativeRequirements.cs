@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace OGan.Engine;
 
 /// <summary>What TorchSharp's native library needs of the system, checked before it loads (its own failure prints pages).</summary>
@@ -31,8 +33,9 @@ internal static class NativeRequirements
               "(Debian 13, Ubuntu 24.04 or newer have it); on an older system run OGan through its repository's ./ogan, which enters a Debian 13 root";
     }
 
+    // Where a build or a tool install puts the backend package's library: beside the app, or under its runtime identifier.
     private static bool HasPackagedNativeLibrary() =>
         File.Exists(Path.Combine(AppContext.BaseDirectory, "libLibTorchSharp.so")) ||
-        (Directory.Exists(Path.Combine(AppContext.BaseDirectory, "runtimes")) &&
-         Directory.EnumerateFiles(Path.Combine(AppContext.BaseDirectory, "runtimes"), "libLibTorchSharp.so", SearchOption.AllDirectories).Any());
+        File.Exists(Path.Combine(AppContext.BaseDirectory, "runtimes", RuntimeInformation.RuntimeIdentifier, "native", "libLibTorchSharp.so")) ||
+        File.Exists(Path.Combine(AppContext.BaseDirectory, "runtimes", $"linux-{RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant()}", "native", "libLibTorchSharp.so"));
 }
