@@ -169,10 +169,13 @@ def qp_encoder_loss(s_real, s_fake, real, fake, lambda_qp=0.25):
 
 
 class Step:
-    """One O-GAN iteration with GAN-QP + rho: alternating E and G steps, or the author's single pass."""
+    """One O-GAN iteration with GAN-QP + rho: alternating E and G steps, or the author's single pass.
+    bf16=True runs the forward passes and losses under torch.autocast(dtype=torch.bfloat16); backward outside it."""
 
-    def __init__(self, g, e, lr=2e-4, betas=(0.5, 0.999), lambda_qp=0.25, lambda_rho=0.5, single_pass=False):
+    def __init__(self, g, e, lr=2e-4, betas=(0.5, 0.999), lambda_qp=0.25, lambda_rho=0.5, single_pass=False, bf16=False):
         self.g, self.e = g, e
+        device_type = next(g.parameters()).device.type
+        self.autocast = lambda: torch.autocast(device_type, dtype=torch.bfloat16, enabled=bf16)
         self.opt_g = torch.optim.Adam(g.parameters(), lr, betas)
         self.opt_e = torch.optim.Adam(e.parameters(), lr, betas)
         self.lambda_qp, self.lambda_rho, self.single_pass = lambda_qp, lambda_rho, single_pass
@@ -181,20 +184,22 @@ class Step:
         return self.combined(real, z) if self.single_pass else self.alternating(real, z, z2)
 
     def alternating(self, real, z, z2):
-        with torch.no_grad():
-            fake = self.g(z)
-        code = self.e(fake)
-        rho_e = correlation(z, code).mean()
-        loss_e = qp_encoder_loss(self.e(real).mean(1), code.mean(1), real, fake, self.lambda_qp) - self.lambda_rho * rho_e
+        with self.autocast():
+            with torch.no_grad():
+                fake = self.g(z)
+            code = self.e(fake)
+            rho_e = correlation(z, code).mean()
+            loss_e = qp_encoder_loss(self.e(real).mean(1), code.mean(1), real, fake, self.lambda_qp) - self.lambda_rho * rho_e
         self.opt_e.zero_grad(set_to_none=True)
         loss_e.backward()
         self.opt_e.step()
 
         for p in self.e.parameters():
             p.requires_grad_(False)
-        code = self.e(self.g(z2))
-        rho = correlation(z2, code).mean()
-        loss_g = code.mean() - self.lambda_rho * rho
+        with self.autocast():
+            code = self.e(self.g(z2))
+            rho = correlation(z2, code).mean()
+            loss_g = code.mean() - self.lambda_rho * rho
         self.opt_g.zero_grad(set_to_none=True)
         loss_g.backward()
         self.opt_g.step()
@@ -203,12 +208,13 @@ class Step:
         return loss_e.detach(), loss_g.detach(), rho.detach()
 
     def combined(self, real, z):
-        fake = self.g(z)
-        stopped = fake.detach()
-        s_real, code, code_stopped = self.e(real).mean(1), self.e(fake), self.e(stopped)
-        rho = correlation(z, code).mean()
-        loss_e = qp_encoder_loss(s_real, code_stopped.mean(1), real, stopped, self.lambda_qp)
-        total = loss_e + code.mean() - code_stopped.mean() - self.lambda_rho * rho
+        with self.autocast():
+            fake = self.g(z)
+            stopped = fake.detach()
+            s_real, code, code_stopped = self.e(real).mean(1), self.e(fake), self.e(stopped)
+            rho = correlation(z, code).mean()
+            loss_e = qp_encoder_loss(s_real, code_stopped.mean(1), real, stopped, self.lambda_qp)
+            total = loss_e + code.mean() - code_stopped.mean() - self.lambda_rho * rho
         self.opt_e.zero_grad(set_to_none=True)
         self.opt_g.zero_grad(set_to_none=True)
         total.backward()

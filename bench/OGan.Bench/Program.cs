@@ -1,8 +1,10 @@
 using System.Globalization;
 using OGan.Bench;
 using OGan.Engine;
+using OGan.MixedPrecision;
 
-// ogan-bench train-speed SIZE WIDTH BATCH ITERATIONS alternating|single-pass [CHANNELS [DEVICE]]
+// ogan-bench train-speed SIZE WIDTH BATCH ITERATIONS alternating|single-pass [CHANNELS [DEVICE [fp32|bf16 [channels-last]]]]
+// ogan-bench phases SIZE WIDTH BATCH ITERATIONS CHANNELS fp32|bf16 [channels-last]
 // ogan-bench train-quality WIDTH BATCH ITERATIONS alternating|single-pass
 // ogan-bench loader FOLDER SIZE REPEAT
 // ogan-bench serve-load URL CLIENTS SECONDS SERVER_PID IMAGE
@@ -13,8 +15,12 @@ switch (args)
 {
     case ["train-speed", _, _, _, _, var form, ..]:
         var channels = args.Length > 6 ? Arg(6) : 1;
-        var step = TrainStep.Speed(Arg(1), Arg(2), Arg(3), Arg(4), form == "single-pass", channels, args.Length > 7 ? args[7] : "cpu");
+        var precision = args.Length > 8 ? Enum.Parse<Precision>(args[8], ignoreCase: true) : Precision.Fp32;
+        var step = TrainStep.Speed(Arg(1), Arg(2), Arg(3), Arg(4), form == "single-pass", channels, args.Length > 7 ? args[7] : "cpu", precision, args.Contains("channels-last"));
         Console.WriteLine(string.Create(invariant, $"seconds_per_iteration {step:F6} threads {threads} libtorch {Runtime.LibTorchVersion} torchsharp {Runtime.TorchSharpVersion}"));
+        return 0;
+    case ["phases", _, _, _, _, _, var phasesPrecision, ..]:
+        Phases.Run(Arg(1), Arg(2), Arg(3), Arg(4), Arg(5), Enum.Parse<Precision>(phasesPrecision, ignoreCase: true), args.Contains("channels-last"));
         return 0;
     case ["train-quality", _, _, _, var form]:
         TrainStep.Quality(Arg(1), Arg(2), Arg(3), form == "single-pass");
@@ -26,6 +32,6 @@ switch (args)
         await ServeLoad.Run(url, Arg(2), Arg(3), Arg(4), image);
         return 0;
     default:
-        Console.Error.WriteLine("usage: ogan-bench train-speed SIZE WIDTH BATCH ITERATIONS FORM [CHANNELS [DEVICE]] | train-quality WIDTH BATCH ITERATIONS FORM | loader FOLDER SIZE REPEAT | serve-load URL CLIENTS SECONDS SERVER_PID IMAGE");
+        Console.Error.WriteLine("usage: ogan-bench train-speed SIZE WIDTH BATCH ITERATIONS FORM [CHANNELS [DEVICE [PRECISION [channels-last]]]] | phases SIZE WIDTH BATCH ITERATIONS CHANNELS PRECISION [channels-last] | train-quality WIDTH BATCH ITERATIONS FORM | loader FOLDER SIZE REPEAT | serve-load URL CLIENTS SECONDS SERVER_PID IMAGE");
         return 2;
 }

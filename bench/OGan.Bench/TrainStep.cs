@@ -3,6 +3,7 @@ using System.Globalization;
 using OGan.Data;
 using OGan.Evaluation;
 using OGan.Inference;
+using OGan.MixedPrecision;
 using OGan.Models;
 using OGan.Training;
 using TorchSharp;
@@ -16,12 +17,13 @@ namespace OGan.Bench;
 /// </summary>
 internal static class TrainStep
 {
-    private static RunSettings Settings(int size, int width, int batch, long steps, bool singlePass, int channels = 1, string device = "cpu") => new(
+    private static RunSettings Settings(int size, int width, int batch, long steps, bool singlePass, int channels = 1, string device = "cpu", Precision precision = Precision.Fp32, bool channelsLast = false) => new(
         new OGanConfig { ImageSize = size, Channels = channels, Width = width, ZDim = 0 },
         new TrainingOptions
         {
             BatchSize = batch, Steps = steps, LogEvery = 1_000_000, SampleEvery = 0, SnapshotEvery = 0, CalibrationImages = 0,
             Formulation = singlePass ? Formulation.SinglePass : Formulation.Alternating, Seed = 1, Device = device,
+            Precision = precision, ChannelsLast = channelsLast,
         },
         "bench");
 
@@ -32,12 +34,12 @@ internal static class TrainStep
     public const double WarmupSeconds = 5;
 
     /// <summary>Seconds per iteration on random images, after <see cref="Warmup"/> iterations.</summary>
-    public static double Speed(int size, int width, int batch, int iterations, bool singlePass, int channels = 1, string device = "cpu")
+    public static double Speed(int size, int width, int batch, int iterations, bool singlePass, int channels = 1, string device = "cpu", Precision precision = Precision.Fp32, bool channelsLast = false)
     {
         var pixels = new byte[batch * 4 * channels * size * size];
         new Random(7).NextBytes(pixels);
         using var data = new ImageSet(pixels, batch * 4, channels, size);
-        using var trainer = new Trainer(Settings(size, width, batch, long.MaxValue, singlePass, channels, device), data);
+        using var trainer = new Trainer(Settings(size, width, batch, long.MaxValue, singlePass, channels, device, precision, channelsLast), data);
         var cuda = trainer.Device.type == DeviceType.CUDA;
         var warmup = Stopwatch.StartNew();
         for (var i = 0; i < Warmup || warmup.Elapsed.TotalSeconds < WarmupSeconds; i++)

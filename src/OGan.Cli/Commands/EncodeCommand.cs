@@ -19,7 +19,7 @@ internal static class EncodeCommand
     {
         var command = new Command("encode", "Encode images to latent vectors (.npy)")
         {
-            Images, ModelOptions.Checkpoint, Output, Raw, Hidden, Names, ModelOptions.Device,
+            Images, ModelOptions.Checkpoint, Output, Raw, Hidden, Names, ModelOptions.Device, ModelOptions.Precision,
         };
         command.SetAction(parse => Guard.Run(parse, log => Run(parse, log)));
         return command;

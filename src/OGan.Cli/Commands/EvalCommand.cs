@@ -52,7 +52,7 @@ internal static class EvalCommand
     {
         var command = new Command("eval", "Measure checkpoints: rho on fresh latents; MSE, PSNR and SSIM of reconstructions of held-out images; on Fashion-MNIST FID, KID and linear probes")
         {
-            Checkpoints, Data, DataOptions.DataRoot, Count, Latents, Seed, Scale, Classifier, ProbeImages, Json, ModelOptions.Device,
+            Checkpoints, Data, DataOptions.DataRoot, Count, Latents, Seed, Scale, Classifier, ProbeImages, Json, ModelOptions.Device, ModelOptions.Precision,
         };
         command.SetAction(parse => Guard.Run(parse, log => Run(parse, log)));
         return command;
@@ -77,7 +77,7 @@ internal static class EvalCommand
         var results = new List<Result>();
         foreach (var path in paths)
         {
-            using var model = OGanModel.Load(path, device);
+            using var model = OGanModel.Load(path, device, parse.GetValue(ModelOptions.Precision));
             var result = Measure(parse, log, path, model);
             Print(result);
             results.Add(result);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using OGan.Checkpoints;
 using OGan.Engine;
+using OGan.MixedPrecision;
 using TorchSharp;
 
 namespace OGan.Cli;
@@ -21,6 +22,11 @@ internal static class InfoCommand
             Console.WriteLine(Environment.GetEnvironmentVariable("OGAN_IN_DEBIAN13") == "1"
                 ? "running in the Debian 13 root (this host's libstdc++ is older than TorchSharp needs)"
                 : "running on the host directly");
+            Console.WriteLine($"--precision auto on cpu: {PrecisionChoice.Resolve(Precision.Auto, torch.CPU).Reason}");
+            for (var index = 0; torch.cuda.is_available() && index < torch.cuda.device_count(); index++)
+            {
+                Console.WriteLine($"--precision auto on cuda:{index}: {PrecisionChoice.Resolve(Precision.Auto, new torch.Device(DeviceType.CUDA, index)).Reason}");
+            }
             if (parse.GetValue(CheckpointPath) is { } path)
             {
                 var file = ModelOptions.ResolveCheckpoint(path);

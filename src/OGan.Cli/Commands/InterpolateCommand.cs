@@ -20,7 +20,7 @@ internal static class InterpolateCommand
     {
         var command = new Command("interpolate", "Interpolate between two images: G along the line from N(E(a)) to N(E(b))")
         {
-            From, To, ModelOptions.Checkpoint, Steps, Slerp, Output, Frames, ModelOptions.Device,
+            From, To, ModelOptions.Checkpoint, Steps, Slerp, Output, Frames, ModelOptions.Device, ModelOptions.Precision,
         };
         command.SetAction(parse => Guard.Run(parse, log => Run(parse, log)));
         return command;

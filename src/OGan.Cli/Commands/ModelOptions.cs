@@ -1,11 +1,12 @@
 using System.CommandLine;
 using OGan.Inference;
+using OGan.MixedPrecision;
 using static TorchSharp.torch;
 using OGan.Training;
 
 namespace OGan.Cli;
 
-/// <summary>The options of every command that uses a trained model: --checkpoint and --device.</summary>
+/// <summary>The options of every command that uses a trained model: --checkpoint, --device and --precision.</summary>
 internal static class ModelOptions
 {
     public static readonly Option<string> Checkpoint = new("--checkpoint", "-c")
@@ -15,6 +16,13 @@ internal static class ModelOptions
     };
 
     public static readonly Option<string> Device = new("--device") { Description = "cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
+
+    public static readonly Option<Precision> Precision = new("--precision")
+    {
+        Description = "What G and E compute in: auto (bf16 where the device computes it natively: AVX-512 BF16 or AMX CPUs, CUDA 8.0+; `ogan info` says which), fp32 or bf16",
+        DefaultValueFactory = _ => MixedPrecision.Precision.Auto,
+        CustomParser = EnumValues.Parse<Precision>,
+    };
 
     /// <summary>The latest run under ./runs, the default checkpoint.</summary>
     public static string LatestRun() =>
@@ -45,7 +53,7 @@ internal static class ModelOptions
     {
         var device = ParseDevice(parse.GetValue(Device)!);
         Engine.Runtime.SetThreads();
-        return OGanModel.Load(ResolveCheckpoint(parse.GetValue(Checkpoint)!), device);
+        return OGanModel.Load(ResolveCheckpoint(parse.GetValue(Checkpoint)!), device, parse.GetValue(Precision));
     }
 
     public static string ResolveCheckpoint(string path) =>

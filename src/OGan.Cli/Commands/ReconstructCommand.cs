@@ -18,7 +18,7 @@ internal static class ReconstructCommand
     {
         var command = new Command("reconstruct", "Encode images and decode them again: G(N(E(x)))")
         {
-            Images, ModelOptions.Checkpoint, Scale, Output, Separate, ModelOptions.Device,
+            Images, ModelOptions.Checkpoint, Scale, Output, Separate, ModelOptions.Device, ModelOptions.Precision,
         };
         command.SetAction(parse => Guard.Run(parse, log => Run(parse, log)));
         return command;

@@ -23,7 +23,7 @@ internal static class SampleCommand
     {
         var command = new Command("sample", "Generate images from a trained checkpoint")
         {
-            ModelOptions.Checkpoint, Count, Seed, Latents, Output, ModelOptions.Device,
+            ModelOptions.Checkpoint, Count, Seed, Latents, Output, ModelOptions.Device, ModelOptions.Precision,
         };
         command.SetAction(parse => Guard.Run(parse, log => Run(parse, log)));
         return command;

@@ -11,7 +11,7 @@ namespace OGan.Cli.Serve;
 /// (their eval-mode switch and BatchNorm state are shared), each inside its own dispose scope, so concurrent
 /// users cannot see each other's results and no request leaves tensors behind.
 /// </summary>
-internal sealed class ModelHost(Device device) : IDisposable
+internal sealed class ModelHost(Device device, MixedPrecision.Precision precision) : IDisposable
 {
     private const int TrimEvery = 50;
     private readonly SemaphoreSlim gate = new(1, 1);
@@ -65,7 +65,7 @@ internal sealed class ModelHost(Device device) : IDisposable
                 return;
             }
 
-            var loaded = OGanModel.Load(entry.Path, device);
+            var loaded = OGanModel.Load(entry.Path, device, precision);
             model?.Dispose();
             (model, directions, Current) = (loaded, null, entry);
         }

@@ -31,7 +31,7 @@ internal static class ServeCommand
     {
         var command = new Command("serve", "Serve a web page to sample, reconstruct and interpolate with a model, and to watch a training run")
         {
-            Checkpoints, Port, Host, MaxUploadMegabytes, ModelOptions.Device,
+            Checkpoints, Port, Host, MaxUploadMegabytes, ModelOptions.Device, ModelOptions.Precision,
         };
         command.SetAction(parse => Guard.Run(parse, log => Run(parse, log)));
         return command;
@@ -60,7 +60,7 @@ internal static class ServeCommand
         var catalog = CheckpointCatalog.Open(parse.GetValue(Checkpoints)!);
         var device = ModelOptions.ParseDevice(parse.GetValue(ModelOptions.Device)!);
         Engine.Runtime.SetThreads();
-        using var host = new ModelHost(device);
+        using var host = new ModelHost(device, parse.GetValue(ModelOptions.Precision));
         host.Select(catalog.Latest()!, CancellationToken.None).GetAwaiter().GetResult();
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });

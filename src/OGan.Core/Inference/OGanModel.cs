@@ -1,6 +1,7 @@
 using OGan.Checkpoints;
 using OGan.Imaging;
 using OGan.Losses;
+using OGan.MixedPrecision;
 using OGan.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -16,6 +17,7 @@ namespace OGan.Inference;
 public sealed class OGanModel : IDisposable
 {
     private readonly bool ownsNetworks;
+    private PrecisionChoice? precision;
 
     /// <summary>Wraps trained networks; with <paramref name="ownsNetworks"/> the model disposes them.</summary>
     public OGanModel(OGanConfig config, Generator generator, Encoder encoder, bool ownsNetworks = true)
@@ -41,10 +43,33 @@ public sealed class OGanModel : IDisposable
     /// <summary>The training step of the checkpoint loaded, if any.</summary>
     public long Step { get; private init; }
 
-    /// <summary>Loads a checkpoint written by the trainer onto <paramref name="device"/> (CPU by default).</summary>
+    /// <summary>
+    /// The precision G and E compute in, and why; setting it sets both networks' <see cref="AutocastPolicy"/>
+    /// (the weights stay fp32, so a model can switch at any time). Networks passed to the constructor keep their own until set.
+    /// </summary>
+    public PrecisionChoice Precision
+    {
+        get => precision ?? new(Encoder.Autocast.Precision, "as the networks were given");
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            Generator.Autocast = Encoder.Autocast = value.Policy;
+            precision = value;
+        }
+    }
+
+    /// <summary>Loads a checkpoint written by the trainer onto <paramref name="device"/> (CPU by default), in precision auto (bf16 where the device has it natively).</summary>
     /// <exception cref="FileNotFoundException">No such file.</exception>
     /// <exception cref="InvalidDataException">Not an OGan checkpoint, damaged, or with weights that do not fit its config.</exception>
-    public static OGanModel Load(string path, Device? device = null)
+    public static OGanModel Load(string path, Device? device) => Load(path, device, MixedPrecision.Precision.Auto);
+
+    /// <summary>
+    /// Loads a checkpoint written by the trainer (in any precision: checkpoints are fp32) onto <paramref name="device"/>
+    /// (CPU when null), to compute in <paramref name="precision"/> (auto: bf16 where the device has it natively).
+    /// </summary>
+    /// <exception cref="FileNotFoundException">No such file.</exception>
+    /// <exception cref="InvalidDataException">Not an OGan checkpoint, damaged, or with weights that do not fit its config.</exception>
+    public static OGanModel Load(string path, Device? device = null, Precision precision = MixedPrecision.Precision.Auto)
     {
         using var checkpoint = Checkpoint.Read(path);
         var config = checkpoint.Settings.Model.Validate();
@@ -57,7 +82,7 @@ public sealed class OGanModel : IDisposable
             var target = device ?? CPU;
             generator.to(target).eval();
             encoder.to(target).eval();
-            return new OGanModel(config, generator, encoder) { Step = checkpoint.Step };
+            return new OGanModel(config, generator, encoder) { Step = checkpoint.Step, Precision = PrecisionChoice.Resolve(precision, target) };
         }
         catch
         {

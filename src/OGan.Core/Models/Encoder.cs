@@ -1,4 +1,5 @@
 using TorchSharp;
+using OGan.MixedPrecision;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -12,8 +13,9 @@ namespace OGan.Models;
 /// </summary>
 public sealed class Encoder : Module<Tensor, Tensor>
 {
-    private readonly (Conv2d Conv, BatchNorm2d? Bn)[] blocks;
-    private readonly Linear fc;
+    private readonly (AutocastConv2d Conv, BatchNorm2d? Bn)[] blocks;
+    private readonly AutocastLinear fc;
+    private AutocastPolicy autocast = AutocastPolicy.Fp32;
 
     /// <summary>Builds E for <paramref name="config"/> with the DCGAN initialisation, drawn from <paramref name="init"/> (else the default generator).</summary>
     /// <exception cref="ArgumentException">The config is invalid.</exception>
@@ -23,11 +25,11 @@ public sealed class Encoder : Module<Tensor, Tensor>
         ArgumentNullException.ThrowIfNull(config);
         Config = config.Validate();
         var padding = (config.KernelSize - 1) / 2;
-        blocks = new (Conv2d, BatchNorm2d?)[config.NumLayers + 1];
+        blocks = new (AutocastConv2d, BatchNorm2d?)[config.NumLayers + 1];
         for (var i = 0; i < blocks.Length; i++)
         {
             var inChannels = i == 0 ? config.Channels : config.EncoderChannels(i - 1);
-            var conv = Conv2d(inChannels, config.EncoderChannels(i), config.KernelSize, stride: 2, padding: padding);
+            var conv = new AutocastConv2d(inChannels, config.EncoderChannels(i), config.KernelSize, stride: 2, padding: padding);
             register_module($"conv{i}", conv);
             BatchNorm2d? bn = null;
             if (i > 0)
@@ -39,7 +41,7 @@ public sealed class Encoder : Module<Tensor, Tensor>
             blocks[i] = (conv, bn);
         }
 
-        fc = Linear(4 * 4 * config.MaxChannels, config.LatentDim);
+        fc = new AutocastLinear(4 * 4 * config.MaxChannels, config.LatentDim);
         register_module("fc", fc);
         DcganInit.Apply(this, init);
     }
@@ -47,16 +49,29 @@ public sealed class Encoder : Module<Tensor, Tensor>
     /// <summary>The network's shape.</summary>
     public OGanConfig Config { get; }
 
-    /// <summary>(N, Channels, ImageSize, ImageSize) images to (N, ZDim) codes.</summary>
+    /// <summary>
+    /// What the convolutions and the linear layer compute in: fp32 (the default) or bf16 with fp32 weights.
+    /// BatchNorm's parameters and statistics, the codes and the features are fp32 either way.
+    /// </summary>
+    public AutocastPolicy Autocast
+    {
+        get => autocast;
+        set => autocast = (value ?? throw new ArgumentNullException(nameof(value))).ApplyTo(this);
+    }
+
+    /// <summary>(N, Channels, ImageSize, ImageSize) images to (N, ZDim) codes, fp32.</summary>
     /// <exception cref="ArgumentException">The images have the wrong shape.</exception>
-    public override Tensor forward(Tensor input) => fc.call(Features(input));
+    public override Tensor forward(Tensor input) => AutocastPolicy.Output(fc.call(Hidden(input)));
 
     /// <summary>
     /// The last hidden layer, flattened: (N, 16 · MaxChannels) features that the final linear layer maps to
     /// the codes. Wider than the codes; for probing what E has learnt, or as features in a model of one's own.
     /// </summary>
     /// <exception cref="ArgumentException">The images have the wrong shape.</exception>
-    public Tensor Features(Tensor input)
+    public Tensor Features(Tensor input) => AutocastPolicy.Output(Hidden(input));
+
+    // The last hidden layer in the compute type.
+    private Tensor Hidden(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var shape = input.shape;

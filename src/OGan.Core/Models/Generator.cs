@@ -1,4 +1,5 @@
 using TorchSharp;
+using OGan.MixedPrecision;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -12,10 +13,11 @@ namespace OGan.Models;
 /// </summary>
 public sealed class Generator : Module<Tensor, Tensor>
 {
-    private readonly Linear fc;
+    private readonly AutocastLinear fc;
     private readonly BatchNorm2d bn0;
-    private readonly (ConvTranspose2d Deconv, BatchNorm2d Bn)[] blocks;
-    private readonly ConvTranspose2d output;
+    private readonly (AutocastConvTranspose2d Deconv, BatchNorm2d Bn)[] blocks;
+    private readonly AutocastConvTranspose2d output;
+    private AutocastPolicy autocast = AutocastPolicy.Fp32;
 
     /// <summary>Builds G for <paramref name="config"/> with the DCGAN initialisation, drawn from <paramref name="init"/> (else the default generator).</summary>
     /// <exception cref="ArgumentException">The config is invalid.</exception>
@@ -26,27 +28,37 @@ public sealed class Generator : Module<Tensor, Tensor>
         Config = config.Validate();
         var width = config.MaxChannels;
         var (padding, outputPadding) = SamePadding(config.KernelSize);
-        fc = Linear(config.LatentDim, 4 * 4 * width);
+        fc = new AutocastLinear(config.LatentDim, 4 * 4 * width);
         bn0 = BatchNorm2d(width);
         register_module("fc", fc);
         register_module("bn0", bn0);
-        blocks = new (ConvTranspose2d, BatchNorm2d)[config.NumLayers];
+        blocks = new (AutocastConvTranspose2d, BatchNorm2d)[config.NumLayers];
         for (var i = 0; i < config.NumLayers; i++)
         {
             int inChannels = width >> i, outChannels = width >> (i + 1);
-            blocks[i] = (ConvTranspose2d(inChannels, outChannels, config.KernelSize, stride: 2, padding: padding, output_padding: outputPadding),
+            blocks[i] = (new AutocastConvTranspose2d(inChannels, outChannels, config.KernelSize, stride: 2, padding: padding, outputPadding: outputPadding),
                          BatchNorm2d(outChannels));
             register_module($"deconv{i + 1}", blocks[i].Deconv);
             register_module($"bn{i + 1}", blocks[i].Bn);
         }
 
-        output = ConvTranspose2d(width >> config.NumLayers, config.Channels, config.KernelSize, stride: 2, padding: padding, output_padding: outputPadding);
+        output = new AutocastConvTranspose2d(width >> config.NumLayers, config.Channels, config.KernelSize, stride: 2, padding: padding, outputPadding: outputPadding);
         register_module("out", output);
         DcganInit.Apply(this, init);
     }
 
     /// <summary>The network's shape.</summary>
     public OGanConfig Config { get; }
+
+    /// <summary>
+    /// What the linear and transposed-convolution layers compute in: fp32 (the default) or bf16 with fp32
+    /// weights. BatchNorm's parameters and statistics and the tanh output are fp32 either way.
+    /// </summary>
+    public AutocastPolicy Autocast
+    {
+        get => autocast;
+        set => autocast = (value ?? throw new ArgumentNullException(nameof(value))).ApplyTo(this);
+    }
 
     /// <summary>Padding and output padding that make a stride-2 transposed convolution exactly double the size.</summary>
     internal static (long Padding, long OutputPadding) SamePadding(int kernel) => kernel == 5 ? (2, 1) : (1, 0);
@@ -68,6 +80,6 @@ public sealed class Generator : Module<Tensor, Tensor>
             x = functional.relu(bn.call(deconv.call(x)));
         }
 
-        return output.call(x).tanh();
+        return AutocastPolicy.Output(output.call(x)).tanh();
     }
 }

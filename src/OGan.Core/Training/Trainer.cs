@@ -5,6 +5,7 @@ using OGan.Data;
 using OGan.Imaging;
 using OGan.Inference;
 using OGan.Losses;
+using OGan.MixedPrecision;
 using OGan.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -50,6 +51,15 @@ public sealed class Trainer : IDisposable
         Folder = folder;
         Device = Engine.Devices.Resolve(Options.Device);
         State = new TrainingState(Config, Options, Device, data.Count);
+        Precision = PrecisionChoice.Resolve(Options.Precision, Device);
+        var autocast = Options.ChannelsLast is { } channelsLast ? Precision.Policy with { ChannelsLast = channelsLast } : Precision.Policy;
+        State.Generator.Autocast = autocast;
+        State.Encoder.Autocast = autocast;
+        if (State.Ema is not null)
+        {
+            State.Ema.Autocast = autocast;
+        }
+
         step = new TrainingStep(State, Options, new OGanLoss(GanObjective.Create(Options.Loss, Options.LambdaQp), Options.LambdaRho));
         using (var fixedRandom = new torch.Generator(Options.Seed + 1))
         {
@@ -70,6 +80,9 @@ public sealed class Trainer : IDisposable
 
     /// <summary>Where the networks live.</summary>
     public Device Device { get; }
+
+    /// <summary>The precision G and E compute in, and why (what auto resolved to).</summary>
+    public PrecisionChoice Precision { get; }
 
     /// <summary>Networks, optimizers, random generator and position: what a checkpoint holds.</summary>
     public TrainingState State { get; }
@@ -204,13 +217,26 @@ public sealed class Trainer : IDisposable
 
     /// <summary>Creates a trainer in the state of <paramref name="checkpointPath"/>; it continues exactly where that run stopped.</summary>
     /// <exception cref="InvalidDataException">The file is not an OGan training checkpoint, or does not fit the data.</exception>
-    public static Trainer Resume(string checkpointPath, ImageSet data, RunFolder? folder, long? steps = null)
+    public static Trainer Resume(string checkpointPath, ImageSet data, RunFolder? folder, long? steps) => Resume(checkpointPath, data, folder, steps, null);
+
+    /// <summary>
+    /// Creates a trainer in the state of <paramref name="checkpointPath"/>; it continues exactly where that run
+    /// stopped, with <paramref name="steps"/> and <paramref name="precision"/> in place of the run's own when given
+    /// (checkpoints are fp32 in every precision, so a bf16 run can go on in fp32 and back).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is not an OGan training checkpoint, or does not fit the data.</exception>
+    public static Trainer Resume(string checkpointPath, ImageSet data, RunFolder? folder, long? steps = null, Precision? precision = null)
     {
         using var checkpoint = Checkpoint.Read(checkpointPath);
         var settings = checkpoint.Settings;
         if (steps is not null)
         {
             settings = settings with { Training = settings.Training with { Steps = steps.Value } };
+        }
+
+        if (precision is not null)
+        {
+            settings = settings with { Training = settings.Training with { Precision = precision.Value } };
         }
 
         var trainer = new Trainer(settings, data, folder);
@@ -241,7 +267,7 @@ public sealed class Trainer : IDisposable
     private OGanModel CalibratedModel()
     {
         CalibrateEncoder();
-        return new OGanModel(Config, State.Ema ?? State.Generator, State.Encoder, ownsNetworks: false);
+        return new OGanModel(Config, State.Ema ?? State.Generator, State.Encoder, ownsNetworks: false) { Precision = Precision };
     }
 
     private Tensor NextBatch()

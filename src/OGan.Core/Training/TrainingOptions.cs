@@ -1,4 +1,5 @@
 using OGan.Losses;
+using OGan.MixedPrecision;
 
 namespace OGan.Training;
 
@@ -72,6 +73,12 @@ public sealed record TrainingOptions
 
     /// <summary>"cpu", "cuda" or "cuda:N".</summary>
     public string Device { get; init; } = "cpu";
+
+    /// <summary>What G and E compute in: auto (bf16 where the device has it natively), fp32 or bf16. Checkpoints are fp32 in every case.</summary>
+    public Precision Precision { get; init; } = Precision.Auto;
+
+    /// <summary>Overrides the memory format of <see cref="PrecisionChoice.Policy"/> (true: channels-last), to measure both.</summary>
+    internal bool? ChannelsLast { get; init; }
 
     /// <summary>Random horizontal flips of real images (for small data sets).</summary>
     public bool Flip { get; init; }

@@ -1,0 +1,65 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace OGan.MixedPrecision;
+
+/// <summary>
+/// What the layers of one network compute in, after PyTorch's autocast: convolutions, transposed convolutions
+/// and linear layers cast their input, weight and bias to <see cref="ComputeType"/>; everything else (BatchNorm
+/// with its fp32 parameters and statistics, activations) takes the activations as they come, and the networks
+/// hand fp32 to whatever follows them (G's tanh, the critic, the losses).
+/// </summary>
+public sealed record AutocastPolicy
+{
+    /// <summary>Plain fp32, NCHW: no cast anywhere.</summary>
+    public static AutocastPolicy Fp32 { get; } = new() { ComputeType = ScalarType.Float32 };
+
+    /// <summary>bf16 convolutions and linear layers.</summary>
+    public static AutocastPolicy Bf16 { get; } = new() { ComputeType = ScalarType.BFloat16 };
+
+    /// <summary>The dtype of convolutions and linear layers: Float32 or BFloat16.</summary>
+    public ScalarType ComputeType { get; init; } = ScalarType.Float32;
+
+    /// <summary>Whether images and feature maps are laid out NHWC (channels last) in memory; the shapes stay NCHW.</summary>
+    public bool ChannelsLast { get; init; }
+
+    /// <summary>The precision this policy implements.</summary>
+    public Precision Precision => ComputeType == ScalarType.BFloat16 ? Precision.Bf16 : Precision.Fp32;
+
+    /// <summary>The policy of <paramref name="precision"/> (fp32 or bf16; resolve auto with <see cref="PrecisionChoice"/> first).</summary>
+    /// <exception cref="ArgumentException"><paramref name="precision"/> is auto.</exception>
+    public static AutocastPolicy For(Precision precision, bool channelsLast = false) => precision switch
+    {
+        Precision.Fp32 => Fp32 with { ChannelsLast = channelsLast },
+        Precision.Bf16 => Bf16 with { ChannelsLast = channelsLast },
+        _ => throw new ArgumentException("precision auto depends on the device: resolve it with PrecisionChoice.Resolve first", nameof(precision)),
+    };
+
+    /// <summary>Sets this policy on every <see cref="AutocastLayer"/> of <paramref name="network"/>; returns the policy.</summary>
+    internal AutocastPolicy ApplyTo(nn.Module network)
+    {
+        foreach (var layer in network.modules().OfType<AutocastLayer>())
+        {
+            layer.Policy = this;
+        }
+
+        return this;
+    }
+
+    /// <summary><paramref name="tensor"/> in the compute type (itself when it already is).</summary>
+    internal Tensor Compute(Tensor tensor) => tensor.dtype == ComputeType ? tensor : tensor.to(ComputeType);
+
+    /// <summary>A 4-d tensor in the policy's memory format (itself when it already is).</summary>
+    internal Tensor Layout(Tensor tensor)
+    {
+        if (!ChannelsLast || tensor.dim() != 4 || tensor.permute(0, 2, 3, 1).is_contiguous())
+        {
+            return tensor;
+        }
+
+        return tensor.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
+    }
+
+    /// <summary>A network's result as fp32, for the fp32 operations after it.</summary>
+    internal static Tensor Output(Tensor tensor) => tensor.dtype == ScalarType.Float32 ? tensor : tensor.to(ScalarType.Float32);
+}
