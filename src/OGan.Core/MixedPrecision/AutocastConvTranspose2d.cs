@@ -6,12 +6,12 @@ namespace OGan.MixedPrecision;
 /// <summary>A square 2-d transposed convolution, as TorchSharp's ConvTranspose2d, computing in its policy's type. State: weight (in, out, k, k), bias (out).</summary>
 public sealed class AutocastConvTranspose2d(long inChannels, long outChannels, long kernelSize, long stride = 1, long padding = 0, long outputPadding = 0)
     // PyTorch draws a transposed convolution's defaults from fan_in = weight.size(1) · k · k, the output channels.
-    : AutocastLayer(nameof(AutocastConvTranspose2d), [inChannels, outChannels, kernelSize, kernelSize], outChannels * kernelSize * kernelSize, outChannels)
+    : AutocastLayer(nameof(AutocastConvTranspose2d), [inChannels, outChannels, kernelSize, kernelSize], outChannels * kernelSize * kernelSize, outChannels, Math.Min(inChannels, outChannels))
 {
     private readonly long[] strides = [stride, stride];
     private readonly long[] paddings = [padding, padding];
     private readonly long[] outputPaddings = [outputPadding, outputPadding];
 
     /// <inheritdoc/>
-    protected override Tensor Apply(Tensor input, Tensor weight, Tensor bias) => F.conv_transpose2d(input, weight, bias, strides, paddings, outputPaddings);
+    private protected override Tensor Apply(Tensor input, Tensor weight, Tensor bias) => F.conv_transpose2d(input, weight, bias, strides, paddings, outputPaddings);
 }

@@ -16,9 +16,15 @@ public abstract class AutocastLayer : Module<Tensor, Tensor>
     private Parameter bias;
 
     /// <summary>Parameters of <paramref name="weightShape"/> and (<paramref name="outputs"/>), drawn as PyTorch's defaults: U(±1/√fan_in).</summary>
-    protected AutocastLayer(string name, long[] weightShape, long fanIn, long outputs)
+    /// <param name="name">The module's name.</param>
+    /// <param name="weightShape">The weight's shape.</param>
+    /// <param name="fanIn">Inputs per output, for the initial range.</param>
+    /// <param name="outputs">The bias's length.</param>
+    /// <param name="channels">The smaller of a convolution's input and output channel counts (see <see cref="AutocastPolicy.ComputeTypeOf"/>); null for a linear layer.</param>
+    private protected AutocastLayer(string name, long[] weightShape, long fanIn, long outputs, long? channels)
         : base(name)
     {
+        Channels = channels;
         ArgumentNullException.ThrowIfNull(weightShape);
         var bound = 1 / Math.Sqrt(fanIn);
         weight = Parameter(empty(weightShape));
@@ -32,6 +38,9 @@ public abstract class AutocastLayer : Module<Tensor, Tensor>
         register_parameter("weight", weight);
         register_parameter("bias", bias);
     }
+
+    /// <summary>The smaller of a convolution's input and output channel counts; null for a linear layer.</summary>
+    public long? Channels { get; }
 
     /// <summary>What this layer computes in; the network sets it for all its layers.</summary>
     public AutocastPolicy Policy { get; set; } = AutocastPolicy.Fp32;
@@ -52,11 +61,14 @@ public abstract class AutocastLayer : Module<Tensor, Tensor>
             return Apply(input, weight, bias);
         }
 
-        return Apply(policy.Layout(policy.Compute(input)), policy.Layout(policy.Compute(weight)), policy.Compute(bias));
+        var type = policy.ComputeTypeOf(this, input);
+        return Apply(policy.Layout(Cast(input, type)), policy.Layout(Cast(weight, type)), Cast(bias, type));
     }
 
+    private static Tensor Cast(Tensor tensor, ScalarType type) => tensor.dtype == type ? tensor : tensor.to(type);
+
     /// <summary>The operation itself (functional conv2d, conv_transpose2d or linear).</summary>
-    protected abstract Tensor Apply(Tensor input, Tensor weight, Tensor bias);
+    private protected abstract Tensor Apply(Tensor input, Tensor weight, Tensor bias);
 
     /// <inheritdoc/>
     protected override void Dispose(bool disposing)

@@ -5,8 +5,8 @@ namespace OGan.MixedPrecision;
 
 /// <summary>y = x Wᵀ + b, as TorchSharp's Linear, computing in its policy's type. State: weight (out, in), bias (out).</summary>
 public sealed class AutocastLinear(long inFeatures, long outFeatures)
-    : AutocastLayer(nameof(AutocastLinear), [outFeatures, inFeatures], inFeatures, outFeatures)
+    : AutocastLayer(nameof(AutocastLinear), [outFeatures, inFeatures], inFeatures, outFeatures, channels: null)
 {
     /// <inheritdoc/>
-    protected override Tensor Apply(Tensor input, Tensor weight, Tensor bias) => F.linear(input, weight, bias);
+    private protected override Tensor Apply(Tensor input, Tensor weight, Tensor bias) => F.linear(input, weight, bias);
 }

@@ -46,8 +46,21 @@ public sealed record AutocastPolicy
         return this;
     }
 
-    /// <summary><paramref name="tensor"/> in the compute type (itself when it already is).</summary>
-    internal Tensor Compute(Tensor tensor) => tensor.dtype == ComputeType ? tensor : tensor.to(ComputeType);
+    /// <summary>
+    /// Convolutions with fewer channels than this on either side compute in fp32 on the CPU: there oneDNN's bf16
+    /// kernels (libtorch 2.10 and PyTorch 2.6 alike) return wrong results, off by 13-87% (relative L2) where they
+    /// should be off by 0.3% (pytorch/pytorch#163347; docs/mixed-precision.md). These are the first and last
+    /// layers (the image's 1 or 3 channels), a small share of the work.
+    /// </summary>
+    public const int MinimumBf16Channels = 16;
+
+    /// <summary>The dtype <paramref name="layer"/> computes in on <paramref name="input"/>: <see cref="ComputeType"/>, but fp32 for the CPU's thin convolutions.</summary>
+    public ScalarType ComputeTypeOf(AutocastLayer layer, Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        ArgumentNullException.ThrowIfNull(input);
+        return ComputeType != ScalarType.Float32 && input.device_type == DeviceType.CPU && layer.Channels < MinimumBf16Channels ? ScalarType.Float32 : ComputeType;
+    }
 
     /// <summary>A 4-d tensor in the policy's memory format (itself when it already is).</summary>
     internal Tensor Layout(Tensor tensor)

@@ -1,5 +1,6 @@
 using OGan.Data;
 using OGan.Inference;
+using OGan.MixedPrecision;
 using OGan.Training;
 
 namespace OGan.Core.Tests.Checkpoints;
@@ -18,7 +19,7 @@ public sealed class LegacyCheckpointTests
     [Fact]
     public void G_of_the_same_latents_is_what_the_old_version_computed()
     {
-        using var model = OGanModel.Load(FixtureFile("checkpoint.safetensors"));
+        using var model = OGanModel.Load(FixtureFile("checkpoint.safetensors"), CPU, Precision.Fp32);
         using var scope = NewDisposeScope();
         var latents = Npy.Read(FixtureFile("latents.npy"));
         AssertClose(Npy.Read(FixtureFile("samples.npy")), model.Sample(latents), "G(z)");
@@ -27,7 +28,7 @@ public sealed class LegacyCheckpointTests
     [Fact]
     public void The_codes_of_the_same_photos_are_what_the_old_version_computed()
     {
-        using var model = OGanModel.Load(FixtureFile("checkpoint.safetensors"));
+        using var model = OGanModel.Load(FixtureFile("checkpoint.safetensors"), CPU, Precision.Fp32);
         using var scope = NewDisposeScope();
         var photos = Enumerable.Range(0, 4).Select(i => OGan.Imaging.Preprocess.Load(FixtureFile($"photo-{i}.png"), 3, 32)).ToList();
         var images = OGan.Imaging.Pixels.ToModel(stack(photos));

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using OGan.Inference;
+using OGan.MixedPrecision;
 using OGan.Models;
 using OGan.Training;
 
@@ -28,7 +29,7 @@ public sealed class PyTorchCompatibilityTests
             trainer.Run();
         }
 
-        using var model = OGanModel.Load(folder.Checkpoint(3));
+        using var model = OGanModel.Load(folder.Checkpoint(3), CPU, Precision.Fp32);
         using var scope = NewDisposeScope();
         var z = model.Latents(5, seed: 2);
         var images = data.First(5, CPU);
@@ -53,8 +54,8 @@ public sealed class PyTorchCompatibilityTests
 
         var fromPyTorch = Path.Combine(folder.Path, "from-pytorch.safetensors");
         RunPythonScript("perturb", folder.Checkpoint(2), fromPyTorch);
-        using var original = OGanModel.Load(folder.Checkpoint(2));
-        using var model = OGanModel.Load(fromPyTorch);
+        using var original = OGanModel.Load(folder.Checkpoint(2), CPU, Precision.Fp32);
+        using var model = OGanModel.Load(fromPyTorch, CPU, Precision.Fp32);
         using var scope = NewDisposeScope();
         Assert.Equal(original.Config, model.Config);
         var z = model.Latents(5, seed: 2);

@@ -1,4 +1,5 @@
 using OGan.Inference;
+using OGan.MixedPrecision;
 using OGan.Models;
 using OGan.Training;
 
@@ -27,8 +28,8 @@ public sealed class CudaTests
         }
 
         Assert.All(progress, p => Assert.True(double.IsFinite(p.EncoderLoss) && double.IsFinite(p.GeneratorLoss)));
-        using var onGpu = OGanModel.Load(folder.Checkpoint(5), new Device(DeviceType.CUDA, 0));
-        using var onCpu = OGanModel.Load(folder.Checkpoint(5), CPU);
+        using var onGpu = OGanModel.Load(folder.Checkpoint(5), new Device(DeviceType.CUDA, 0), Precision.Fp32);
+        using var onCpu = OGanModel.Load(folder.Checkpoint(5), CPU, Precision.Fp32);
         using var scope = NewDisposeScope();
         var z = onCpu.Latents(8, seed: 3);
         var gpu = onGpu.Sample(z).cpu().data<float>().ToArray();

@@ -1,0 +1,170 @@
+using OGan.Checkpoints;
+using OGan.Inference;
+using OGan.MixedPrecision;
+using OGan.Models;
+using OGan.Training;
+
+namespace OGan.Core.Tests.MixedPrecision;
+
+/// <summary>
+/// bf16 as PyTorch's autocast does it: convolutions and linear layers compute in bf16 from fp32 master weights;
+/// parameters, gradients, optimizer state, checkpoints and the networks' outputs stay fp32.
+/// </summary>
+public sealed class AutocastTests
+{
+    private static readonly AutocastPolicy Bf16ChannelsLast = AutocastPolicy.Bf16 with { ChannelsLast = true };
+
+    private static RunSettings Tiny(long steps, Precision precision) => new(
+        new OGanConfig { ImageSize = 32, Channels = 1, Width = 32, ZDim = 16 },
+        new TrainingOptions { BatchSize = 16, Steps = steps, LogEvery = 1, SampleEvery = 0, SnapshotEvery = 0, Seed = 3, CalibrationImages = 64, Precision = precision },
+        "fashion-mnist");
+
+    [Fact]
+    public void A_layer_computes_in_bf16_while_its_weights_and_their_gradients_stay_fp32()
+    {
+        using var scope = NewDisposeScope();
+        using var conv = new AutocastConv2d(16, 32, 5, stride: 2, padding: 2) { Policy = Bf16ChannelsLast };
+        Assert.Equal(["weight", "bias"], conv.named_parameters().Select(p => p.name));
+        var input = randn(2, 16, 16, 16);
+        var output = conv.call(input);
+        Assert.Equal(ScalarType.BFloat16, output.dtype);
+        Assert.Equal([2L, 32, 8, 8], output.shape);
+        Assert.True(output.permute(0, 2, 3, 1).is_contiguous(), "the output is laid out channels-last");
+        output.to(ScalarType.Float32).square().sum().backward();
+        Assert.All(conv.parameters(), p => Assert.Equal(ScalarType.Float32, p.dtype));
+        Assert.All(conv.parameters(), p => Assert.Equal(ScalarType.Float32, p.grad!.dtype));
+
+        conv.Policy = AutocastPolicy.Fp32;
+        var reference = conv.call(input);
+        Assert.Equal(ScalarType.Float32, reference.dtype);
+        var error = (output.to(ScalarType.Float32) - reference).abs().max().ToDouble();
+        Assert.True(error < 0.02 * reference.abs().max().ToDouble(), $"bf16 differs from fp32 by {error:G3}");
+    }
+
+    [Fact]
+    public void Thin_convolutions_compute_in_fp32_on_the_cpu_where_onednn_gets_bf16_wrong()
+    {
+        using var scope = NewDisposeScope();
+        using var first = new AutocastConv2d(3, 64, 5, stride: 2, padding: 2) { Policy = Bf16ChannelsLast };
+        using var last = new AutocastConvTranspose2d(64, 1, 5, stride: 2, padding: 2, outputPadding: 1) { Policy = Bf16ChannelsLast };
+        using var inner = new AutocastConvTranspose2d(64, 32, 5, stride: 2, padding: 2, outputPadding: 1) { Policy = Bf16ChannelsLast };
+        var images = randn(4, 3, 16, 16);
+        var features = randn(4, 64, 8, 8);
+        Assert.Equal(ScalarType.Float32, first.call(images).dtype);
+        Assert.Equal(ScalarType.Float32, last.call(features).dtype);
+        Assert.Equal(ScalarType.BFloat16, inner.call(features).dtype);
+
+        // What the rule avoids: the same thin convolution in bf16 through libtorch directly.
+        var weight = last.Weight.detach();
+        var exact = nn.functional.conv_transpose2d(features, weight, null, [2, 2], [2, 2], [1, 1]);
+        var bf16 = nn.functional.conv_transpose2d(features.to(ScalarType.BFloat16), weight.to(ScalarType.BFloat16), null, [2, 2], [2, 2], [1, 1]).to(ScalarType.Float32);
+        var error = (bf16 - exact).norm().ToDouble() / exact.norm().ToDouble();
+        Console.WriteLine($"a 64 -> 1 transposed convolution in bf16 through oneDNN: relative error {error:G3} (0.003 expected of bf16)");
+    }
+
+    [Fact]
+    public void A_bf16_step_keeps_parameters_gradients_and_optimizer_state_fp32_and_its_losses_finite()
+    {
+        using var data = Fixtures.FashionMnist(train: true, limit: 64);
+        using var trainer = new Trainer(Tiny(3, Precision.Bf16), data);
+        Assert.Equal(ScalarType.BFloat16, trainer.State.Encoder.Autocast.ComputeType);
+        Assert.Equal(ScalarType.BFloat16, trainer.State.Generator.Autocast.ComputeType);
+        var progress = new List<TrainingProgress>();
+        trainer.Run(new CallbackProgress<TrainingProgress>(progress.Add));
+
+        Assert.Equal(3, progress.Count);
+        Assert.All(progress, p => Assert.True(
+            double.IsFinite(p.EncoderLoss) && double.IsFinite(p.GeneratorLoss) && double.IsFinite(p.Delta) && double.IsFinite(p.Rho), $"step {p.Step}: a loss is not finite"));
+        foreach (var network in new nn.Module[] { trainer.State.Generator, trainer.State.Encoder })
+        {
+            Assert.All(network.named_parameters(), p => Assert.Equal(ScalarType.Float32, p.parameter.dtype));
+            Assert.All(network.named_parameters(), p => Assert.Equal(ScalarType.Float32, p.parameter.grad?.dtype ?? ScalarType.Float32));
+            Assert.All(network.named_buffers(), b => Assert.True(b.buffer.dtype is ScalarType.Float32 or ScalarType.Int64, $"{b.name} is {b.buffer.dtype}"));
+        }
+
+        Assert.All(trainer.State.Generator.parameters(), p => Assert.NotNull(p.grad)); // the G step's gradients reached every fp32 weight
+        foreach (var optimizer in new[] { trainer.State.GeneratorOptimizer, trainer.State.EncoderOptimizer })
+        {
+            var buffers = OptimizerStates.Save(optimizer).Where(s => s.Key != "step").ToList();
+            Assert.NotEmpty(buffers);
+            Assert.All(buffers, s => Assert.Equal(ScalarType.Float32, s.Value.dtype));
+            Assert.Contains(buffers, s => s.Value.abs().sum().ToDouble() > 0); // the moments moved: the optimizer stepped
+        }
+    }
+
+    [Fact]
+    public void G_and_E_in_bf16_match_fp32_within_the_stated_tolerance()
+    {
+        using var data = Fixtures.FashionMnist(train: true, limit: 512);
+        var settings = Tiny(30, Precision.Fp32);
+        using var trainer = new Trainer(settings with { Model = settings.Model with { Width = 128 } }, data); // the default width: most layers are wide enough for bf16
+        trainer.Run();
+        trainer.CalibrateEncoder();
+        using var model = new OGanModel(trainer.Config, trainer.State.Generator, trainer.State.Encoder, ownsNetworks: false);
+        using var scope = NewDisposeScope();
+        var z = model.Latents(64, seed: 4);
+        var images = data.First(64, CPU);
+
+        model.Precision = PrecisionChoice.Resolve(Precision.Fp32, CPU);
+        var (samples, codes) = (model.Sample(z), model.EncodeRaw(images));
+        model.Precision = PrecisionChoice.Resolve(Precision.Bf16, CPU);
+        var (samplesBf16, codesBf16) = (model.Sample(z), model.EncodeRaw(images));
+
+        Assert.Equal(ScalarType.Float32, samplesBf16.dtype);
+        Assert.Equal(ScalarType.Float32, codesBf16.dtype);
+        var pixelError = (samplesBf16 - samples).abs();
+        var codeError = (codesBf16 - codes).norm().ToDouble() / codes.norm().ToDouble();
+        Console.WriteLine($"bf16 against fp32: G(z) mean |Δ| {pixelError.mean().ToDouble():G3}, max |Δ| {pixelError.max().ToDouble():G3}; E(x) relative error {codeError:G3}");
+        // The stated tolerance: pixels in [-1, 1] within 0.005 on average and 0.05 at worst; codes within 1% (L2).
+        Assert.True(pixelError.mean().ToDouble() < 0.005, $"G(z) differs by {pixelError.mean().ToDouble():G3} on average");
+        Assert.True(pixelError.max().ToDouble() < 0.05, $"G(z) differs by up to {pixelError.max().ToDouble():G3}");
+        Assert.True(codeError < 0.01, $"E(x) differs by {codeError:G3} (relative L2)");
+        Assert.True(pixelError.max().ToDouble() > 0, "bf16 computed exactly what fp32 did: it did not run in bf16");
+    }
+
+    [Fact]
+    public void A_bf16_checkpoint_is_fp32_loads_and_samples_in_fp32_and_its_run_resumes_in_fp32_and_back()
+    {
+        using var data = Fixtures.FashionMnist(train: true, limit: 64);
+        var folder = new RunFolder(Fixtures.TemporaryFolder());
+        string checkpoint;
+        using (var trainer = new Trainer(Tiny(2, Precision.Bf16), data, folder))
+        {
+            checkpoint = trainer.Run()!;
+        }
+
+        var (tensors, _) = SafeTensors.Load(checkpoint);
+        Assert.All(tensors, t => Assert.True(t.Value.dtype is ScalarType.Float32 or ScalarType.Int64 || t.Key == "training.rng_state", $"{t.Key} is {t.Value.dtype}"));
+        foreach (var tensor in tensors.Values)
+        {
+            tensor.Dispose();
+        }
+
+        using (var model = OGanModel.Load(checkpoint, CPU, Precision.Fp32))
+        using (var inBf16 = OGanModel.Load(checkpoint, CPU, Precision.Bf16))
+        using (NewDisposeScope())
+        {
+            Assert.Equal(Precision.Fp32, model.Precision.Precision);
+            var images = model.Sample(8, seed: 1);
+            Assert.Equal(ScalarType.Float32, images.dtype);
+            Assert.True(images.isfinite().all().ToBoolean(), "G(z) in fp32 from a bf16 checkpoint is not finite");
+            var difference = (images - inBf16.Sample(8, seed: 1)).abs().max().ToDouble();
+            Assert.True(difference < 0.05, $"the checkpoint samples {difference:G3} apart in fp32 and bf16");
+        }
+
+        using (var resumed = Trainer.Resume(checkpoint, data, folder, steps: 4, precision: Precision.Fp32))
+        {
+            Assert.Equal(Precision.Fp32, resumed.Precision.Precision);
+            Assert.Equal(ScalarType.Float32, resumed.State.Encoder.Autocast.ComputeType);
+            var progress = new List<TrainingProgress>();
+            checkpoint = resumed.Run(new CallbackProgress<TrainingProgress>(progress.Add))!;
+            Assert.Equal(2, progress.Count);
+            Assert.All(progress, p => Assert.True(double.IsFinite(p.EncoderLoss) && double.IsFinite(p.Rho)));
+        }
+
+        using var back = Trainer.Resume(checkpoint, data, folder, steps: 5, precision: Precision.Bf16);
+        Assert.Equal(Precision.Bf16, back.Precision.Precision);
+        back.Run();
+        Assert.Equal(5, back.Step);
+    }
+}
