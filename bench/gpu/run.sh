@@ -9,12 +9,17 @@
 # its PyTorch wheel. Then:
 #   1. checks: `ogan info` sees the GPU; a 64 px model trains on 35 real photos on CUDA; G(z) and eval's
 #      numbers of that checkpoint on CUDA agree with the CPU's;
-#   2. times the O-GAN iteration at the paper's setting (128 px, width 1024, batch 64, RGB) in OGan
-#      (alternating and single-pass) and in PyTorch eager, alternating rounds.
-# CHECKS=0 skips part 1. Everything goes to $OUT (the device tool's output folder) or bench/gpu/work.
+#   2. times the O-GAN iteration at the paper's setting (128 px, width 1024, RGB) at batches 64 and 256
+#      (BATCHES), alternating rounds of OGan fp32, bf16 and bf16 channels-last against PyTorch eager fp32 and
+#      torch.autocast bf16 (with and without channels-last) on the same card (VARIANTS); then images/s, the
+#      ratios, and the achieved TFLOP/s (bench/gpu/flops.py counts one iteration) as a share of the card's
+#      dense bf16 peak (bench/gpu/summary.py).
+# CHECKS=0 skips part 1; COMPILE=1 adds a torch.compile row. Everything goes to $OUT (the device tool's output folder) or bench/gpu/work.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 iterations=${1:-20}; rounds=${2:-3}
+BATCHES=${BATCHES:-64 256}
+VARIANTS=${VARIANTS:-pytorch-fp32 pytorch-bf16 pytorch-bf16-cl ogan-fp32 ogan-bf16 ogan-bf16-cl}
 carry=bench/gpu/carry work=bench/gpu/work out=${OUT:-bench/gpu/work}
 [ -f "$carry/dotnet.tar.xz" ] || { echo "error: $carry/dotnet.tar.xz missing: run bench/gpu/pack.sh on the build machine and carry $carry" >&2; exit 1; }
 [ -d "$carry/TorchSharp/src/Native" ] || { echo "error: $carry/TorchSharp/src/Native missing: run bench/gpu/pack.sh with TORCHSHARP_SRC set" >&2; exit 1; }
@@ -67,12 +72,26 @@ PY
   done
   fi
 
-  echo "== speed: 128 px, width 1024, batch 64, RGB; $iterations iterations after warm-up, seconds per iteration"
-  for round in $(seq "$rounds"); do
-    echo "round $round"
-    echo "  pytorch eager:    $(python3 bench/train_step.py speed 128 1024 64 "$iterations" 3 alternating "$(nproc)" cuda | tr '\n' ' ')"
-    echo "  ogan:             $(dotnet "$carry/OGan.Bench/ogan-bench.dll" train-speed 128 1024 64 "$iterations" alternating 3 cuda)"
-    echo "  ogan single-pass: $(dotnet "$carry/OGan.Bench/ogan-bench.dll" train-speed 128 1024 64 "$iterations" single-pass 3 cuda)"
+  echo "== speed: 128 px, width 1024, RGB, batches $BATCHES; $iterations iterations after warm-up, seconds per iteration"
+  : > "$out/speed.tsv"
+  time_one() { # BATCH VARIANT: appends "BATCH VARIANT SECONDS" to speed.tsv
+    local batch=$1 variant=$2 seconds
+    case $variant in
+      pytorch-fp32)    seconds=$(python3 bench/train_step.py speed 128 1024 "$batch" "$iterations" 3 alternating "$(nproc)" cuda) ;;
+      pytorch-bf16)    seconds=$(python3 bench/train_step.py speed 128 1024 "$batch" "$iterations" 3 alternating "$(nproc)" cuda bf16) ;;
+      pytorch-bf16-cl) seconds=$(python3 bench/train_step.py speed 128 1024 "$batch" "$iterations" 3 alternating "$(nproc)" cuda bf16 channels-last) ;;
+      ogan-fp32)       seconds=$(dotnet "$carry/OGan.Bench/ogan-bench.dll" train-speed 128 1024 "$batch" "$iterations" alternating 3 cuda fp32) ;;
+      ogan-bf16)       seconds=$(dotnet "$carry/OGan.Bench/ogan-bench.dll" train-speed 128 1024 "$batch" "$iterations" alternating 3 cuda bf16) ;;
+      ogan-bf16-cl)    seconds=$(dotnet "$carry/OGan.Bench/ogan-bench.dll" train-speed 128 1024 "$batch" "$iterations" alternating 3 cuda bf16 channels-last) ;;
+    esac
+    echo "$batch $variant $(echo "$seconds" | awk '/seconds_per_iteration/ {print $2}')" | tee -a "$out/speed.tsv"
+  }
+  for batch in $BATCHES; do
+    echo "batch $batch: $(python3 bench/gpu/flops.py 128 1024 "$batch" 3 cuda)" | tee -a "$out/flops.txt"
+    for round in $(seq "$rounds"); do
+      for variant in $VARIANTS; do time_one "$batch" "$variant"; done
+    done
   done
-  echo "  pytorch compile:  $(python3 bench/train_step.py speed 128 1024 64 "$iterations" 3 alternating "$(nproc)" cuda compile | tr '\n' ' ')"
+  python3 bench/gpu/summary.py "$out/speed.tsv" "$out/flops.txt" "$(nvidia-smi --query-gpu=name --format=csv,noheader | head -1)"
+  [ "${COMPILE:-0}" = 1 ] && echo "  pytorch compile, batch 64:  $(python3 bench/train_step.py speed 128 1024 64 "$iterations" 3 alternating "$(nproc)" cuda compile | tr '\n' ' ')"
 } 2>&1 | tee "$out/gpu-bench.txt"

@@ -205,6 +205,8 @@ public sealed class CommandLineTests(TrainedRun run) : IClassFixture<TrainedRun>
     [InlineData(1, "data set celeba not found", "train", "--data", "celeba", "--data-root", "empty")]
     [InlineData(2, "--time-limit 20 minutes: give a positive duration", "train", "--time-limit", "20 minutes")]
     [InlineData(2, "Adam betas must lie in [0, 1)", "train", "--beta1", "1")]
+    [InlineData(2, "--precision half: must be auto, fp32 or bf16", "sample", "--precision", "half")]
+    [InlineData(2, "--loss wgan: must be qp, hinge or logistic", "train", "--loss", "wgan")]
     public void Errors_are_one_line_with_the_right_exit_code(int exitCode, string message, params string[] arguments)
     {
         var folder = Fixtures.TemporaryFolder();
@@ -225,6 +227,27 @@ public sealed class CommandLineTests(TrainedRun run) : IClassFixture<TrainedRun>
         Assert.StartsWith("ogan: error: ", line, StringComparison.Ordinal);
         Assert.Contains(message, line, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_command_that_runs_the_networks_takes_a_precision_and_info_says_what_auto_picks()
+    {
+        foreach (var command in new[] { "train", "sample", "reconstruct", "interpolate", "encode", "eval", "serve" })
+        {
+            Assert.Contains("--precision", Ogan.Run(run.Folder, command, "--help").Output, StringComparison.Ordinal);
+        }
+
+        var info = Ogan.Run(run.Folder, "info");
+        Assert.Equal(0, info.ExitCode);
+        Assert.Matches(@"--precision auto on cpu: auto: (bf16|fp32), because ", info.Output);
+        foreach (var precision in new[] { "fp32", "bf16" })
+        {
+            Assert.Equal(0, Ogan.Run(run.Folder, "sample", "-c", run.RunFolder, "-n", "4", "--seed", "3", "--precision", precision, "-o", $"{precision}.npy").ExitCode);
+        }
+
+        using var scope = NewDisposeScope();
+        var difference = (Npy.Read(Path.Combine(run.Folder, "fp32.npy")) - Npy.Read(Path.Combine(run.Folder, "bf16.npy"))).abs().max().ToDouble();
+        Assert.InRange(difference, 0, 0.05);
     }
 
     [Fact]
