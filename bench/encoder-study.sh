@@ -12,7 +12,9 @@ ogan=${OGAN:-./ogan}
 seeds=(${SEEDS:-1 2 3})
 seconds=${SECONDS_BUDGET:-190} # the default's training time for $steps iterations here (181-207 s undisturbed): the budget of rows that change the cost of an iteration
 declare -A variants=(
-  [default]=""                               # z 32, lambda-rho 0.5, Adam 2e-4 (0.5, 0.999), width 128, calibrated BatchNorm
+  [default]=""                               # z 32, lambda-rho 0.5, Adam 2e-4 (0.5, 0.999), width 128, calibrated BatchNorm, --precision auto
+  [fp32]="--precision fp32"                  # mixed precision (issue 26): the default in each precision
+  [bf16]="--precision bf16"
   [z128]="--zdim 128"
   [z256]="--zdim 256"
   [z128-rho1]="--zdim 128 --lambda-rho 1"
@@ -50,7 +52,8 @@ run() { # VARIANT SEED: trains $out/VARIANT-sSEED and evaluates its last checkpo
     echo "$((SECONDS - start))" > "$out/.tmp/wall_seconds"
     mv "$out/.tmp" "$folder"
   fi
-  [ -f "$folder/eval.json" ] || $ogan eval -c "$folder" --json "$folder/eval.json" --verbosity quiet > "$folder/eval.txt"
+  # Every model is measured the same way, in fp32, whatever it was trained in.
+  [ -f "$folder/eval.json" ] || $ogan eval -c "$folder" --precision fp32 --json "$folder/eval.json" --verbosity quiet > "$folder/eval.txt"
   echo "$name done"
 }
 
@@ -65,7 +68,7 @@ fi
 python3 - "$out" "${order[@]}" <<'PY'
 import json, os, statistics, sys
 out, order = sys.argv[1], sys.argv[2:]
-cols = [("fid", "FID", 2), ("rho", "rho", 3), ("mse", "MSE", 4), ("ssim", "SSIM", 3),
+cols = [("fid", "FID", 2), ("kid", "KID", 4), ("rho", "rho", 3), ("mse", "MSE", 4), ("ssim", "SSIM", 3),
         ("probe_latents", "probe N(E(x))", 3), ("probe_raw_codes", "probe E(x)", 3), ("probe_hidden", "probe hidden layer", 3)]
 print("| variant | seeds | iterations | " + " | ".join(c[1] for c in cols) + " | fastest run, s |")
 print("| --- | --- | --- | " + " | ".join("---" for _ in cols) + " | --- |")
@@ -78,7 +81,9 @@ for variant in order:
     walls = [int(open(os.path.join(r, "wall_seconds")).read()) for r in runs if os.path.exists(os.path.join(r, "wall_seconds"))]
     pixels += [e["probe_pixels"] for e in evals]
     def cell(key, digits):
-        values = [e[key] for e in evals]
+        values = [e[key] for e in evals if key in e]
+        if not values:
+            return "-"
         mean = statistics.mean(values)
         sd = statistics.stdev(values) if len(values) > 1 else float("nan")
         return f"{mean:.{digits}f} ± {sd:.{digits}f}"

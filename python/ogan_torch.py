@@ -274,6 +274,8 @@ def evaluate(g, e, test_images, z_count=10000, seed=123, batch=500):
 def main(argv):
     """ogan_torch.py sample|encode CHECKPOINT IN OUT: raw little-endian float32 in and out.
     sample: latents (N, Z) -> G(z) (N, C, S, S); encode: images (N, C, S, S) in [-1, 1] -> E(x) (N, Z).
+    These reference computations run without oneDNN, whose CPU kernels get convolutions with few channels on
+    both sides wrong on some CPUs (docs/mixed-precision.md).
     ogan_torch.py perturb CHECKPOINT OUT: G and E with every weight moved by 10% noise, as an OGan checkpoint."""
     if len(argv) == 3 and argv[0] == "perturb":
         config, g, e = load_networks(argv[1])
@@ -288,7 +290,7 @@ def main(argv):
     command, checkpoint, source, target = argv
     config, g, e = load_networks(checkpoint)
     values = torch.frombuffer(bytearray(open(source, "rb").read()), dtype=torch.float32)
-    with torch.no_grad():
+    with torch.no_grad(), torch.backends.mkldnn.flags(enabled=False):
         if command == "sample":
             result = g(values.reshape(-1, config.Z))
         else:

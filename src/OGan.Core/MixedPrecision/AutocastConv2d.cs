@@ -5,10 +5,13 @@ namespace OGan.MixedPrecision;
 
 /// <summary>A square 2-d convolution, as TorchSharp's Conv2d, computing in its policy's type. State: weight (out, in, k, k), bias (out).</summary>
 public sealed class AutocastConv2d(long inChannels, long outChannels, long kernelSize, long stride = 1, long padding = 0)
-    : AutocastLayer(nameof(AutocastConv2d), [outChannels, inChannels, kernelSize, kernelSize], inChannels * kernelSize * kernelSize, outChannels, Math.Min(inChannels, outChannels))
+    : AutocastLayer(nameof(AutocastConv2d), [outChannels, inChannels, kernelSize, kernelSize], inChannels * kernelSize * kernelSize, outChannels, (inChannels, outChannels))
 {
     private readonly long[] strides = [stride, stride];
     private readonly long[] paddings = [padding, padding];
+
+    /// <inheritdoc/>
+    private protected override long[] WeightPadding(long padIn, long padOut) => [0, 0, 0, 0, 0, padIn, 0, padOut]; // (out, in, k, k)
 
     /// <inheritdoc/>
     private protected override Tensor Apply(Tensor input, Tensor weight, Tensor bias) => F.conv2d(input, weight, bias, strides, paddings);

@@ -1,3 +1,4 @@
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -20,11 +21,12 @@ public abstract class AutocastLayer : Module<Tensor, Tensor>
     /// <param name="weightShape">The weight's shape.</param>
     /// <param name="fanIn">Inputs per output, for the initial range.</param>
     /// <param name="outputs">The bias's length.</param>
-    /// <param name="channels">The smaller of a convolution's input and output channel counts (see <see cref="AutocastPolicy.ComputeTypeOf"/>); null for a linear layer.</param>
-    private protected AutocastLayer(string name, long[] weightShape, long fanIn, long outputs, long? channels)
+    /// <param name="channels">A convolution's input and output channel counts (see <see cref="AutocastPolicy.ComputeTypeOf"/>); null for a linear layer.</param>
+    private protected AutocastLayer(string name, long[] weightShape, long fanIn, long outputs, (long In, long Out)? channels)
         : base(name)
     {
-        Channels = channels;
+        (InChannels, OutChannels) = channels is { } c ? (c.In, c.Out) : (0, 0);
+        Channels = channels is { } counts ? Math.Min(counts.In, counts.Out) : null;
         ArgumentNullException.ThrowIfNull(weightShape);
         var bound = 1 / Math.Sqrt(fanIn);
         weight = Parameter(empty(weightShape));
@@ -42,6 +44,12 @@ public abstract class AutocastLayer : Module<Tensor, Tensor>
     /// <summary>The smaller of a convolution's input and output channel counts; null for a linear layer.</summary>
     public long? Channels { get; }
 
+    /// <summary>A convolution's input channels (0 for a linear layer).</summary>
+    private protected long InChannels { get; }
+
+    /// <summary>A convolution's output channels (0 for a linear layer).</summary>
+    private protected long OutChannels { get; }
+
     /// <summary>What this layer computes in; the network sets it for all its layers.</summary>
     public AutocastPolicy Policy { get; set; } = AutocastPolicy.Fp32;
 
@@ -56,6 +64,11 @@ public abstract class AutocastLayer : Module<Tensor, Tensor>
     {
         ArgumentNullException.ThrowIfNull(input);
         var policy = Policy;
+        if (InChannels < AutocastPolicy.MinimumBf16Channels && OutChannels < AutocastPolicy.MinimumBf16Channels && InChannels > 0 && input.device_type == DeviceType.CPU)
+        {
+            return Padded(Cast(input, ScalarType.Float32), weight, bias);
+        }
+
         if (policy == AutocastPolicy.Fp32)
         {
             return Apply(input, weight, bias);
@@ -64,6 +77,23 @@ public abstract class AutocastLayer : Module<Tensor, Tensor>
         var type = policy.ComputeTypeOf(this, input);
         return Apply(policy.Layout(Cast(input, type)), policy.Layout(Cast(weight, type)), Cast(bias, type));
     }
+
+    /// <summary>
+    /// The operation with both channel counts zero-padded to <see cref="AutocastPolicy.MinimumBf16Channels"/> and
+    /// the output cut back: exactly the same result, but through oneDNN's kernels for 16 channels, since on some
+    /// CPUs its fp32 kernels get convolutions that are thin on both sides wrong too (docs/mixed-precision.md).
+    /// </summary>
+    private Tensor Padded(Tensor input, Tensor weight, Tensor bias)
+    {
+        long padIn = AutocastPolicy.MinimumBf16Channels - InChannels, padOut = AutocastPolicy.MinimumBf16Channels - OutChannels;
+        var paddedInput = nn.functional.pad(input, [0, 0, 0, 0, 0, padIn]);
+        var paddedWeight = nn.functional.pad(weight, WeightPadding(padIn, padOut));
+        var paddedBias = nn.functional.pad(bias, [0, padOut]);
+        return Apply(paddedInput, paddedWeight, paddedBias).narrow(1, 0, OutChannels);
+    }
+
+    /// <summary>The padding (last dimension first, as functional.pad takes it) that adds <paramref name="padIn"/> input and <paramref name="padOut"/> output channels to the weight.</summary>
+    private protected virtual long[] WeightPadding(long padIn, long padOut) => throw new NotSupportedException("a linear layer is never padded");
 
     private static Tensor Cast(Tensor tensor, ScalarType type) => tensor.dtype == type ? tensor : tensor.to(type);
 

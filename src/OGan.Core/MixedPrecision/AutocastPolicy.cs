@@ -48,9 +48,10 @@ public sealed record AutocastPolicy
 
     /// <summary>
     /// Convolutions with fewer channels than this on either side compute in fp32 on the CPU: there oneDNN's bf16
-    /// kernels (libtorch 2.10 and PyTorch 2.6 alike) return wrong results, off by 13-87% (relative L2) where they
+    /// kernels (libtorch 2.10 and PyTorch 2.6 alike) return wrong results, off by 7-87% (relative L2) where they
     /// should be off by 0.3% (pytorch/pytorch#163347; docs/mixed-precision.md). These are the first and last
-    /// layers (the image's 1 or 3 channels), a small share of the work.
+    /// layers (the image's 1 or 3 channels), a small share of the work. Thin on both sides, even fp32 goes
+    /// wrong on some CPUs, so such layers are zero-padded to this many channels (exact, and only at tiny widths).
     /// </summary>
     public const int MinimumBf16Channels = 16;
 

@@ -62,6 +62,38 @@ public sealed class AutocastTests
         Console.WriteLine($"a 64 -> 1 transposed convolution in bf16 through oneDNN: relative error {error:G3} (0.003 expected of bf16)");
     }
 
+    [Theory]
+    [InlineData(false, 1, 4)] // E's first convolution at width 16
+    [InlineData(true, 8, 1)]  // G's last at width 16
+    [InlineData(true, 32, 1)] // G's last at width 128, in bf16 (computed in fp32)
+    public void Thin_convolutions_compute_what_float64_does_in_every_precision(bool transposed, int inChannels, int outChannels)
+    {
+        using var scope = NewDisposeScope();
+        using AutocastLayer layer = transposed
+            ? new AutocastConvTranspose2d(inChannels, outChannels, 5, stride: 2, padding: 2, outputPadding: 1)
+            : new AutocastConv2d(inChannels, outChannels, 5, stride: 2, padding: 2);
+        var input = randn(8, inChannels, 16, 16);
+        var reference = input.to(ScalarType.Float64).requires_grad_();
+        var weight = layer.Weight.detach().to(ScalarType.Float64).requires_grad_();
+        var expected = transposed
+            ? nn.functional.conv_transpose2d(reference, weight, layer.Bias.detach().to(ScalarType.Float64), [2, 2], [2, 2], [1, 1])
+            : nn.functional.conv2d(reference, weight, layer.Bias.detach().to(ScalarType.Float64), [2, 2], [2, 2]);
+        expected.square().sum().backward();
+        static double Error(Tensor actual, Tensor expected) => (actual.to(ScalarType.Float64) - expected).norm().ToDouble() / expected.norm().ToDouble();
+
+        foreach (var policy in new[] { AutocastPolicy.Fp32, Bf16ChannelsLast })
+        {
+            layer.Policy = policy;
+            layer.zero_grad();
+            var x = input.detach().requires_grad_();
+            var output = layer.call(x);
+            output.to(ScalarType.Float32).square().sum().backward();
+            Assert.True(Error(output, expected) < 1e-5, $"{policy.Precision} output off by {Error(output, expected):G3}");
+            Assert.True(Error(x.grad!, reference.grad!) < 1e-5, $"{policy.Precision} input gradient off by {Error(x.grad!, reference.grad!):G3}");
+            Assert.True(Error(layer.Weight.grad!, weight.grad!) < 1e-5, $"{policy.Precision} weight gradient off by {Error(layer.Weight.grad!, weight.grad!):G3}");
+        }
+    }
+
     [Fact]
     public void A_bf16_step_keeps_parameters_gradients_and_optimizer_state_fp32_and_its_losses_finite()
     {
