@@ -49,6 +49,7 @@ for variant in "${variants[@]}"; do
 done
 ratio() { [ -n "${med[$1]:-}" ] && [ -n "${med[$2]:-}" ] && awk -v a="${med[$1]}" -v b="${med[$2]}" -v n="$1 / $2" 'BEGIN { printf "%-50s %.3f\n", n, a / b }' || true; }
 ratio ogan:bf16 ogan:fp32
+ratio ogan:fp32:channels-last ogan:fp32
 ratio ogan:bf16:channels-last ogan:fp32
 ratio ogan:fp32 pytorch:fp32
 ratio ogan:bf16 pytorch:bf16

@@ -21,16 +21,17 @@ public abstract class AutocastLayer : Module<Tensor, Tensor>
     /// <param name="weightShape">The weight's shape.</param>
     /// <param name="fanIn">Inputs per output, for the initial range.</param>
     /// <param name="outputs">The bias's length.</param>
-    /// <param name="channels">A convolution's input and output channel counts (see <see cref="AutocastPolicy.ComputeTypeOf"/>); null for a linear layer.</param>
+    /// <param name="channels">A convolution's input and output channel counts; null for a linear layer.</param>
     private protected AutocastLayer(string name, long[] weightShape, long fanIn, long outputs, (long In, long Out)? channels)
         : base(name)
     {
-        (InChannels, OutChannels) = channels is { } c ? (c.In, c.Out) : (0, 0);
-        Channels = channels is { } counts ? Math.Min(counts.In, counts.Out) : null;
         ArgumentNullException.ThrowIfNull(weightShape);
+        (InChannels, OutChannels) = channels ?? (0, 0);
         var bound = 1 / Math.Sqrt(fanIn);
         weight = Parameter(empty(weightShape));
         bias = Parameter(empty(outputs));
+        weight.DetachFromDisposeScope(); // the layer owns its parameters, whatever scope builds it
+        bias.DetachFromDisposeScope();
         using (no_grad())
         {
             weight.uniform_(-bound, bound);
@@ -41,14 +42,17 @@ public abstract class AutocastLayer : Module<Tensor, Tensor>
         register_parameter("bias", bias);
     }
 
-    /// <summary>The smaller of a convolution's input and output channel counts; null for a linear layer.</summary>
-    public long? Channels { get; }
-
     /// <summary>A convolution's input channels (0 for a linear layer).</summary>
-    private protected long InChannels { get; }
+    public long InChannels { get; }
 
     /// <summary>A convolution's output channels (0 for a linear layer).</summary>
-    private protected long OutChannels { get; }
+    public long OutChannels { get; }
+
+    /// <summary>A convolution with fewer than <see cref="AutocastPolicy.MinimumBf16Channels"/> channels on a side (see there).</summary>
+    public bool IsThin => InChannels > 0 && Math.Min(InChannels, OutChannels) < AutocastPolicy.MinimumBf16Channels;
+
+    /// <summary>A convolution with fewer than <see cref="AutocastPolicy.MinimumBf16Channels"/> channels on both sides.</summary>
+    public bool IsThinOnBothSides => InChannels > 0 && Math.Max(InChannels, OutChannels) < AutocastPolicy.MinimumBf16Channels;
 
     /// <summary>What this layer computes in; the network sets it for all its layers.</summary>
     public AutocastPolicy Policy { get; set; } = AutocastPolicy.Fp32;
@@ -64,7 +68,7 @@ public abstract class AutocastLayer : Module<Tensor, Tensor>
     {
         ArgumentNullException.ThrowIfNull(input);
         var policy = Policy;
-        if (InChannels < AutocastPolicy.MinimumBf16Channels && OutChannels < AutocastPolicy.MinimumBf16Channels && InChannels > 0 && input.device_type == DeviceType.CPU)
+        if (IsThinOnBothSides && input.device_type == DeviceType.CPU)
         {
             return Padded(Cast(input, ScalarType.Float32), weight, bias);
         }

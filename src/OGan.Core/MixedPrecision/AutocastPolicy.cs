@@ -60,7 +60,7 @@ public sealed record AutocastPolicy
     {
         ArgumentNullException.ThrowIfNull(layer);
         ArgumentNullException.ThrowIfNull(input);
-        return ComputeType != ScalarType.Float32 && input.device_type == DeviceType.CPU && layer.Channels < MinimumBf16Channels ? ScalarType.Float32 : ComputeType;
+        return ComputeType != ScalarType.Float32 && input.device_type == DeviceType.CPU && layer.IsThin ? ScalarType.Float32 : ComputeType;
     }
 
     /// <summary>A 4-d tensor in the policy's memory format (itself when it already is).</summary>
