@@ -14,6 +14,11 @@ namespace OGan.Models;
 public sealed class Encoder : Module<Tensor, Tensor>
 {
     private readonly (AutocastConv2d Conv, BatchNorm2d? Bn)[] blocks;
+    // One Scalar for the process: TorchSharp's leaky_relu(x, 0.2) makes a temporary Scalar that nothing keeps
+    // alive during the native call, so the finalizer can free it while libtorch reads it ("Expected false to be
+    // true" from Scalar::toFloat, which stopped one 2,500-iteration run at step ~420).
+    private static readonly Scalar NegativeSlope = 0.2.ToScalar();
+
     private readonly AutocastLinear fc;
     private AutocastPolicy autocast = AutocastPolicy.Fp32;
 
@@ -90,7 +95,7 @@ public sealed class Encoder : Module<Tensor, Tensor>
                 x = bn.call(x);
             }
 
-            x = functional.leaky_relu(x, 0.2);
+            x = x.leaky_relu(NegativeSlope);
         }
 
         return x.flatten(1);
