@@ -1,5 +1,5 @@
-using TorchSharp;
 using OGan.MixedPrecision;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -13,12 +13,12 @@ namespace OGan.Models;
 /// </summary>
 public sealed class Encoder : Module<Tensor, Tensor>
 {
-    private readonly (AutocastConv2d Conv, BatchNorm2d? Bn)[] blocks;
     // One Scalar for the process: TorchSharp's leaky_relu(x, 0.2) makes a temporary Scalar that nothing keeps
     // alive during the native call, so the finalizer can free it while libtorch reads it ("Expected false to be
     // true" from Scalar::toFloat, which stopped one 2,500-iteration run at step ~420).
     private static readonly Scalar NegativeSlope = 0.2.ToScalar();
 
+    private readonly (AutocastConv2d Conv, BatchNorm2d? Bn)[] blocks;
     private readonly AutocastLinear fc;
     private AutocastPolicy autocast = AutocastPolicy.Fp32;
 
