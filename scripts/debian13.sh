@@ -24,9 +24,10 @@ packages=(ca-certificates libicu76 libssl3t64 zlib1g libgomp1
           python3-torch python3-numpy libopenblas0-openmp dataset-fashion-mnist lmdb-utils)
 stamp="debian13 v1 ${packages[*]}"
 # Installed with apt into the made root, in place: adding one here extends an existing root instead of
-# making it again. Chromium (headless) drives the web page's browser test.
-extras=(chromium fonts-dejavu-core)
-extras_stamp="extras v1 ${extras[*]}"
+# making it again. Chromium (headless) drives the web page's browser test; Open MPI runs the multi-process
+# tests (`mpirun`), and iproute2 makes the network namespaces of the two-machine test.
+extras=(chromium fonts-dejavu-core openmpi-bin iproute2)
+extras_stamp="extras v2 ${extras[*]}"
 
 needed() {
   [ "$(uname -s)" = Linux ] || return 1

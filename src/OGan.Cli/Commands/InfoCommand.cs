@@ -1,5 +1,6 @@
 using System.CommandLine;
 using OGan.Checkpoints;
+using OGan.Distributed;
 using OGan.Engine;
 using OGan.MixedPrecision;
 using TorchSharp;
@@ -22,6 +23,7 @@ internal static class InfoCommand
             Console.WriteLine(Environment.GetEnvironmentVariable("OGAN_IN_DEBIAN13") == "1"
                 ? "running in the Debian 13 root (this host's libstdc++ is older than TorchSharp needs)"
                 : "running on the host directly");
+            Console.WriteLine(MpiDescription());
             Console.WriteLine($"--precision auto on cpu: {PrecisionChoice.Resolve(Precision.Auto, torch.CPU).Reason}");
             for (var index = 0; torch.cuda.is_available() && index < torch.cuda.device_count(); index++)
             {
@@ -39,5 +41,17 @@ internal static class InfoCommand
             return 0;
         }));
         return command;
+    }
+
+    // Under mpirun or srun: the MPI library, this rank and the world size; otherwise whether train could use MPI here.
+    private static string MpiDescription()
+    {
+        if (!MpiLaunch.IsLaunched)
+        {
+            return "MPI: not launched by mpirun or srun (one process); `mpirun -np N ogan train ...` trains one model with N processes";
+        }
+
+        using var group = ProcessGroup.FromEnvironment();
+        return $"MPI: {group.Backend}, rank {group.Rank} of {group.Size} (local rank {MpiLaunch.LocalRank} of {MpiLaunch.LocalSize})";
     }
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using OGan.Checkpoints;
 using OGan.Data;
+using OGan.Distributed;
 using OGan.Losses;
 using OGan.Models;
 using OGan.Training;
@@ -57,6 +58,7 @@ internal static class TrainCommand
 
     private static int Run(ParseResult parse, ILogger log, CancellationToken cancellation)
     {
+        using var group = ProcessGroup.FromEnvironment(); // MPI's world under mpirun or srun, else this process alone
         var resume = parse.GetValue(Resume);
         var resumeCheckpoint = resume is null ? null : ResolveResume(resume);
         var (data, size, channels) = resumeCheckpoint is not null && parse.GetResult(DataOptions.Data) is null or { Implicit: true }
@@ -78,6 +80,13 @@ internal static class TrainCommand
         settings.Model.Validate();
         ModelOptions.ParseDevice(settings.Training.Device);
         settings.Training.Validate();
+        if (group.Size > 1 && (settings.Training.BatchSize % group.Size != 0 || settings.Training.BatchSize / group.Size < 2))
+        {
+            throw new UserError(
+                $"--batch {settings.Training.BatchSize}: the global batch must divide among the {group.Size} processes into shares of at least 2; use a multiple of {group.Size}",
+                Guard.Usage);
+        }
+
         var timeLimit = Duration.Parse(parse.GetValue(TimeLimit), "--time-limit");
         if (parse.GetValue(DryRun))
         {
@@ -92,11 +101,17 @@ internal static class TrainCommand
         using var outOfTime = new CancellationTokenSource();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(linked.Token, outOfTime.Token);
         using var images = DataSets.Open(data, size, channels, parse.GetValue(DataOptions.DataRoot), log: m => log.LogInformation("{Message}", m), cancellation: linked.Token);
-        using var trainer = resumeCheckpoint is null ? NewRun(settings, images, parse.GetValue(Out)!) : Continue(resumeCheckpoint, images, parse);
+        using var trainer = resumeCheckpoint is null ? NewRun(settings, images, parse.GetValue(Out)!, group) : Continue(resumeCheckpoint, images, parse, group);
+        var folderPath = trainer.Folder?.Path ?? "rank 0's run folder";
         log.LogInformation(
             "training on {Data} ({Count} images), {Size} px, width {Width}, z {Z}, {Loss} + rho x {Rho}, {Optimizer}, {Formulation}, {Threads} threads, {Device}, {Precision}, into {Folder}",
             images.Name, images.Count, trainer.Config.ImageSize, trainer.Config.MaxChannels, trainer.Config.LatentDim, trainer.Options.Loss,
-            trainer.Options.LambdaRho, trainer.Options.Optimizer, trainer.Options.Formulation, threads, trainer.Device, trainer.Precision.Reason, trainer.Folder!.Path);
+            trainer.Options.LambdaRho, trainer.Options.Optimizer, trainer.Options.Formulation, threads, trainer.Device, trainer.Precision.Reason, folderPath);
+        if (group.Size > 1)
+        {
+            log.LogInformation("data-parallel over {Size} processes ({Backend}): {Local} images each of every batch of {Batch}", group.Size, group.Backend, trainer.LocalBatchSize, trainer.Options.BatchSize);
+        }
+
         var progress = new CallbackProgress<TrainingProgress>(p => ProgressLine.Update(string.Create(CultureInfo.InvariantCulture,
             $"step {p.Step}/{p.TotalSteps}  {p.ImagesPerSecond:F0} img/s  eta {Eta(p, timeLimit)}  loss_e {p.EncoderLoss:F4}  loss_g {p.GeneratorLoss:F4}  delta {p.Delta:F4}  rho {p.Rho:F3}")));
         if (timeLimit is { } limit)
@@ -108,7 +123,7 @@ internal static class TrainCommand
         ProgressLine.Finish();
         if (linked.IsCancellationRequested)
         {
-            log.LogInformation("interrupted at step {Step}; saved {Checkpoint}; continue with --resume {Folder}", trainer.Step, checkpoint, trainer.Folder.Path);
+            log.LogInformation("interrupted at step {Step}; saved {Checkpoint}; continue with --resume {Folder}", trainer.Step, checkpoint, folderPath);
             return 130;
         }
 
@@ -122,14 +137,18 @@ internal static class TrainCommand
             trainer.SaveGrids(); // the last step's grids, unless the interval just wrote them
         }
 
-        log.LogInformation("done. Wrote {Checkpoint}, {Samples}, {Reconstructions} and {Stats}", checkpoint, trainer.Folder.Samples(trainer.Step), trainer.Folder.Reconstructions(trainer.Step), trainer.Folder.StatsFile);
+        if (trainer.Folder is { } folder)
+        {
+            log.LogInformation("done. Wrote {Checkpoint}, {Samples}, {Reconstructions} and {Stats}", checkpoint, folder.Samples(trainer.Step), folder.Reconstructions(trainer.Step), folder.StatsFile);
+        }
+
         return 0;
     }
 
-    private static Trainer NewRun(RunSettings settings, ImageSet images, string outRoot)
+    private static Trainer NewRun(RunSettings settings, ImageSet images, string outRoot, ProcessGroup group)
     {
-        var folder = RunFolder.CreateNext(outRoot, $"{settings.Data}-{settings.Model.ImageSize}");
-        return new Trainer(settings, images, folder);
+        var folder = group.IsMain ? RunFolder.CreateNext(outRoot, $"{settings.Data}-{settings.Model.ImageSize}") : null;
+        return new Trainer(settings, images, folder, group);
     }
 
     private static string ResolveResume(string resume) =>
@@ -144,12 +163,12 @@ internal static class TrainCommand
         return (contents.Settings.Data, model.ImageSize, model.Channels);
     }
 
-    private static Trainer Continue(string checkpoint, ImageSet images, ParseResult parse)
+    private static Trainer Continue(string checkpoint, ImageSet images, ParseResult parse, ProcessGroup group)
     {
         var folder = new RunFolder(Path.GetDirectoryName(Path.GetFullPath(checkpoint))!);
         var steps = parse.GetResult(Steps) is { Implicit: false } ? parse.GetValue(Steps) : (long?)null;
         var precision = parse.GetResult(ModelOptions.Precision) is { Implicit: false } ? parse.GetValue(ModelOptions.Precision) : (MixedPrecision.Precision?)null;
-        return Trainer.Resume(checkpoint, images, folder, steps, precision);
+        return Trainer.Resume(checkpoint, images, group.IsMain ? folder : null, group, steps, precision);
     }
 
     private static long StepsOf(ParseResult parse)

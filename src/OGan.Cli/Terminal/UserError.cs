@@ -15,10 +15,22 @@ internal static class Guard
     public const int Usage = 2;
     public const int Runtime = 1;
 
-    /// <summary>Runs <paramref name="body"/>; with <paramref name="needsTorch"/> it first checks that TorchSharp can load here.</summary>
+    /// <summary>
+    /// Runs <paramref name="body"/>; with <paramref name="needsTorch"/> it first checks that TorchSharp can load here.
+    /// In a job of several processes (mpirun, srun) only rank 0 shows progress and information; the others show
+    /// warnings and errors, prefixed with their rank. An error that only one process may meet ends the whole job
+    /// (MPI_Abort), so that no process waits for it forever; one every process meets alike (a bad option, a
+    /// divergence that all agreed on) is shown once, by rank 0.
+    /// </summary>
     public static int Run(ParseResult parse, Func<ILogger, int> body, bool needsTorch = true)
     {
+        var rank = Distributed.MpiLaunch.Rank;
         var verbosity = parse.GetValue(VerbosityOption.Option);
+        if (rank > 0 && verbosity == Verbosity.Normal)
+        {
+            verbosity = Verbosity.Quiet;
+        }
+
         ProgressLine.Enabled = verbosity != Verbosity.Quiet;
         using var factory = VerbosityOption.CreateLoggerFactory(verbosity);
         var log = factory.CreateLogger("ogan");
@@ -36,10 +48,22 @@ internal static class Guard
         {
             var code = ExitCodeOf(e);
             ProgressLine.Finish();
-            log.LogError("{Message}", code is null ? $"unexpected {e.GetType().Name}: {e.Message} (--verbosity debug shows where)" : e.Message);
+            var job = Distributed.MpiProcessGroup.Active is { Size: > 1 } group ? group : null;
+            var agreed = code == Usage || e is Training.TrainingDivergedException;
+            if (job is null || rank == 0 || !agreed)
+            {
+                var message = code is null ? $"unexpected {e.GetType().Name}: {e.Message} (--verbosity debug shows where)" : e.Message;
+                log.LogError("{Message}", job is null || rank == 0 ? message : $"rank {rank}: {message}");
+            }
+
             if (verbosity == Verbosity.Debug)
             {
                 log.LogDebug(e, "where it happened:");
+            }
+
+            if (job is not null && !agreed)
+            {
+                job.Abort(code ?? Runtime);
             }
 
             return code ?? Runtime;

@@ -6,7 +6,7 @@ namespace OGan.Engine;
 /// <summary>Device names as the command line and options give them: cpu, cuda, cuda:N.</summary>
 public static class Devices
 {
-    /// <summary>Parses <paramref name="name"/> without touching the GPU.</summary>
+    /// <summary>Parses <paramref name="name"/> without touching the GPU (unless "cuda" in a job of several processes on this machine: then local rank N takes GPU N).</summary>
     /// <exception cref="ArgumentException">Not cpu, cuda or cuda:N.</exception>
     public static Device Parse(string name)
     {
@@ -19,7 +19,9 @@ public static class Devices
 
         if (text == "cuda")
         {
-            return new Device(DeviceType.CUDA, 0);
+            // Processes an MPI launcher started on one machine take its GPUs in turn (sharing them when there are fewer).
+            var local = Distributed.MpiLaunch.LocalRank;
+            return new Device(DeviceType.CUDA, local == 0 ? 0 : local % Math.Max(1, cuda.device_count()));
         }
 
         if (text.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(text[5..], out var index) && index >= 0)

@@ -23,7 +23,7 @@ public static class Runtime
 
     /// <summary>
     /// Sets libtorch's CPU threads: <paramref name="threads"/> when positive, else $OGAN_NUM_THREADS, else all
-    /// cores. Returns the count in use.
+    /// cores shared among the processes an MPI launcher started on this machine. Returns the count in use.
     /// </summary>
     public static int SetThreads(int threads = 0)
     {
@@ -34,7 +34,7 @@ public static class Runtime
 
         if (threads <= 0)
         {
-            threads = Environment.ProcessorCount;
+            threads = Math.Max(1, Environment.ProcessorCount / Math.Max(1, Distributed.MpiLaunch.LocalSize));
         }
 
         if (get_num_threads() != threads)

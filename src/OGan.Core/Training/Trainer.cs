@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using OGan.Checkpoints;
 using OGan.Data;
+using OGan.Distributed;
 using OGan.Imaging;
 using OGan.Inference;
 using OGan.Losses;
@@ -16,6 +17,8 @@ namespace OGan.Training;
 /// Trains an O-GAN: repeats <see cref="TrainingStep"/> on batches of the data, reports averaged losses every
 /// log interval, and writes grids, metrics and checkpoints into a <see cref="RunFolder"/>. E's BatchNorm
 /// statistics are recalibrated on real images before each of those (<see cref="CalibrateEncoder"/>).
+/// With a <see cref="ProcessGroup"/> of several processes it trains data-parallel (<see cref="DataParallel"/>):
+/// every process must create the trainer and call the same methods in the same order; rank 0 writes the run.
 /// </summary>
 public sealed class Trainer : IDisposable
 {
@@ -23,6 +26,8 @@ public sealed class Trainer : IDisposable
 
     private readonly ImageSet data;
     private readonly TrainingStep step;
+    private readonly DataParallel parallel;
+    private readonly bool writesRun;
     private readonly Tensor fixedLatents;
     private readonly Tensor statsSum;
     private int statsCount;
@@ -30,10 +35,24 @@ public sealed class Trainer : IDisposable
 
     /// <summary>Creates networks and optimizers from <paramref name="settings"/> for <paramref name="data"/>.</summary>
     /// <exception cref="ArgumentException">The settings are invalid, do not fit the data, or name a device this machine lacks.</exception>
+#pragma warning disable RS0027 // the constructor users have keeps its optional folder; the one with a group came later
     public Trainer(RunSettings settings, ImageSet data, RunFolder? folder = null)
+#pragma warning restore RS0027
+        : this(settings, data, folder, ProcessGroup.Single)
+    {
+    }
+
+    /// <summary>
+    /// Creates networks and optimizers from <paramref name="settings"/> for <paramref name="data"/>, trained by
+    /// every process of <paramref name="group"/>: the batch size is the global batch, each process computes on
+    /// its share, and every process starts from rank 0's state. Only rank 0 writes into <paramref name="folder"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The settings are invalid, do not fit the data or the processes, or name a device this machine lacks.</exception>
+    public Trainer(RunSettings settings, ImageSet data, RunFolder? folder, ProcessGroup group)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(group);
         Settings = settings;
         Config = settings.Model.Validate();
         Options = settings.Training.Validate();
@@ -47,8 +66,17 @@ public sealed class Trainer : IDisposable
             throw new ArgumentException($"data {data.Name} has {data.Count} images, fewer than one batch of {Options.BatchSize}");
         }
 
+        if (Options.BatchSize % group.Size != 0 || Options.BatchSize / group.Size < 2)
+        {
+            throw new ArgumentException(
+                $"batch {Options.BatchSize} does not divide among {group.Size} processes into shares of at least 2 (the batch is the global batch): use a multiple of {group.Size}, e.g. {Math.Max(2, (Options.BatchSize + group.Size - 1) / group.Size) * group.Size}");
+        }
+
         this.data = data;
-        Folder = folder;
+        parallel = new DataParallel(group);
+        LocalBatchSize = Options.BatchSize / group.Size;
+        Folder = group.IsMain ? folder : null;
+        writesRun = group.Any(Folder is not null);
         Device = Engine.Devices.Resolve(Options.Device);
         State = new TrainingState(Config, Options, Device, data.Count);
         Precision = PrecisionChoice.Resolve(Options.Precision, Device);
@@ -60,7 +88,8 @@ public sealed class Trainer : IDisposable
             State.Ema.Autocast = autocast;
         }
 
-        step = new TrainingStep(State, Options, new OGanLoss(GanObjective.Create(Options.Loss, Options.LambdaQp), Options.LambdaRho));
+        step = new TrainingStep(State, Options, new OGanLoss(GanObjective.Create(Options.Loss, Options.LambdaQp), Options.LambdaRho)) { Parallel = parallel };
+        parallel.BroadcastState(State);
         using (var fixedRandom = new torch.Generator(Options.Seed + 1))
         {
             fixedLatents = randn([GridCount, Config.LatentDim], generator: fixedRandom).to(Device).DetachFromDisposeScope();
@@ -90,12 +119,18 @@ public sealed class Trainer : IDisposable
     /// <summary>Iterations done.</summary>
     public long Step => State.Step;
 
-    /// <summary>The run folder, when the trainer writes one.</summary>
+    /// <summary>The run folder, when the trainer writes one (only rank 0 of a process group does).</summary>
     public RunFolder? Folder { get; }
 
+    /// <summary>The processes that train this model (<see cref="ProcessGroup.Single"/> for one).</summary>
+    public ProcessGroup Group => parallel.Group;
+
+    /// <summary>The images of each process's share of a batch: <see cref="TrainingOptions.BatchSize"/> / <see cref="ProcessGroup.Size"/>.</summary>
+    public int LocalBatchSize { get; }
+
     /// <summary>
-    /// Trains until <see cref="TrainingOptions.Steps"/> or cancellation (finishing the step under way), then
-    /// writes a checkpoint if there is a folder. Every log interval the averaged losses go to stats.jsonl
+    /// Trains until <see cref="TrainingOptions.Steps"/> or cancellation (finishing the step under way; with
+    /// several processes, all stop at the same step once any is cancelled), then writes a checkpoint if there is a folder. Every log interval the averaged losses go to stats.jsonl
     /// (<see cref="StatsLog"/>) and to <paramref name="progress"/>: the observers of a run.
     /// </summary>
     /// <returns>The path of the last checkpoint written, or null without a folder.</returns>
@@ -108,10 +143,16 @@ public sealed class Trainer : IDisposable
         }
 
         IProgress<TrainingProgress>[] observers = [.. new[] { Folder is null ? null : new StatsLog(Folder.StatsFile), progress }.OfType<IProgress<TrainingProgress>>()];
+        if (!Group.IsMain)
+        {
+            observers = []; // rank 0 reports for the whole job
+        }
+
         string? lastCheckpoint = null;
+        long lastCheckpointStep = -1;
         var clock = Stopwatch.StartNew();
         var intervalStart = clock.Elapsed;
-        while (Step < Options.Steps && !cancellation.IsCancellationRequested)
+        while (Step < Options.Steps && !Group.Any(cancellation.IsCancellationRequested))
         {
             TrainStep();
             if (Step % Options.LogEvery == 0 || Step == Options.Steps)
@@ -133,13 +174,13 @@ public sealed class Trainer : IDisposable
 
             if (Due(Options.SnapshotEvery))
             {
-                lastCheckpoint = SaveCheckpoint(Folder!.Checkpoint(Step));
+                (lastCheckpoint, lastCheckpointStep) = (SaveCheckpoint(), Step);
             }
         }
 
-        if (Folder is not null && lastCheckpoint != Folder.Checkpoint(Step))
+        if (writesRun && lastCheckpointStep != Step)
         {
-            lastCheckpoint = SaveCheckpoint(Folder.Checkpoint(Step));
+            lastCheckpoint = SaveCheckpoint();
         }
 
         return lastCheckpoint;
@@ -178,7 +219,7 @@ public sealed class Trainer : IDisposable
     /// <summary>Writes the sample grid (fixed z) and the reconstruction grid (real | G(N(E(x)))) for the current step.</summary>
     public void SaveGrids()
     {
-        if (Folder is null)
+        if (!SynchronizeForWriting())
         {
             return;
         }
@@ -193,7 +234,7 @@ public sealed class Trainer : IDisposable
     /// <summary>Appends rho on 1,000 fresh latents and the reconstruction quality of 500 training images (eval mode) to metric-rho.jsonl and metric-reconstruction.jsonl.</summary>
     public void WriteMetrics()
     {
-        if (Folder is null)
+        if (!SynchronizeForWriting())
         {
             return;
         }
@@ -206,12 +247,17 @@ public sealed class Trainer : IDisposable
         File.AppendAllText(Folder.Metric("reconstruction"), JsonSerializer.Serialize(new { step = Step, mse = quality.Mse, psnr = quality.Psnr, ssim = quality.Ssim }) + "\n");
     }
 
-    /// <summary>Writes everything needed to resume exactly, atomically, to <paramref name="path"/>.</summary>
+    /// <summary>Writes everything needed to resume exactly, atomically, to <paramref name="path"/> (with several processes: every one calls it, rank 0 writes).</summary>
     public string SaveCheckpoint(string path)
     {
         using var scope = NewDisposeScope();
-        CalibrateEncoder();
-        Checkpoint.Write(path, Settings, State);
+        parallel.AverageBuffers(State.Generator, State.Ema, State.Encoder);
+        if (Group.IsMain)
+        {
+            CalibrateEncoder();
+            Checkpoint.Write(path, Settings, State);
+        }
+
         return path;
     }
 
@@ -225,7 +271,17 @@ public sealed class Trainer : IDisposable
     /// (checkpoints are fp32 in every precision, so a bf16 run can go on in fp32 and back).
     /// </summary>
     /// <exception cref="InvalidDataException">The file is not an OGan training checkpoint, or does not fit the data.</exception>
-    public static Trainer Resume(string checkpointPath, ImageSet data, RunFolder? folder, long? steps = null, Precision? precision = null)
+#pragma warning disable RS0027 // the overload users have keeps its optional arguments; the one with a group came later
+    public static Trainer Resume(string checkpointPath, ImageSet data, RunFolder? folder, long? steps = null, Precision? precision = null) =>
+#pragma warning restore RS0027
+        Resume(checkpointPath, data, folder, ProcessGroup.Single, steps, precision);
+
+    /// <summary>
+    /// Creates a trainer of every process of <paramref name="group"/> in the state of <paramref name="checkpointPath"/>,
+    /// written by any number of processes: rank 0's reading of it is broadcast to the others.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is not an OGan training checkpoint, or does not fit the data.</exception>
+    public static Trainer Resume(string checkpointPath, ImageSet data, RunFolder? folder, ProcessGroup group, long? steps, Precision? precision)
     {
         using var checkpoint = Checkpoint.Read(checkpointPath);
         var settings = checkpoint.Settings;
@@ -239,10 +295,11 @@ public sealed class Trainer : IDisposable
             settings = settings with { Training = settings.Training with { Precision = precision.Value } };
         }
 
-        var trainer = new Trainer(settings, data, folder);
+        var trainer = new Trainer(settings, data, folder, group);
         try
         {
             checkpoint.Restore(trainer.State);
+            trainer.parallel.BroadcastState(trainer.State);
         }
         catch
         {
@@ -261,7 +318,21 @@ public sealed class Trainer : IDisposable
         statsSum.Dispose();
     }
 
-    private bool Due(int every) => Folder is not null && every > 0 && Step % every == 0;
+    private bool Due(int every) => writesRun && every > 0 && Step % every == 0;
+
+    private string? SaveCheckpoint() => SaveCheckpoint(Folder?.Checkpoint(Step) ?? "") is { Length: > 0 } path ? path : null;
+
+    /// <summary>Averages the BatchNorm statistics across processes (every process calls it); true where this process writes the run.</summary>
+    [System.Diagnostics.CodeAnalysis.MemberNotNullWhen(true, nameof(Folder))]
+    private bool SynchronizeForWriting()
+    {
+        if (writesRun)
+        {
+            parallel.AverageBuffers(State.Generator, State.Ema, State.Encoder);
+        }
+
+        return Folder is not null;
+    }
 
     /// <summary>The networks as an inference model (EMA generator if any), E's statistics calibrated first.</summary>
     private OGanModel CalibratedModel()
@@ -270,15 +341,17 @@ public sealed class Trainer : IDisposable
         return new OGanModel(Config, State.Ema ?? State.Generator, State.Encoder, ownsNetworks: false) { Precision = Precision };
     }
 
+    // Every process draws the whole batch's indices and flips (so their random generators stay the same) and takes its share.
     private Tensor NextBatch()
     {
-        var batch = data.Batch(State.NextBatch(Options.BatchSize), Device);
+        var share = Group.Rank * LocalBatchSize;
+        var batch = data.Batch(State.NextBatch(Options.BatchSize).Slice(share, LocalBatchSize), Device);
         if (!Options.Flip)
         {
             return batch;
         }
 
-        var flip = (rand([Options.BatchSize, 1, 1, 1], generator: State.Random) < 0.5).to(Device);
+        var flip = (rand([Options.BatchSize, 1, 1, 1], generator: State.Random) < 0.5).narrow(0, share, LocalBatchSize).to(Device);
         return where(flip, batch.flip(3), batch);
     }
 
@@ -292,7 +365,8 @@ public sealed class Trainer : IDisposable
         double[] means;
         using (NewDisposeScope())
         {
-            means = [.. statsSum.cpu().data<float>().ToArray().Select(s => (double)s / statsCount)];
+            Group.AllReduce(statsSum); // every process sees the job's means, so all stop together on a NaN
+            means = [.. statsSum.cpu().data<float>().ToArray().Select(s => (double)s / statsCount / Group.Size)];
             statsSum.zero_();
         }
 

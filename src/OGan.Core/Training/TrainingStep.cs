@@ -1,3 +1,4 @@
+using OGan.Distributed;
 using OGan.Losses;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -14,11 +15,16 @@ public sealed record StepLosses(Tensor EncoderLoss, Tensor GeneratorLoss, Tensor
 /// <summary>
 /// One O-GAN iteration on a batch of real images: an encoder step (G frozen) then a generator step (E frozen),
 /// or the author's single combined step; then the moving average of G. The caller owns the dispose scope.
+/// Data-parallel, the gradients of each network are averaged across processes before its optimizer steps.
 /// </summary>
 public sealed class TrainingStep(TrainingState state, TrainingOptions options, OGanLoss loss)
 {
     private readonly int latentDim = state.Generator.Config.LatentDim;
     private readonly TorchSharp.Modules.Parameter[] encoderParameters = [.. state.Encoder.parameters()];
+    private readonly TorchSharp.Modules.Parameter[] generatorParameters = [.. state.Generator.parameters()];
+
+    /// <summary>The processes whose gradients are averaged (one by default).</summary>
+    internal DataParallel Parallel { get; init; } = new(ProcessGroup.Single);
 
     /// <summary>Runs the iteration in the options' formulation.</summary>
     public StepLosses Run(Tensor real)
@@ -53,6 +59,7 @@ public sealed class TrainingStep(TrainingState state, TrainingOptions options, O
         var e = current.Encoder(z, encoder.call(real), encoder.call(fake), real, fake);
         state.EncoderOptimizer.zero_grad();
         e.Total.backward();
+        Parallel.AverageGradients(encoderParameters);
         state.EncoderOptimizer.step();
 
         // Generator step, E frozen: gradients flow through E to G, but E's weights get none.
@@ -61,6 +68,7 @@ public sealed class TrainingStep(TrainingState state, TrainingOptions options, O
         var g = current.Generator(zg, encoder.call(generator.call(zg)));
         state.GeneratorOptimizer.zero_grad();
         g.Total.backward();
+        Parallel.AverageGradients(generatorParameters);
         state.GeneratorOptimizer.step();
         SetRequiresGrad(encoderParameters, true);
         return new StepLosses(e.Total, g.Total, e.Delta, g.Rho);
@@ -76,13 +84,20 @@ public sealed class TrainingStep(TrainingState state, TrainingOptions options, O
         state.EncoderOptimizer.zero_grad();
         state.GeneratorOptimizer.zero_grad();
         terms.Total.backward();
+        Parallel.AverageGradients([.. encoderParameters, .. generatorParameters]);
         state.EncoderOptimizer.step();
         state.GeneratorOptimizer.step();
         return new StepLosses(terms.Encoder.Total, terms.Generator.Total, terms.Encoder.Delta, terms.Generator.Rho);
     }
 
-    // Drawn on the CPU from the run's generator, so that a run is the same on any device.
-    private Tensor Latents(Tensor real) => randn([real.shape[0], latentDim], generator: state.Random).to(real.device);
+    // Drawn on the CPU from the run's generator, so that a run is the same on any device; every process draws
+    // the whole batch's latents (their generators stay the same) and takes its share.
+    private Tensor Latents(Tensor real)
+    {
+        var (rank, count) = (Parallel.Group.Rank, real.shape[0]);
+        var all = randn([count * Parallel.Group.Size, latentDim], generator: state.Random);
+        return (Parallel.IsDistributed ? all.narrow(0, rank * count, count) : all).to(real.device);
+    }
 
     /// <summary>
     /// The moving average's decay at iteration <paramref name="step"/> (from 0): min(decay, (1 + t) / (10 + t)),

@@ -1,0 +1,133 @@
+using OGan.Checkpoints;
+using OGan.Training;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace OGan.Distributed;
+
+/// <summary>
+/// Data-parallel training over a <see cref="ProcessGroup"/>, as DDP and Horovod do it: every process starts
+/// from rank 0's state, computes gradients on its own shard of the batch, and the gradients of the network
+/// about to step are averaged across processes in one fused buffer before its optimizer steps, so the weights
+/// stay the same everywhere. BatchNorm uses each process's batch statistics; the running statistics are
+/// averaged when something reads them (<see cref="AverageBuffers"/>).
+/// </summary>
+internal sealed class DataParallel(ProcessGroup group)
+{
+    /// <summary>The processes.</summary>
+    public ProcessGroup Group { get; } = group;
+
+    /// <summary>Whether there is more than one process (with one, every operation here does nothing).</summary>
+    public bool IsDistributed => Group.Size > 1;
+
+    /// <summary>Averages the gradients of <paramref name="parameters"/> across processes: one all-reduce of one flat buffer.</summary>
+    public void AverageGradients(IReadOnlyList<Parameter> parameters)
+    {
+        if (!IsDistributed)
+        {
+            return;
+        }
+
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var gradients = parameters.Select(p => p.grad).OfType<Tensor>().ToArray();
+        if (gradients.Length == 0)
+        {
+            return;
+        }
+
+        var flat = cat(gradients.Select(g => g.flatten()).ToArray());
+        Group.AllReduce(flat);
+        flat.div_(Group.Size);
+        long offset = 0;
+        foreach (var gradient in gradients)
+        {
+            gradient.copy_(flat.narrow(0, offset, gradient.numel()).view(gradient.shape));
+            offset += gradient.numel();
+        }
+    }
+
+    /// <summary>Averages the floating-point buffers (BatchNorm's running mean and variance) of <paramref name="modules"/> across processes.</summary>
+    public void AverageBuffers(params nn.Module?[] modules)
+    {
+        if (!IsDistributed)
+        {
+            return;
+        }
+
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var buffers = modules.OfType<nn.Module>().SelectMany(m => m.buffers()).Where(b => b.is_floating_point()).ToArray();
+        if (buffers.Length == 0)
+        {
+            return;
+        }
+
+        var flat = cat(buffers.Select(b => b.flatten().to(ScalarType.Float32)).ToArray());
+        Group.AllReduce(flat);
+        flat.div_(Group.Size);
+        long offset = 0;
+        foreach (var buffer in buffers)
+        {
+            buffer.copy_(flat.narrow(0, offset, buffer.numel()).view(buffer.shape));
+            offset += buffer.numel();
+        }
+    }
+
+    /// <summary>
+    /// Gives every process rank 0's state: G, E and the moving average (weights and buffers), both optimizers,
+    /// the random generator and the position in the data, as at the start of a run and on resume.
+    /// </summary>
+    public void BroadcastState(TrainingState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (!IsDistributed)
+        {
+            return;
+        }
+
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        foreach (var module in new nn.Module?[] { state.Generator, state.Encoder, state.Ema }.OfType<nn.Module>())
+        {
+            foreach (var (_, tensor) in module.state_dict())
+            {
+                BroadcastInPlace(tensor);
+            }
+        }
+
+        foreach (var optimizer in new[] { state.GeneratorOptimizer, state.EncoderOptimizer })
+        {
+            var saved = OptimizerStates.Save(optimizer).ToDictionary();
+            foreach (var tensor in saved.Values)
+            {
+                BroadcastInPlace(tensor); // the live buffers themselves, and a copy of the step count
+            }
+
+            OptimizerStates.Load(optimizer, saved);
+        }
+
+        var random = state.Random.get_state().contiguous();
+        Group.Broadcast(random);
+        state.Random.set_state(random);
+        var position = tensor(new[] { state.Step, state.Cursor });
+        var permutation = tensor(state.Permutation);
+        Group.Broadcast(position);
+        Group.Broadcast(permutation);
+        state.Restore(position[0].item<long>(), position[1].item<long>(), permutation.data<long>().ToArray());
+    }
+
+    private void BroadcastInPlace(Tensor tensor)
+    {
+        if (tensor.is_contiguous() && tensor.dtype is ScalarType.Float32 or ScalarType.Float64 or ScalarType.Int64)
+        {
+            Group.Broadcast(tensor);
+            return;
+        }
+
+        var copy = tensor.contiguous().to(tensor.dtype == ScalarType.Float64 ? ScalarType.Float64 : tensor.is_floating_point() ? ScalarType.Float32 : ScalarType.Int64);
+        Group.Broadcast(copy);
+        tensor.copy_(copy);
+    }
+}

@@ -1,0 +1,164 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace OGan.Distributed;
+
+/// <summary>
+/// MPI's world as a <see cref="ProcessGroup"/>. CPU tensors go to MPI from their own memory. CUDA tensors are
+/// all-reduced by NCCL when its library is there (<see cref="NcclCommunicator"/>), otherwise staged through
+/// pinned host memory. MPI is initialized once per process; disposing the group finalizes it.
+/// </summary>
+internal sealed class MpiProcessGroup : ProcessGroup
+{
+    private static MpiProcessGroup? current;
+
+    private readonly MpiLibrary mpi;
+    private readonly bool ownsMpi;
+    private NcclCommunicator? nccl;
+    private bool ncclTried;
+    private bool disposed;
+
+    private MpiProcessGroup(MpiLibrary mpi, bool ownsMpi)
+    {
+        this.mpi = mpi;
+        this.ownsMpi = ownsMpi;
+        Rank = mpi.Rank();
+        Size = mpi.Size();
+        Backend = mpi.Version();
+    }
+
+    public override int Rank { get; }
+
+    public override int Size { get; }
+
+    public override string Backend { get; }
+
+    /// <summary>The group MPI was initialized for in this process, until it is disposed.</summary>
+    public static MpiProcessGroup? Active => current is { disposed: false } ? current : null;
+
+    /// <summary>Loads libmpi and initializes MPI (once per process), checking that it sees the job the launcher started.</summary>
+    public static MpiProcessGroup Initialize()
+    {
+        if (current is { disposed: false })
+        {
+            return current;
+        }
+
+        var mpi = MpiLibrary.Load();
+        if (mpi.IsFinalized())
+        {
+            throw new InvalidOperationException("MPI was finalized in this process and cannot start again");
+        }
+
+        var ownsMpi = !mpi.IsInitialized();
+        if (ownsMpi)
+        {
+            mpi.Initialize();
+        }
+
+        current = new MpiProcessGroup(mpi, ownsMpi);
+        if (MpiLaunch.WorldSize is { } launched && launched != current.Size)
+        {
+            throw new InvalidOperationException(
+                $"the launcher started {launched} processes but MPI sees {current.Size}: each started alone (srun needs --mpi=pmix for Open MPI)");
+        }
+
+        return current;
+    }
+
+    public override void AllReduce(Tensor tensor, ReduceOperation operation = ReduceOperation.Sum)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        RequireContiguous(tensor);
+        if (tensor.device_type == DeviceType.CUDA && Nccl(tensor.device) is { } communicator)
+        {
+            communicator.AllReduce(tensor, operation);
+            return;
+        }
+
+        using var scope = NewDisposeScope();
+        var host = OnHost(tensor);
+        var op = operation == ReduceOperation.Sum ? mpi.Sum : mpi.Max;
+        foreach (var (address, count) in TensorMemory.Chunks(host))
+        {
+            mpi.AllReduceInPlace(address, count, Datatype(host), op);
+        }
+
+        CopyBack(host, tensor);
+    }
+
+    public override void Broadcast(Tensor tensor, int root = 0)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        RequireContiguous(tensor);
+        using var scope = NewDisposeScope();
+        var host = OnHost(tensor);
+        foreach (var (address, count) in TensorMemory.Chunks(host))
+        {
+            mpi.Broadcast(address, count, Datatype(host), root);
+        }
+
+        CopyBack(host, tensor);
+    }
+
+    public override void Barrier() => mpi.Barrier();
+
+    public override void Abort(int exitCode) => mpi.Abort(exitCode);
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposed)
+        {
+            return;
+        }
+
+        disposed = true;
+        nccl?.Dispose();
+        if (ownsMpi && !mpi.IsFinalized())
+        {
+            mpi.FinalizeMpi();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private NcclCommunicator? Nccl(Device device)
+    {
+        if (!ncclTried)
+        {
+            ncclTried = true;
+            nccl = NcclCommunicator.TryCreate(this, device);
+        }
+
+        return nccl;
+    }
+
+    private nint Datatype(Tensor tensor) => tensor.dtype switch
+    {
+        ScalarType.Float32 => mpi.Float,
+        ScalarType.Float64 => mpi.Double,
+        ScalarType.Int64 => mpi.Int64,
+        ScalarType.Byte => mpi.Byte,
+        _ => throw new NotSupportedException($"OGan's MPI operations take float32, float64, int64 and uint8 tensors, not {tensor.dtype}"),
+    };
+
+    // A CUDA tensor is staged through pinned host memory (MPI built without CUDA support cannot read the GPU's).
+    private static Tensor OnHost(Tensor tensor) => tensor.device_type == DeviceType.CPU ? tensor : tensor.cpu().pin_memory();
+
+    private static void CopyBack(Tensor host, Tensor tensor)
+    {
+        if (!ReferenceEquals(host, tensor))
+        {
+            using var noGrad = no_grad();
+            tensor.copy_(host);
+        }
+    }
+
+    private static void RequireContiguous(Tensor tensor)
+    {
+        if (!tensor.is_contiguous())
+        {
+            throw new ArgumentException("collective operations need a contiguous tensor", nameof(tensor));
+        }
+    }
+}

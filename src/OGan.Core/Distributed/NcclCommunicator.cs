@@ -1,0 +1,144 @@
+using System.Runtime.InteropServices;
+using static TorchSharp.torch;
+
+namespace OGan.Distributed;
+
+/// <summary>
+/// An NCCL communicator over the processes of an MPI group, for all-reducing CUDA tensors GPU to GPU: rank 0
+/// makes NCCL's unique id and MPI broadcasts it (as Horovod does). NCCL is loaded at run time
+/// ($OGAN_NCCL_LIBRARY, else libnccl.so.2: PyTorch's CUDA wheels bring it, and their libtorch loads it).
+/// Reductions run on CUDA's legacy default stream, the one libtorch computes on, so they are ordered with the
+/// backward pass before them and the optimizer step after them.
+/// </summary>
+internal sealed unsafe class NcclCommunicator : IDisposable
+{
+    /// <summary>The variable that names the NCCL library to load.</summary>
+    public const string LibraryVariable = "OGAN_NCCL_LIBRARY";
+
+    /// <summary>Set to 0 to all-reduce CUDA tensors through MPI even where NCCL is present.</summary>
+    public const string SwitchVariable = "OGAN_NCCL";
+
+    private const int UniqueIdBytes = 128; // NCCL_UNIQUE_ID_BYTES
+    private readonly delegate* unmanaged<nint, nint, nuint, int, int, nint, nint, int> allReduce;
+    private readonly delegate* unmanaged<nint, int> destroy;
+    private readonly delegate* unmanaged<int, nint> errorString;
+    private readonly nint context;
+    private nint communicator;
+
+    private NcclCommunicator(nint library, nint communicator, nint context)
+    {
+        allReduce = (delegate* unmanaged<nint, nint, nuint, int, int, nint, nint, int>)NativeLibrary.GetExport(library, "ncclAllReduce");
+        destroy = (delegate* unmanaged<nint, int>)NativeLibrary.GetExport(library, "ncclCommDestroy");
+        errorString = (delegate* unmanaged<int, nint>)NativeLibrary.GetExport(library, "ncclGetErrorString");
+        this.communicator = communicator;
+        this.context = context;
+    }
+
+    /// <summary>
+    /// A communicator of every process of <paramref name="group"/> on its own <paramref name="device"/>, or null
+    /// where NCCL cannot be loaded or is switched off (then MPI carries CUDA tensors through host memory). Every
+    /// process of the group must call it.
+    /// </summary>
+    public static NcclCommunicator? TryCreate(ProcessGroup group, Device device)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        ArgumentNullException.ThrowIfNull(device);
+        var switchedOn = Environment.GetEnvironmentVariable(SwitchVariable) != "0";
+        var name = Environment.GetEnvironmentVariable(LibraryVariable) is { Length: > 0 } requested ? requested : "libnccl.so.2";
+        var loaded = switchedOn && NativeLibrary.TryLoad(name, out var library) ? library : 0;
+
+        // Every process must take the same path, or the next collective operation would never match.
+        if (group.Any(loaded == 0))
+        {
+            return null;
+        }
+
+        var context = CudaContext.Retain((int)Math.Max(device.index, 0));
+        CudaContext.MakeCurrent(context);
+        using var id = zeros(UniqueIdBytes, dtype: ScalarType.Byte);
+        if (group.IsMain)
+        {
+            var getUniqueId = (delegate* unmanaged<byte*, int>)NativeLibrary.GetExport(loaded, "ncclGetUniqueId");
+            Check(loaded, getUniqueId((byte*)TensorMemory.Address(id)), "ncclGetUniqueId");
+        }
+
+        group.Broadcast(id);
+        var initRank = (delegate* unmanaged<nint*, int, UniqueId, int, int>)NativeLibrary.GetExport(loaded, "ncclCommInitRank");
+        UniqueId value;
+        new ReadOnlySpan<byte>((void*)TensorMemory.Address(id), UniqueIdBytes).CopyTo(new Span<byte>(value.Bytes, UniqueIdBytes));
+        nint communicator;
+        Check(loaded, initRank(&communicator, group.Size, value, group.Rank), "ncclCommInitRank");
+        return new NcclCommunicator(loaded, communicator, context);
+    }
+
+    /// <summary>All-reduces a contiguous CUDA tensor in place.</summary>
+    public void AllReduce(Tensor tensor, ReduceOperation operation)
+    {
+        var datatype = tensor.dtype switch
+        {
+            ScalarType.Float32 => 7, // ncclFloat32
+            ScalarType.Float64 => 8, // ncclFloat64
+            ScalarType.Int64 => 4, // ncclInt64
+            _ => throw new NotSupportedException($"NCCL all-reduce of {tensor.dtype} tensors"),
+        };
+        var op = operation == ReduceOperation.Sum ? 0 : 2; // ncclSum, ncclMax
+        CudaContext.MakeCurrent(context);
+        var address = TensorMemory.Address(tensor);
+        var result = allReduce(address, address, (nuint)tensor.numel(), datatype, op, communicator, 0);
+        if (result != 0)
+        {
+            throw new InvalidOperationException($"ncclAllReduce failed: {Marshal.PtrToStringUTF8(errorString(result))}");
+        }
+    }
+
+    /// <summary>Destroys the communicator.</summary>
+    public void Dispose()
+    {
+        if (communicator != 0)
+        {
+            destroy(communicator);
+            communicator = 0;
+        }
+    }
+
+    private static void Check(nint library, int result, string function)
+    {
+        if (result != 0)
+        {
+            var text = (delegate* unmanaged<int, nint>)NativeLibrary.GetExport(library, "ncclGetErrorString");
+            throw new InvalidOperationException($"{function} failed: {Marshal.PtrToStringUTF8(text(result))}");
+        }
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct UniqueId
+    {
+        public fixed byte Bytes[UniqueIdBytes];
+    }
+
+    /// <summary>A device's primary context (the one libtorch uses), made current on this thread so that NCCL works on that GPU.</summary>
+    private static class CudaContext
+    {
+        private static readonly nint Driver = NativeLibrary.Load(OperatingSystem.IsWindows() ? "nvcuda.dll" : "libcuda.so.1");
+
+        public static nint Retain(int device)
+        {
+            var get = (delegate* unmanaged<int*, int, int>)NativeLibrary.GetExport(Driver, "cuDeviceGet");
+            var retain = (delegate* unmanaged<nint*, int, int>)NativeLibrary.GetExport(Driver, "cuDevicePrimaryCtxRetain");
+            int handle;
+            nint context;
+            return get(&handle, device) == 0 && retain(&context, handle) == 0
+                ? context
+                : throw new InvalidOperationException($"cannot open CUDA device {device} for NCCL");
+        }
+
+        public static void MakeCurrent(nint context)
+        {
+            var setCurrent = (delegate* unmanaged<nint, int>)NativeLibrary.GetExport(Driver, "cuCtxSetCurrent");
+            if (setCurrent(context) != 0)
+            {
+                throw new InvalidOperationException("cannot make the CUDA context current for NCCL");
+            }
+        }
+    }
+}
