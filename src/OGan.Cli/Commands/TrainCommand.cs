@@ -58,7 +58,8 @@ internal static class TrainCommand
 
     private static int Run(ParseResult parse, ILogger log, CancellationToken cancellation)
     {
-        using var group = ProcessGroup.FromEnvironment(); // MPI's world under mpirun or srun, else this process alone
+        // MPI's world under mpirun or srun, else this process alone. Guard finalizes MPI, or aborts the job on an error.
+        var group = ProcessGroup.FromEnvironment();
         var resume = parse.GetValue(Resume);
         var resumeCheckpoint = resume is null ? null : ResolveResume(resume);
         var (data, size, channels) = resumeCheckpoint is not null && parse.GetResult(DataOptions.Data) is null or { Implicit: true }

@@ -42,18 +42,20 @@ internal static class Guard
 
         try
         {
-            return body(log);
+            var code = body(log);
+            Distributed.MpiProcessGroup.Active?.Dispose(); // MPI_Finalize, when the command joined an MPI job
+            return code;
         }
         catch (Exception e)
         {
             var code = ExitCodeOf(e);
             ProgressLine.Finish();
-            var job = Distributed.MpiProcessGroup.Active is { Size: > 1 } group ? group : null;
+            var job = Distributed.MpiProcessGroup.Active;
             var agreed = code == Usage || e is Training.TrainingDivergedException;
-            if (job is null || rank == 0 || !agreed)
+            if (job is not { Size: > 1 } || rank == 0 || !agreed)
             {
                 var message = code is null ? $"unexpected {e.GetType().Name}: {e.Message} (--verbosity debug shows where)" : e.Message;
-                log.LogError("{Message}", job is null || rank == 0 ? message : $"rank {rank}: {message}");
+                log.LogError("{Message}", job is { Size: > 1 } && rank > 0 ? $"rank {rank}: {message}" : message);
             }
 
             if (verbosity == Verbosity.Debug)
@@ -61,11 +63,12 @@ internal static class Guard
                 log.LogDebug(e, "where it happened:");
             }
 
-            if (job is not null && !agreed)
+            if (job is { Size: > 1 } && !agreed)
             {
-                job.Abort(code ?? Runtime);
+                job.Abort(code ?? Runtime); // the other processes may be waiting for this one
             }
 
+            job?.Dispose();
             return code ?? Runtime;
         }
     }

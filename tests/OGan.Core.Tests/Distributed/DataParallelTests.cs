@@ -1,0 +1,173 @@
+using OGan.Checkpoints;
+using OGan.Core.Tests.Cli;
+using OGan.Data;
+using OGan.Distributed;
+using OGan.Distributed.Worker;
+using OGan.Training;
+
+namespace OGan.Core.Tests.Distributed;
+
+/// <summary>Data-parallel training as real mpirun processes (Open MPI, shared memory, one thread each), checked against one process.</summary>
+public sealed class DataParallelTests
+{
+    [SkippableFact]
+    public void Averaged_gradients_equal_the_mean_of_each_shard_computed_in_one_process()
+    {
+        Mpirun.SkipUnlessInstalled();
+        var folder = Fixtures.TemporaryFolder();
+        var job = Mpirun.Run(2, folder, Mpirun.WorkerDll, "gradients", folder);
+        Assert.True(job.ExitCode == 0, job.Output + job.Error);
+        var (rank0, _) = SafeTensors.Load(Path.Combine(folder, "gradients-rank0.safetensors"));
+        var (rank1, _) = SafeTensors.Load(Path.Combine(folder, "gradients-rank1.safetensors"));
+        Assert.All(rank0, pair => Assert.True(pair.Value.Equals(rank1[pair.Key]), $"{pair.Key} differs between ranks"));
+
+        // One process: each rank's share with that rank's latents, through the same Trainer; the replayed
+        // all-reduce records the local gradients and hands back the job's average, so both shares go on alike.
+        using var scope = NewDisposeScope();
+        var encoder = Flat(rank0, "encoder.");
+        var generator = Flat(rank0, "generator.");
+        using var data = FashionMnist.Load(train: true, limit: WorkerRun.Images);
+        var local = new List<Tensor[]>();
+        var threads = get_num_threads();
+        set_num_threads(1); // as each process of the job: the same order of summation
+        try
+        {
+            for (var rank = 0; rank < 2; rank++)
+            {
+                var replay = new ReplayGroup(rank, 2, [encoder, generator]);
+                using var trainer = new Trainer(WorkerRun.Settings(1), data, folder: null, replay);
+                trainer.TrainStep();
+                local.Add([.. replay.Local]);
+            }
+        }
+        finally
+        {
+            set_num_threads(threads);
+        }
+
+        Assert.True((local[0][0] - local[1][0]).abs().max().item<float>() > 1e-4, "the two shares gave the same gradient: the shards are not different batches");
+        AssertClose(encoder, (local[0][0] + local[1][0]) / 2, "E");
+        AssertClose(generator, (local[0][1] + local[1][1]) / 2, "G");
+    }
+
+    [SkippableFact]
+    public void After_twenty_iterations_both_ranks_hold_bitwise_the_same_weights()
+    {
+        Mpirun.SkipUnlessInstalled();
+        var folder = Fixtures.TemporaryFolder();
+        var job = Mpirun.Run(2, folder, Mpirun.WorkerDll, "train", "20", folder);
+        Assert.True(job.ExitCode == 0, job.Output + job.Error);
+        var (rank0, _) = SafeTensors.Load(Path.Combine(folder, "weights-rank0.safetensors"));
+        var (rank1, _) = SafeTensors.Load(Path.Combine(folder, "weights-rank1.safetensors"));
+        Assert.Equal(rank0.Keys.Order(), rank1.Keys.Order());
+        Assert.All(rank0, pair => Assert.True(pair.Value.Equals(rank1[pair.Key]), $"{pair.Key} differs between ranks after 20 iterations"));
+
+        using var data = FashionMnist.Load(train: true, limit: WorkerRun.Images);
+        using var untrained = new Trainer(WorkerRun.Settings(20), data);
+        var first = untrained.State.Generator.named_parameters().First();
+        Assert.False(first.parameter.Equals(rank0["generator." + first.name]), "the weights did not change in 20 iterations");
+    }
+
+    [SkippableFact]
+    public void A_run_of_two_processes_resumes_in_one_and_back_in_two()
+    {
+        Mpirun.SkipUnlessInstalled();
+        var folder = Fixtures.TemporaryFolder();
+        string[] common = ["--width", "32", "--batch", "8", "--precision", "fp32", "--sample-every", "0", "--snapshot-every", "0", "--calibration-images", "64", "--log-every", "5"];
+        var two = Mpirun.Run(2, folder, Mpirun.OganDll, ["train", "--steps", "10", "--out", "runs", .. common]);
+        Assert.True(two.ExitCode == 0, two.Output + two.Error);
+        var run = Directory.GetDirectories(Path.Combine(folder, "runs")).Single();
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(run, "stats.jsonl")).Length); // rank 0 alone logs
+
+        var one = Ogan.Run(folder, ["train", "--resume", run, "--steps", "20", .. common]);
+        Assert.True(one.ExitCode == 0, one.Error);
+        var again = Mpirun.Run(2, folder, Mpirun.OganDll, ["train", "--resume", run, "--steps", "30", .. common]);
+        Assert.True(again.ExitCode == 0, again.Output + again.Error);
+
+        foreach (var step in new[] { 10, 20, 30 })
+        {
+            using var checkpoint = Checkpoint.Read(Path.Combine(run, $"checkpoint-{step:D6}.safetensors"));
+            Assert.Equal(step, checkpoint.Step);
+        }
+
+        Assert.Equal(6, File.ReadAllLines(Path.Combine(run, "stats.jsonl")).Length);
+    }
+
+    [SkippableFact]
+    public void A_batch_that_does_not_divide_among_the_processes_is_refused_in_one_line()
+    {
+        Mpirun.SkipUnlessInstalled();
+        var folder = Fixtures.TemporaryFolder();
+        var job = Mpirun.Run(2, folder, Mpirun.OganDll, "train", "--batch", "9", "--steps", "1", "--out", "runs");
+        Assert.NotEqual(0, job.ExitCode);
+        var errors = (job.Output + job.Error).Split('\n').Where(line => line.Contains("ogan: error", StringComparison.Ordinal)).ToArray();
+        var error = Assert.Single(errors);
+        Assert.Contains("--batch 9", error, StringComparison.Ordinal);
+        Assert.Contains("multiple of 2", error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(folder, "runs")), "a run folder was made for a refused run");
+    }
+
+    [Fact]
+    public void The_trainer_refuses_a_batch_that_does_not_divide_among_the_processes()
+    {
+        using var data = FashionMnist.Load(train: true, limit: WorkerRun.Images);
+        var settings = WorkerRun.Settings(1) with { Training = WorkerRun.Settings(1).Training with { BatchSize = 9 } };
+        var error = Assert.Throws<ArgumentException>(() => new Trainer(settings, data, null, new ReplayGroup(0, 2, [])));
+        Assert.Contains("multiple of 2", error.Message, StringComparison.Ordinal);
+    }
+
+    private static Tensor Flat(Dictionary<string, Tensor> tensors, string prefix) =>
+        cat(tensors.Where(t => t.Key.StartsWith(prefix, StringComparison.Ordinal)).OrderBy(t => Order(t.Key)).Select(t => t.Value.flatten()).ToArray());
+
+    // The parameters' order in their module (named_parameters), which the fused gradient buffer follows.
+    private static int Order(string key)
+    {
+        var settings = WorkerRun.Settings(1);
+        using var generator = new OGan.Models.Generator(settings.Model);
+        using var encoder = new OGan.Models.Encoder(settings.Model);
+        var names = generator.named_parameters().Select(p => "generator." + p.name).Concat(encoder.named_parameters().Select(p => "encoder." + p.name)).ToList();
+        return names.IndexOf(key);
+    }
+
+    private static void AssertClose(Tensor expected, Tensor actual, string network)
+    {
+        var worst = (expected - actual).abs().max().item<float>();
+        Assert.True(worst <= 1e-6, $"{network}'s averaged gradient differs from the mean of the shares' by {worst:G3} (limit 1e-6)");
+    }
+
+    /// <summary>
+    /// Stands in for the processes of the MPI job in one process: each gradient all-reduce records this share's
+    /// gradient and returns the job's average (times the size, as a sum), so this share steps as the job did.
+    /// </summary>
+    private sealed class ReplayGroup(int rank, int size, Tensor[] averages) : ProcessGroup
+    {
+        private int next;
+
+        public List<Tensor> Local { get; } = [];
+
+        public override int Rank => rank;
+
+        public override int Size => size;
+
+        public override string Backend => "replay";
+
+        public override void AllReduce(Tensor tensor, ReduceOperation operation = ReduceOperation.Sum)
+        {
+            if (operation == ReduceOperation.Sum && tensor.dtype == ScalarType.Float32 && tensor.numel() > 1)
+            {
+                Local.Add(tensor.clone().DetachFromDisposeScope());
+                tensor.copy_(averages[next++] * size);
+            }
+        }
+
+        public override void Broadcast(Tensor tensor, int root = 0)
+        {
+        }
+
+        public override void Barrier()
+        {
+        }
+
+        public override void Abort(int exitCode) => throw new InvalidOperationException($"aborted with {exitCode}");
+    }
+}

@@ -1,0 +1,32 @@
+using OGan.Data;
+using OGan.Distributed;
+using OGan.Distributed.Worker;
+using OGan.Training;
+
+// One process of a multi-process test, started by mpirun. Every process trains the same small model on
+// Fashion-MNIST and writes what the test compares:
+//   worker gradients OUT   one iteration; OUT/gradients-rank{R}.safetensors holds the averaged gradient of every parameter
+//   worker train N OUT     N iterations; OUT/weights-rank{R}.safetensors holds every parameter
+if (args.Length != 2 && args.Length != 3)
+{
+    Console.Error.WriteLine("usage: worker gradients OUT | worker train STEPS OUT");
+    return 2;
+}
+
+using var group = ProcessGroup.FromEnvironment();
+var steps = args[0] == "train" ? long.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1;
+var output = args[^1];
+using var data = FashionMnist.Load(train: true, limit: WorkerRun.Images);
+using var trainer = new Trainer(WorkerRun.Settings(steps), data, folder: null, group);
+if (args[0] == "gradients")
+{
+    trainer.TrainStep();
+    WorkerRun.Write(Path.Combine(output, $"gradients-rank{group.Rank}.safetensors"), trainer.State, p => p.grad!);
+}
+else
+{
+    trainer.Run();
+    WorkerRun.Write(Path.Combine(output, $"weights-rank{group.Rank}.safetensors"), trainer.State, p => p);
+}
+
+return 0;

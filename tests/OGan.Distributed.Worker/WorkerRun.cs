@@ -1,0 +1,30 @@
+using OGan.Checkpoints;
+using OGan.Models;
+using OGan.Training;
+using static TorchSharp.torch;
+
+namespace OGan.Distributed.Worker;
+
+/// <summary>The run every worker process makes, which the tests repeat in one process.</summary>
+public static class WorkerRun
+{
+    /// <summary>Training images (the first of Fashion-MNIST's training set).</summary>
+    public const int Images = 256;
+
+    /// <summary>A small fp32 model at 32 px, a global batch of 8, no calibration.</summary>
+    public static RunSettings Settings(long steps) => new(
+        new OGanConfig { ImageSize = 32, Channels = 1, Width = 32, ZDim = 16 },
+        new TrainingOptions { BatchSize = 8, Steps = steps, Seed = 5, Precision = OGan.MixedPrecision.Precision.Fp32, CalibrationImages = 0, LogEvery = 5, EmaDecay = 0.9 },
+        "fashion-mnist");
+
+    /// <summary>Writes <paramref name="select"/> of every parameter of G and E, named "generator.*" and "encoder.*".</summary>
+    public static void Write(string path, TrainingState state, Func<TorchSharp.Modules.Parameter, Tensor> select)
+    {
+        var tensors = state.Generator.named_parameters().Select(p => ("generator." + p.name, select(p.parameter)))
+            .Concat(state.Encoder.named_parameters().Select(p => ("encoder." + p.name, select(p.parameter))))
+            .Concat(state.Ema!.named_parameters().Select(p => ("ema." + p.name, (Tensor)p.parameter)))
+            .Select(t => (t.Item1, t.Item2.detach().cpu().contiguous()))
+            .ToList();
+        SafeTensors.Save(path, tensors, new Dictionary<string, string>());
+    }
+}
