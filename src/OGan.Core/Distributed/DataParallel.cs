@@ -15,8 +15,13 @@ namespace OGan.Distributed;
 /// </summary>
 internal sealed class DataParallel(ProcessGroup group)
 {
+    private readonly System.Diagnostics.Stopwatch reductionClock = new();
+
     /// <summary>The processes.</summary>
     public ProcessGroup Group { get; } = group;
+
+    /// <summary>Time spent in the gradients' all-reduce (waiting for the slowest process included), for the benchmarks.</summary>
+    public TimeSpan ReductionTime => reductionClock.Elapsed;
 
     /// <summary>Whether there is more than one process (with one, every operation here does nothing).</summary>
     public bool IsDistributed => Group.Size > 1;
@@ -38,7 +43,9 @@ internal sealed class DataParallel(ProcessGroup group)
         }
 
         var flat = cat(gradients.Select(g => g.flatten()).ToArray());
+        reductionClock.Start();
         Group.AllReduce(flat);
+        reductionClock.Stop();
         flat.div_(Group.Size);
         long offset = 0;
         foreach (var gradient in gradients)

@@ -125,6 +125,9 @@ public sealed class Trainer : IDisposable
     /// <summary>The processes that train this model (<see cref="ProcessGroup.Single"/> for one).</summary>
     public ProcessGroup Group => parallel.Group;
 
+    /// <summary>The data-parallel machinery (its reduction time is the benchmarks').</summary>
+    internal DataParallel Parallel => parallel;
+
     /// <summary>The images of each process's share of a batch: <see cref="TrainingOptions.BatchSize"/> / <see cref="ProcessGroup.Size"/>.</summary>
     public int LocalBatchSize { get; }
 
