@@ -15,6 +15,7 @@ declare -A variants=(
   [default]=""                               # z 32, lambda-rho 0.5, Adam 2e-4 (0.5, 0.999), width 128, calibrated BatchNorm, --precision auto
   [fp32]="--precision fp32"                  # mixed precision (issue 26): the default in each precision
   [bf16]="--precision bf16"
+  [mpi2]="mpirun:2"                          # data-parallel (issue 27): the default trained by 2 processes (scripts/mpirun.sh), global batch 64
   [z128]="--zdim 128"
   [z256]="--zdim 256"
   [z128-rho1]="--zdim 128 --lambda-rho 1"
@@ -33,7 +34,11 @@ order=(${VARIANTS:-default z128 z256 z128-rho1 z128-rho2})
 mkdir -p "$out"
 
 run() { # VARIANT SEED: trains $out/VARIANT-sSEED and evaluates its last checkpoint
-  local name=$1-s$2 folder=$out/$1-s$2 spec=${variants[$1]} args
+  local name=$1-s$2 folder=$out/$1-s$2 spec=${variants[$1]} args launcher=()
+  if [[ $spec == mpirun:* ]]; then # mpirun:N [options]: the same training by N processes
+    local processes=${spec%% *}; processes=${processes#mpirun:}
+    launcher=(scripts/mpirun.sh -np "$processes"); spec=${spec#mpirun:$processes}; spec=${spec# }
+  fi
   if [ ! -f "$folder/wall_seconds" ]; then
     rm -rf "$folder" "$out/.tmp"
     local start=$SECONDS
@@ -47,7 +52,7 @@ run() { # VARIANT SEED: trains $out/VARIANT-sSEED and evaluates its last checkpo
       [[ $spec == *--steps* ]] || args="--steps $steps $args"
     fi
     # shellcheck disable=SC2086
-    $ogan train $args --sample-every "$steps" --snapshot-every "$steps" --log-every 100 --verbosity quiet
+    "${launcher[@]}" $ogan train $args --sample-every "$steps" --snapshot-every "$steps" --log-every 100 --verbosity quiet
     [[ $spec == resume:* ]] || { mv "$out/.tmp/"* "$out/.tmp.run" && rmdir "$out/.tmp" && mv "$out/.tmp.run" "$out/.tmp"; }
     echo "$((SECONDS - start))" > "$out/.tmp/wall_seconds"
     mv "$out/.tmp" "$folder"

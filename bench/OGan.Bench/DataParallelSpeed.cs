@@ -51,8 +51,19 @@ internal static class DataParallelSpeed
         }
     }
 
+    /// <summary>Prints the seconds one all-reduce of <paramref name="values"/> floats takes in this job.</summary>
+    public static void AllReduceOnly(long values, int repeats)
+    {
+        using var group = ProcessGroup.FromEnvironment();
+        var seconds = ReductionSeconds(group, values, repeats);
+        if (group.IsMain)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"allreduce_seconds {seconds:F5} values {values} processes {group.Size} gb_per_second {4 * values / seconds / 1e9:F2}"));
+        }
+    }
+
     /// <summary>Seconds to all-reduce G's and E's gradients (<paramref name="values"/> floats, as two buffers) with the processes in step: the transfer alone, without waiting.</summary>
-    private static double ReductionSeconds(ProcessGroup group, long values, int repeats)
+    internal static double ReductionSeconds(ProcessGroup group, long values, int repeats)
     {
         using var buffer = TorchSharp.torch.ones(values);
         group.AllReduce(buffer);

@@ -6,6 +6,8 @@ using OGan.MixedPrecision;
 // ogan-bench train-speed SIZE WIDTH BATCH ITERATIONS alternating|single-pass [CHANNELS [DEVICE [fp32|bf16 [channels-last]]]]
 // ogan-bench phases SIZE WIDTH BATCH ITERATIONS CHANNELS fp32|bf16 [channels-last]
 // ogan-bench data-parallel SIZE WIDTH BATCH ITERATIONS fp32|bf16|auto   (under mpirun: the whole job)
+// ogan-bench allreduce VALUES REPEATS   (under mpirun: one all-reduce of VALUES floats)
+// ogan-bench nccl-check VALUES   (CUDA: an NCCL communicator of the job's processes all-reduces correctly)
 // ogan-bench train-quality WIDTH BATCH ITERATIONS alternating|single-pass
 // ogan-bench loader FOLDER SIZE REPEAT
 // ogan-bench serve-load URL CLIENTS SECONDS SERVER_PID IMAGE
@@ -26,6 +28,11 @@ switch (args)
     case ["data-parallel", _, _, _, _, var parallelPrecision]:
         DataParallelSpeed.Run(Arg(1), Arg(2), Arg(3), Arg(4), Enum.Parse<Precision>(parallelPrecision, ignoreCase: true));
         return 0;
+    case ["nccl-check", _]:
+        return NcclCheck.Run(Arg(1));
+    case ["allreduce", _, _]:
+        DataParallelSpeed.AllReduceOnly(long.Parse(args[1], invariant), Arg(2));
+        return 0;
     case ["train-quality", _, _, _, var form]:
         TrainStep.Quality(Arg(1), Arg(2), Arg(3), form == "single-pass");
         return 0;
@@ -36,6 +43,6 @@ switch (args)
         await ServeLoad.Run(url, Arg(2), Arg(3), Arg(4), image);
         return 0;
     default:
-        Console.Error.WriteLine("usage: ogan-bench train-speed SIZE WIDTH BATCH ITERATIONS FORM [CHANNELS [DEVICE [PRECISION [channels-last]]]] | phases SIZE WIDTH BATCH ITERATIONS CHANNELS PRECISION [channels-last] | data-parallel SIZE WIDTH BATCH ITERATIONS PRECISION | train-quality WIDTH BATCH ITERATIONS FORM | loader FOLDER SIZE REPEAT | serve-load URL CLIENTS SECONDS SERVER_PID IMAGE");
+        Console.Error.WriteLine("usage: ogan-bench train-speed SIZE WIDTH BATCH ITERATIONS FORM [CHANNELS [DEVICE [PRECISION [channels-last]]]] | phases SIZE WIDTH BATCH ITERATIONS CHANNELS PRECISION [channels-last] | data-parallel SIZE WIDTH BATCH ITERATIONS PRECISION | allreduce VALUES REPEATS | nccl-check VALUES | train-quality WIDTH BATCH ITERATIONS FORM | loader FOLDER SIZE REPEAT | serve-load URL CLIENTS SECONDS SERVER_PID IMAGE");
         return 2;
 }

@@ -11,10 +11,14 @@ public static class WorkerRun
     /// <summary>Training images (the first of Fashion-MNIST's training set).</summary>
     public const int Images = 256;
 
-    /// <summary>A small fp32 model at 32 px, a global batch of 8, no calibration.</summary>
+    /// <summary>A small fp32 model at 32 px, a global batch of 8, no calibration, on $OGAN_WORKER_DEVICE (default cpu; bench/gpu/distributed.sh sets cuda).</summary>
     public static RunSettings Settings(long steps) => new(
         new OGanConfig { ImageSize = 32, Channels = 1, Width = 32, ZDim = 16 },
-        new TrainingOptions { BatchSize = 8, Steps = steps, Seed = 5, Precision = OGan.MixedPrecision.Precision.Fp32, CalibrationImages = 0, LogEvery = 5, EmaDecay = 0.9 },
+        new TrainingOptions
+        {
+            BatchSize = 8, Steps = steps, Seed = 5, Precision = OGan.MixedPrecision.Precision.Fp32, CalibrationImages = 0, LogEvery = 5, EmaDecay = 0.9,
+            Device = Environment.GetEnvironmentVariable("OGAN_WORKER_DEVICE") is { Length: > 0 } device ? device : "cpu",
+        },
         "fashion-mnist");
 
     /// <summary>Writes <paramref name="select"/> of every parameter of G and E, named "generator.*" and "encoder.*".</summary>

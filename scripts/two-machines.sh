@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Two machines simulated on this one: network namespaces ogan-a (10.99.0.1) and ogan-b (10.99.0.2), each with
+# its own host name, joined by a veth pair. Open MPI runs over TCP between them; its remote-launch agent
+# enters the other namespace instead of ssh (the file system is shared, as a cluster's home folders are).
+#   scripts/two-machines.sh check     1. 50 iterations on the two machines give bitwise the weights of the same
+#                                        job in one namespace (shared memory);
+#                                     2. SIGKILL of the rank on machine B mid-run ends the job within 30 s with
+#                                        a clear line, the last checkpoint loads, and the run resumes.
+#   scripts/two-machines.sh up|down   make or remove the namespaces
+#   scripts/two-machines.sh mpirun ARGS...   mpirun across the two machines (one process each unless told)
+# Needs root (network namespaces), Open MPI and the built ogan.dll and worker (dotnet build OGan.sln -c Release).
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+if [ -z "${OGAN_IN_DEBIAN13:-}" ] && bash "$repo/scripts/debian13.sh" needed; then
+  exec bash "$repo/scripts/debian13.sh" run bash "$repo/scripts/two-machines.sh" "$@"
+fi
+[ "$(id -u)" -eq 0 ] || { echo "error: two-machines.sh needs root (it makes network namespaces)" >&2; exit 1; }
+command -v ip >/dev/null || { echo "error: ip not found: install iproute2 (scripts/install-deps.sh does)" >&2; exit 1; }
+command -v mpirun >/dev/null || { echo "error: mpirun not found: install Open MPI (scripts/install-deps.sh does)" >&2; exit 1; }
+
+subnet=10.99.0.0/24 a=10.99.0.1 b=10.99.0.2
+bin="$repo/tests/OGan.Core.Tests/bin/Release/net10.0"
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OGAN_NUM_THREADS=1
+work=$(mktemp -d /tmp/ogan-two-machines.XXXXXX)
+
+up() {
+  down 2>/dev/null || true
+  ip netns add ogan-a && ip netns add ogan-b
+  ip link add ogan-veth-a type veth peer name ogan-veth-b
+  ip link set ogan-veth-a netns ogan-a && ip link set ogan-veth-b netns ogan-b
+  ip -n ogan-a addr add $a/24 dev ogan-veth-a && ip -n ogan-b addr add $b/24 dev ogan-veth-b
+  for ns in ogan-a ogan-b; do ip -n $ns link set lo up; done
+  ip -n ogan-a link set ogan-veth-a up && ip -n ogan-b link set ogan-veth-b up
+}
+
+down() { ip netns del ogan-a 2>/dev/null || true; ip netns del ogan-b 2>/dev/null || true; }
+
+# The remote-launch agent: called as `agent [ssh options] HOST COMMAND...`, it runs COMMAND in machine B.
+agent() {
+  cat > "$work/agent" <<'AGENT'
+#!/bin/bash
+while [[ "${1:-}" == -* ]]; do shift; done
+host=$1; shift
+exec ip netns exec ogan-b unshare --uts /bin/bash -c 'hostname machine-b; eval "$0"' "$*"
+AGENT
+  chmod +x "$work/agent"
+}
+
+# mpirun started on machine A (its own host name too); one process on each machine unless -np says more.
+across() {
+  ip netns exec ogan-a unshare --uts /bin/bash -c 'hostname machine-a; exec "$@"' _ \
+    mpirun --host $a:1,$b:1 --prtemca plm_ssh_agent "$work/agent" --prtemca oob_tcp_if_include $subnet \
+      --mca btl tcp,self --mca btl_tcp_if_include $subnet -x OGAN_NUM_THREADS --bind-to none "$@"
+}
+
+check() {
+  local failed=0 start
+  up; agent
+  trap 'down; rm -rf "$work"' EXIT
+
+  echo "== 1. 50 iterations across two machines (TCP) against one machine (shared memory)"
+  mkdir -p "$work/one" "$work/two"
+  OMPI_MCA_btl=self,sm mpirun -np 2 --bind-to none -x OGAN_NUM_THREADS dotnet "$bin/OGan.Distributed.Worker.dll" train 50 "$work/one"
+  across -np 2 dotnet "$bin/OGan.Distributed.Worker.dll" train 50 "$work/two"
+  for rank in 0 1; do
+    if cmp -s "$work/one/weights-rank$rank.safetensors" "$work/two/weights-rank$rank.safetensors"; then
+      echo "PASS rank $rank: the weights after 50 iterations are bitwise the same on two machines as on one"
+    else
+      echo "FAIL rank $rank: the weights differ between two machines and one"; failed=1
+    fi
+  done
+
+  echo "== 2. SIGKILL of the rank on machine B mid-run"
+  local run="$work/runs" log="$work/killed.log"
+  across -np 2 dotnet "$bin/ogan.dll" train --width 32 --batch 16 --steps 100000 --snapshot-every 25 --sample-every 0 --log-every 25 \
+    --calibration-images 64 --out "$run" > "$log" 2>&1 &
+  local job=$!
+  for _ in $(seq 120); do
+    ls "$run"/*/checkpoint-000050.safetensors >/dev/null 2>&1 && break
+    sleep 1
+  done
+  local victim
+  victim=$(ip netns pids ogan-b | while read -r pid; do
+    tr '\0' '\n' < /proc/$pid/environ 2>/dev/null | grep -qx 'OMPI_COMM_WORLD_RANK=1' && grep -q ogan.dll /proc/$pid/cmdline && echo "$pid"; done | head -1)
+  [ -n "$victim" ] || { echo "FAIL: no rank-1 process found in machine B"; cat "$log"; exit 1; }
+  start=$SECONDS
+  kill -KILL "$victim"
+  local ended=0
+  for _ in $(seq 60); do kill -0 $job 2>/dev/null || { ended=1; break; }; sleep 0.5; done
+  local took=$((SECONDS - start))
+  if [ $ended = 1 ] && [ $took -le 30 ]; then
+    echo "PASS the job ended $took s after the kill (limit 30 s); mpirun said: $(grep -aiE 'exited on signal|killed|terminated' "$log" | head -1 | tr -s ' ')"
+  else
+    echo "FAIL the job did not end within 30 s of the kill"; kill -KILL $job 2>/dev/null || true; failed=1
+  fi
+  wait $job 2>/dev/null || true
+  local folder last
+  folder=$(ls -d "$run"/*); last=$(ls "$folder"/checkpoint-*.safetensors | sort | tail -1)
+  if dotnet "$bin/ogan.dll" info "$last" > "$work/info.txt" 2>&1; then
+    echo "PASS the last checkpoint loads: $(grep -o 'step [0-9]*' "$work/info.txt" | head -1)"
+  else
+    echo "FAIL the last checkpoint does not load: $(tail -1 "$work/info.txt")"; failed=1
+  fi
+  local step=${last##*-}; step=$((10#${step%%.*}))
+  if across -np 2 dotnet "$bin/ogan.dll" train --resume "$folder" --steps $((step + 25)) --width 32 --batch 16 --calibration-images 64 \
+      --sample-every 0 --log-every 25 > "$work/resumed.log" 2>&1 && [ -f "$folder/checkpoint-$(printf %06d $((step + 25))).safetensors" ]; then
+    echo "PASS the run resumed on the two machines from step $step to $((step + 25))"
+  else
+    echo "FAIL the run did not resume: $(tail -3 "$work/resumed.log")"; failed=1
+  fi
+  return $failed
+}
+
+case "${1:-}" in
+  check) check ;;
+  up) up ;;
+  down) down ;;
+  mpirun) shift; agent; across "$@" ;;
+  *) echo "usage: $0 check|up|down|mpirun ARGS..." >&2; exit 2 ;;
+esac
