@@ -17,7 +17,12 @@ have=$(echo "$props" | sed -n 's/.*<\(Major\|Minor\|Patch\)Version>\([0-9]*\)<.*
 rm -rf "$carry" && mkdir -p "$carry/TorchSharp/src" "$carry/photos"
 if [ -d "$src/src/Native" ]; then cp -r "$src/src/Native" "$carry/TorchSharp/src/"; else git --git-dir="$src" archive HEAD src/Native | tar -x -C "$carry/TorchSharp"; fi
 cp ../shared/data/celeba-hq/*.jpg "$carry/photos/"
-for project in bench/OGan.Bench src/OGan.Cli; do
+# Fashion-MNIST's test set (4.4 MB) for the multi-process checks of bench/gpu/distributed.sh.
+mkdir -p "$carry/fashion-mnist"
+fashion=/usr/share/datasets/fashion-mnist
+[ -d "$fashion" ] || fashion="$(bash scripts/debian13.sh path)$fashion"
+cp "$fashion"/t10k-* "$carry/fashion-mnist/"
+for project in bench/OGan.Bench src/OGan.Cli tests/OGan.Distributed.Worker; do
   name=$(basename "$project")
   dotnet publish "$project" -c Release -o "$carry/$name" --nologo -v quiet
   rm -rf "$carry/$name/runtimes" # libtorch-cpu and LibTorchSharp for every platform: replaced on the GPU machine

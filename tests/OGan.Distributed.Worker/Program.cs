@@ -16,7 +16,7 @@ if (args.Length != 2 && args.Length != 3)
 using var group = ProcessGroup.FromEnvironment();
 var steps = args[0] == "train" ? long.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1;
 var output = args[^1];
-using var data = FashionMnist.Load(train: true, limit: WorkerRun.Images);
+using var data = WorkerRun.Data();
 using var trainer = new Trainer(WorkerRun.Settings(steps), data, folder: null, group);
 if (args[0] == "gradients")
 {

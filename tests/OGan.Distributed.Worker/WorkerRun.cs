@@ -21,6 +21,11 @@ public static class WorkerRun
         },
         "fashion-mnist");
 
+    /// <summary>The first <see cref="Images"/> of Fashion-MNIST's training set, or of the test set in $OGAN_WORKER_DATA (what bench/gpu/pack.sh carries to a GPU machine).</summary>
+    public static OGan.Data.ImageSet Data() => Environment.GetEnvironmentVariable("OGAN_WORKER_DATA") is { Length: > 0 } folder
+        ? OGan.Data.FashionMnist.Load(train: false, folder, Images)
+        : OGan.Data.FashionMnist.Load(train: true, limit: Images);
+
     /// <summary>Writes <paramref name="select"/> of every parameter of G and E, named "generator.*" and "encoder.*".</summary>
     public static void Write(string path, TrainingState state, Func<TorchSharp.Modules.Parameter, Tensor> select)
     {

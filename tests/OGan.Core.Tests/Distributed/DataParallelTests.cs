@@ -8,7 +8,7 @@ using OGan.Training;
 namespace OGan.Core.Tests.Distributed;
 
 /// <summary>Data-parallel training as real mpirun processes (Open MPI, shared memory, one thread each), checked against one process.</summary>
-public sealed class DataParallelTests
+public sealed partial class DataParallelTests
 {
     [SkippableFact]
     public void Averaged_gradients_equal_the_mean_of_each_shard_computed_in_one_process()
@@ -94,6 +94,62 @@ public sealed class DataParallelTests
     }
 
     [SkippableFact]
+    public void Every_process_stops_at_the_same_step_at_the_time_limit_and_one_checkpoint_is_written()
+    {
+        Mpirun.SkipUnlessInstalled();
+        var folder = Fixtures.TemporaryFolder();
+        var job = Mpirun.Run(2, folder, Mpirun.OganDll, "train", "--width", "32", "--batch", "8", "--steps", "1000000", "--time-limit", "4s",
+            "--sample-every", "0", "--snapshot-every", "0", "--calibration-images", "64", "--out", "runs");
+        Assert.True(job.ExitCode == 0, job.Output + job.Error);
+        var run = Directory.GetDirectories(Path.Combine(folder, "runs")).Single();
+        var checkpoint = Assert.Single(Directory.GetFiles(run, "checkpoint-*.safetensors"));
+        using var contents = Checkpoint.Read(checkpoint);
+        Assert.True(contents.Step > 0, "no iteration ran before the time limit");
+        Assert.Contains($"time limit 4s reached at step {contents.Step}", job.Output + job.Error, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public void SIGTERM_to_mpirun_stops_every_process_at_one_step_and_saves_once()
+    {
+        Mpirun.SkipUnlessInstalled();
+        var folder = Fixtures.TemporaryFolder();
+        using var job = Mpirun.Start(2, folder, Mpirun.OganDll, "train", "--width", "32", "--batch", "8", "--steps", "1000000", "--log-every", "10",
+            "--sample-every", "0", "--snapshot-every", "0", "--calibration-images", "64", "--out", "runs");
+        try
+        {
+            var output = job.StandardOutput.ReadToEndAsync();
+            var error = job.StandardError.ReadToEndAsync();
+            var stats = Path.Combine(folder, "runs", "00000-fashion-mnist-32", "stats.jsonl");
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while ((!File.Exists(stats) || new FileInfo(stats).Length == 0) && !job.HasExited && clock.Elapsed < TimeSpan.FromMinutes(2))
+            {
+                Thread.Sleep(100);
+            }
+
+            if (job.HasExited)
+            {
+                Assert.Fail("the job ended before it was stopped: " + output.Result + error.Result);
+            }
+
+            Assert.True(File.Exists(stats), $"no progress within {clock.Elapsed.TotalSeconds:F0} s");
+            Assert.Equal(0, Signals.Send(job.Id, Signals.Terminate));
+            var stopping = System.Diagnostics.Stopwatch.StartNew();
+            Assert.True(job.WaitForExit(TimeSpan.FromMinutes(1)), "the job did not end within a minute of SIGTERM");
+            var checkpoint = Assert.Single(Directory.GetFiles(Path.GetDirectoryName(stats)!, "checkpoint-*.safetensors"));
+            using var contents = Checkpoint.Read(checkpoint);
+            Assert.True(contents.Step >= 10, $"stopped at step {contents.Step}, before the first log line");
+            Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(30), $"stopping took {stopping.Elapsed.TotalSeconds:F0} s");
+        }
+        finally
+        {
+            if (!job.HasExited)
+            {
+                job.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    [SkippableFact]
     public void A_batch_that_does_not_divide_among_the_processes_is_refused_in_one_line()
     {
         Mpirun.SkipUnlessInstalled();
@@ -114,6 +170,14 @@ public sealed class DataParallelTests
         var settings = WorkerRun.Settings(1) with { Training = WorkerRun.Settings(1).Training with { BatchSize = 9 } };
         var error = Assert.Throws<ArgumentException>(() => new Trainer(settings, data, null, new ReplayGroup(0, 2, [])));
         Assert.Contains("multiple of 2", error.Message, StringComparison.Ordinal);
+    }
+
+    private static partial class Signals
+    {
+        public const int Terminate = 15;
+
+        [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "kill")]
+        public static partial int Send(int pid, int signal);
     }
 
     private static Tensor Flat(Dictionary<string, Tensor> tensors, string prefix) =>

@@ -22,6 +22,21 @@ internal static class Mpirun
     /// <summary>mpirun -np <paramref name="processes"/> dotnet <paramref name="dll"/> <paramref name="arguments"/>, one libtorch thread per process.</summary>
     public static CommandResult Run(int processes, string workingDirectory, string dll, params string[] arguments)
     {
+        using var process = Start(processes, workingDirectory, dll, arguments);
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(4)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"mpirun -np {processes} {string.Join(' ', arguments)} ran over 4 minutes");
+        }
+
+        return new CommandResult(process.ExitCode, output.Result, error.Result);
+    }
+
+    /// <summary>Starts mpirun as <see cref="Run"/> does, with its output redirected, and returns at once.</summary>
+    public static Process Start(int processes, string workingDirectory, string dll, params string[] arguments)
+    {
         var start = new ProcessStartInfo(Path!)
         {
             WorkingDirectory = workingDirectory,
@@ -37,15 +52,6 @@ internal static class Mpirun
         start.Environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"; // CI runs as root
         start.Environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1";
         start.Environment["OMPI_MCA_btl"] = "self,sm"; // one machine: shared memory
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start mpirun");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(4)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"mpirun -np {processes} {string.Join(' ', arguments)} ran over 4 minutes");
-        }
-
-        return new CommandResult(process.ExitCode, output.Result, error.Result);
+        return Process.Start(start) ?? throw new InvalidOperationException("could not start mpirun");
     }
 }
