@@ -14,6 +14,8 @@ packages=(
   python3-torch python3-numpy libopenblas0-openmp # reference PyTorch for the tests and benchmarks
   lmdb-utils                                     # mdb_load: the tests make LSUN-style LMDB 0.9 databases
   chromium                                       # headless, for the browser test of `ogan serve`'s page
+  openmpi-bin                                    # mpirun: data-parallel training and its multi-process tests
+  iproute2                                       # network namespaces: the two-machine test (scripts/two-machines.sh)
 )
 command -v dpkg-query >/dev/null || exit 0 # not Debian or Ubuntu: see the README
 missing=()
