@@ -40,7 +40,8 @@ public static class PreparedSet
     public static PrepareReport Create(string path, IImageSource source, int size, int channels, IProgress<int>? progress = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(source);
-        var temporary = path + ".partial";
+        // Per process: the processes of a data-parallel job on one machine may prepare the same file at once (the last rename wins; the files are the same).
+        var temporary = $"{path}.{Environment.ProcessId}.partial";
         var failures = new List<string>();
         int count = 0, skipped = 0;
         try

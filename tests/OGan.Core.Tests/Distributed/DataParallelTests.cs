@@ -163,6 +163,24 @@ public sealed partial class DataParallelTests
         Assert.False(Directory.Exists(Path.Combine(folder, "runs")), "a run folder was made for a refused run");
     }
 
+    [SkippableFact]
+    public void Two_processes_prepare_a_folder_of_photos_at_once_and_train_on_it()
+    {
+        Mpirun.SkipUnlessInstalled();
+        var folder = Fixtures.TemporaryFolder();
+        var photos = Directory.CreateDirectory(Path.Combine(folder, "photos")).FullName;
+        foreach (var photo in Fixtures.SharedPhotos("afhq").Take(8))
+        {
+            File.Copy(photo, Path.Combine(photos, Path.GetFileName(photo)));
+        }
+
+        var job = Mpirun.Run(2, folder, Mpirun.OganDll, "train", "-d", photos, "--res", "32", "--width", "32", "--batch", "4", "--steps", "2",
+            "--sample-every", "0", "--calibration-images", "8", "--out", "runs");
+        Assert.True(job.ExitCode == 0, job.Output + job.Error);
+        Assert.Single(Directory.GetFiles(Path.Combine(folder, "cache"), "*.ogan-data", SearchOption.AllDirectories));
+        Assert.Empty(Directory.GetFiles(Path.Combine(folder, "cache"), "*.partial", SearchOption.AllDirectories));
+    }
+
     [Fact]
     public void The_trainer_refuses_a_batch_that_does_not_divide_among_the_processes()
     {

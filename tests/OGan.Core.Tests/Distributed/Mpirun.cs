@@ -49,6 +49,7 @@ internal static class Mpirun
         }
 
         start.Environment["OGAN_NUM_THREADS"] = "1";
+        start.Environment["OGAN_CACHE"] = System.IO.Path.Combine(workingDirectory, "cache"); // prepared data sets: the job's own
         start.Environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"; // CI runs as root
         start.Environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1";
         start.Environment["OMPI_MCA_btl"] = "self,sm"; // one machine: shared memory
