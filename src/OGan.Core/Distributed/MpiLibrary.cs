@@ -127,7 +127,7 @@ internal sealed unsafe partial class MpiLibrary
         Check(initThread(null, null, ThreadSerialized, &provided), "MPI_Init_thread");
         if (provided < ThreadSerialized)
         {
-            throw new InvalidOperationException($"this MPI library gives thread level {provided}; OGan needs MPI_THREAD_SERIALIZED (2)");
+            throw new CommunicationException($"this MPI library gives thread level {provided}; OGan needs MPI_THREAD_SERIALIZED (2)");
         }
     }
 
@@ -194,7 +194,7 @@ internal sealed unsafe partial class MpiLibrary
     {
         if (code != Success)
         {
-            throw new InvalidOperationException($"{function} failed with MPI error {code}");
+            throw new CommunicationException($"{function} failed with MPI error {code}");
         }
     }
 

@@ -47,7 +47,7 @@ internal sealed class MpiProcessGroup : ProcessGroup
         var mpi = MpiLibrary.Load();
         if (mpi.IsFinalized())
         {
-            throw new InvalidOperationException("MPI was finalized in this process and cannot start again");
+            throw new CommunicationException("MPI was finalized in this process and cannot start again");
         }
 
         var ownsMpi = !mpi.IsInitialized();
@@ -59,7 +59,7 @@ internal sealed class MpiProcessGroup : ProcessGroup
         current = new MpiProcessGroup(mpi, ownsMpi);
         if (MpiLaunch.WorldSize is { } launched && launched != current.Size)
         {
-            throw new InvalidOperationException(
+            throw new CommunicationException(
                 $"the launcher started {launched} processes but MPI sees {current.Size}: each started alone (srun needs --mpi=pmix for Open MPI)");
         }
 

@@ -87,7 +87,7 @@ internal sealed unsafe class NcclCommunicator : IDisposable
         var result = allReduce(address, address, (nuint)tensor.numel(), datatype, op, communicator, 0);
         if (result != 0)
         {
-            throw new InvalidOperationException($"ncclAllReduce failed: {Marshal.PtrToStringUTF8(errorString(result))}");
+            throw new CommunicationException($"ncclAllReduce failed: {Marshal.PtrToStringUTF8(errorString(result))}");
         }
     }
 
@@ -106,7 +106,7 @@ internal sealed unsafe class NcclCommunicator : IDisposable
         if (result != 0)
         {
             var text = (delegate* unmanaged<int, nint>)NativeLibrary.GetExport(library, "ncclGetErrorString");
-            throw new InvalidOperationException($"{function} failed: {Marshal.PtrToStringUTF8(text(result))}");
+            throw new CommunicationException($"{function} failed: {Marshal.PtrToStringUTF8(text(result))}");
         }
     }
 
@@ -129,7 +129,7 @@ internal sealed unsafe class NcclCommunicator : IDisposable
             nint context;
             return get(&handle, device) == 0 && retain(&context, handle) == 0
                 ? context
-                : throw new InvalidOperationException($"cannot open CUDA device {device} for NCCL");
+                : throw new CommunicationException($"cannot open CUDA device {device} for NCCL");
         }
 
         public static void MakeCurrent(nint context)
@@ -137,7 +137,7 @@ internal sealed unsafe class NcclCommunicator : IDisposable
             var setCurrent = (delegate* unmanaged<nint, int>)NativeLibrary.GetExport(Driver, "cuCtxSetCurrent");
             if (setCurrent(context) != 0)
             {
-                throw new InvalidOperationException("cannot make the CUDA context current for NCCL");
+                throw new CommunicationException("cannot make the CUDA context current for NCCL");
             }
         }
     }

@@ -39,6 +39,7 @@ public abstract class ProcessGroup : IDisposable
     /// <see cref="MpiLaunch"/>), else <see cref="Single"/>. Dispose it at the end (that finalizes MPI).
     /// </summary>
     /// <exception cref="DllNotFoundException">Launched by mpirun or srun, but Open MPI's library cannot be loaded.</exception>
+    /// <exception cref="CommunicationException">MPI failed to start, or sees another job than the launcher started.</exception>
     public static ProcessGroup FromEnvironment() => MpiLaunch.IsLaunched ? MpiProcessGroup.Initialize() : Single;
 
     /// <summary>Replaces <paramref name="tensor"/> (contiguous: float32, float64 or int64) by the combination of every process's.</summary>

@@ -133,8 +133,9 @@ public sealed class Trainer : IDisposable
 
     /// <summary>
     /// Trains until <see cref="TrainingOptions.Steps"/> or cancellation (finishing the step under way; with
-    /// several processes, all stop at the same step once any is cancelled), then writes a checkpoint if there is a folder. Every log interval the averaged losses go to stats.jsonl
-    /// (<see cref="StatsLog"/>) and to <paramref name="progress"/>: the observers of a run.
+    /// several processes, all stop at the same step once any is cancelled), then writes a checkpoint if there
+    /// is a folder. Every log interval the averaged losses go to stats.jsonl (<see cref="StatsLog"/>) and to
+    /// <paramref name="progress"/>: the observers of a run (on rank 0 alone, with the whole job's means).
     /// </summary>
     /// <returns>The path of the last checkpoint written, or null without a folder.</returns>
     /// <exception cref="TrainingDivergedException">A loss became NaN or infinite.</exception>
