@@ -41,8 +41,7 @@ internal sealed class CheckpointCatalog(IReadOnlyList<string> roots)
     /// <summary>The newest checkpoint of the last run: what the page opens with.</summary>
     public CheckpointEntry? Latest() => List() is { Count: > 0 } entries ? entries[^1] : null;
 
-    private static IEnumerable<string> Checkpoints(string folder) =>
-        Directory.Exists(folder) ? Directory.GetFiles(folder, "checkpoint-*.safetensors").Order(StringComparer.Ordinal) : [];
+    private static IEnumerable<string> Checkpoints(string folder) => RunFolder.CheckpointsByStep(folder);
 
     /// <summary>The roots as given, checked: each must exist and hold at least one checkpoint somewhere.</summary>
     public static CheckpointCatalog Open(IReadOnlyList<string> roots)

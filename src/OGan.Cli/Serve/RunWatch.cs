@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using OGan.Training;
 
 namespace OGan.Cli.Serve;
 
@@ -39,7 +40,7 @@ internal static partial class RunWatch
 
     private static string? Newest(string runFolder, string kind) =>
         Directory.Exists(runFolder)
-            ? Directory.GetFiles(runFolder, $"{kind}-*.png").Select(Path.GetFileName).Where(n => GridName().IsMatch(n!)).Order(StringComparer.Ordinal).LastOrDefault()
+            ? RunFolder.ByNumber(runFolder, kind, ".png").Select(Path.GetFileName).Where(n => GridName().IsMatch(n!)).LastOrDefault()
             : null;
 
     private static List<JsonElement> ReadStats(string path)
@@ -67,6 +68,6 @@ internal static partial class RunWatch
         return rows;
     }
 
-    [GeneratedRegex(@"^(samples|reconstructions)-\d{6}\.png$")]
+    [GeneratedRegex(@"^(samples|reconstructions)-\d{6,}\.png$")]
     private static partial Regex GridName();
 }

@@ -47,10 +47,20 @@ public sealed partial class RunFolder(string path)
     public string Reconstructions(long step) => System.IO.Path.Combine(Path, $"reconstructions-{step:D6}.png");
 
     /// <summary>The checkpoint of the highest step in <paramref name="folder"/>, or null if there is none.</summary>
-    public static string? LatestCheckpoint(string folder) =>
+    public static string? LatestCheckpoint(string folder) => CheckpointsByStep(folder) is { Count: > 0 } checkpoints ? checkpoints[^1] : null;
+
+    /// <summary>The checkpoint-NNNNNN.safetensors files of <paramref name="folder"/>, by step (numbers, not names: step 1,000,000 has 7 digits).</summary>
+    internal static IReadOnlyList<string> CheckpointsByStep(string folder) => ByNumber(folder, "checkpoint", ".safetensors");
+
+    /// <summary>The files KIND-N.EXTENSION of <paramref name="folder"/> ordered by N, ignoring names without a number there.</summary>
+    internal static IReadOnlyList<string> ByNumber(string folder, string kind, string extension) =>
         Directory.Exists(folder)
-            ? Directory.EnumerateFiles(folder, "checkpoint-*.safetensors").Order(StringComparer.Ordinal).LastOrDefault()
-            : null;
+            ? [.. Directory.EnumerateFiles(folder, $"{kind}-*{extension}")
+                .Select(path => (path, number: System.IO.Path.GetFileName(path)[(kind.Length + 1)..^extension.Length]))
+                .Where(f => f.number.Length > 0 && f.number.All(char.IsAsciiDigit))
+                .OrderBy(f => f.number.Length).ThenBy(f => f.number, StringComparer.Ordinal)
+                .Select(f => f.path)]
+            : [];
 
     [GeneratedRegex(@"^(\d{5})-")]
     private static partial Regex NumberPattern();
