@@ -6,7 +6,7 @@
 #                                        job in one namespace (shared memory);
 #                                     2. SIGKILL of the rank on machine B mid-run ends the job within 30 s with
 #                                        a clear line, the last checkpoint loads, and the run resumes.
-#   scripts/two-machines.sh up|down   make or remove the namespaces
+#   scripts/two-machines.sh up|down   make or remove the namespaces (exit 77: this machine does not allow them)
 #   scripts/two-machines.sh mpirun ARGS...   mpirun across the two machines (one process each unless told)
 # Needs root (network namespaces), Open MPI, iproute2 and the built ogan.dll and worker (dotnet build OGan.sln -c
 # Release); adds machine-a and machine-b to /etc/hosts (the Debian 13 root's, on Debian 12).
@@ -29,7 +29,10 @@ in_ns() { local ns=$1; shift; nsenter --net=/run/netns/"$ns" "$@"; }
 
 up() {
   down 2>/dev/null || true
-  ip netns add ogan-a && ip netns add ogan-b
+  if ! ip netns add ogan-a 2>/dev/null; then
+    echo "SKIP this machine does not let root make network namespaces (ip netns add failed)"; exit 77
+  fi
+  ip netns add ogan-b
   ip link add ogan-veth-a type veth peer name ogan-veth-b
   ip link set ogan-veth-a netns ogan-a && ip link set ogan-veth-b netns ogan-b
   # Each machine calls its end ogan0, as machines of a cluster share interface names.

@@ -24,6 +24,7 @@ public sealed class TwoMachinesTests(ITestOutputHelper output)
             Assert.Fail("scripts/two-machines.sh check ran over 8 minutes");
         }
 
+        Skip.If(process.ExitCode == 77, stdout.Result.Trim()); // the machine forbids network namespaces: the script said why
         var lines = stdout.Result.Split('\n').Where(l => l.StartsWith("PASS", StringComparison.Ordinal) || l.StartsWith("FAIL", StringComparison.Ordinal)).ToArray();
         foreach (var line in lines)
         {
