@@ -113,8 +113,9 @@ internal static class TrainCommand
             log.LogInformation("data-parallel over {Size} processes ({Backend}): {Local} images each of every batch of {Batch}", group.Size, group.Backend, trainer.LocalBatchSize, trainer.Options.BatchSize);
         }
 
+        var startStep = trainer.Step; // a resumed run's clock starts here
         var progress = new CallbackProgress<TrainingProgress>(p => ProgressLine.Update(string.Create(CultureInfo.InvariantCulture,
-            $"step {p.Step}/{p.TotalSteps}  {p.ImagesPerSecond:F0} img/s  eta {Eta(p, timeLimit)}  loss_e {p.EncoderLoss:F4}  loss_g {p.GeneratorLoss:F4}  delta {p.Delta:F4}  rho {p.Rho:F3}")));
+            $"step {p.Step}/{p.TotalSteps}  {p.ImagesPerSecond:F0} img/s  eta {Eta(p, startStep, timeLimit)}  loss_e {p.EncoderLoss:F4}  loss_g {p.GeneratorLoss:F4}  delta {p.Delta:F4}  rho {p.Rho:F3}")));
         if (timeLimit is { } limit)
         {
             outOfTime.CancelAfter(limit); // counted from the first step, after the data and networks are ready
@@ -188,14 +189,15 @@ internal static class TrainCommand
         return (images + batch - 1) / batch;
     }
 
-    private static string Eta(TrainingProgress p, TimeSpan? timeLimit)
+    /// <summary>Time left at this process's pace: its elapsed seconds over the iterations it ran since <paramref name="startStep"/>, capped by the time limit.</summary>
+    internal static string Eta(TrainingProgress p, long startStep, TimeSpan? timeLimit)
     {
-        if (p.Step == 0)
+        if (p.Step <= startStep)
         {
             return "?";
         }
 
-        var remaining = TimeSpan.FromSeconds(p.ElapsedSeconds / p.Step * (p.TotalSteps - p.Step));
+        var remaining = TimeSpan.FromSeconds(p.ElapsedSeconds / (p.Step - startStep) * (p.TotalSteps - p.Step));
         var timeLeft = timeLimit - TimeSpan.FromSeconds(p.ElapsedSeconds);
         if (timeLeft < remaining)
         {

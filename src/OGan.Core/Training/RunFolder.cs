@@ -46,6 +46,23 @@ public sealed partial class RunFolder(string path)
     /// <summary>The reconstruction grid for <paramref name="step"/>.</summary>
     public string Reconstructions(long step) => System.IO.Path.Combine(Path, $"reconstructions-{step:D6}.png");
 
+    /// <summary>
+    /// Drops the lines of stats.jsonl and metric-*.jsonl logged after <paramref name="step"/> (a run stopped
+    /// after logging past its last checkpoint, then resumed from it, would log those steps again).
+    /// </summary>
+    public void TruncateLogs(long step)
+    {
+        foreach (var file in Directory.EnumerateFiles(Path, "metric-*.jsonl").Append(StatsFile).Where(File.Exists))
+        {
+            var lines = File.ReadAllLines(file);
+            var kept = lines.Where(line => StepOfLine(line) is not { } logged || logged <= step).ToArray();
+            if (kept.Length < lines.Length)
+            {
+                Imaging.AtomicFile.WriteAllBytes(file, System.Text.Encoding.UTF8.GetBytes(string.Concat(kept.Select(line => line + "\n"))));
+            }
+        }
+    }
+
     /// <summary>The checkpoint of the highest step in <paramref name="folder"/>, or null if there is none.</summary>
     public static string? LatestCheckpoint(string folder) => CheckpointsByStep(folder) is { Count: > 0 } checkpoints ? checkpoints[^1] : null;
 
@@ -61,6 +78,19 @@ public sealed partial class RunFolder(string path)
                 .OrderBy(f => f.number.Length).ThenBy(f => f.number, StringComparer.Ordinal)
                 .Select(f => f.path)]
             : [];
+
+    private static long? StepOfLine(string line)
+    {
+        try
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(line);
+            return json.RootElement.TryGetProperty("step", out var step) && step.TryGetInt64(out var value) ? value : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null; // not a log line: kept as it is
+        }
+    }
 
     [GeneratedRegex(@"^(\d{5})-")]
     private static partial Regex NumberPattern();

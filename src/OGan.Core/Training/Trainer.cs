@@ -252,9 +252,15 @@ public sealed class Trainer : IDisposable
     }
 
     /// <summary>Writes everything needed to resume exactly, atomically, to <paramref name="path"/> (with several processes: every one calls it, rank 0 writes).</summary>
+    /// <exception cref="TrainingDivergedException">A weight, or a loss since the last log line, is NaN or infinite: nothing is written.</exception>
     public string SaveCheckpoint(string path)
     {
         using var scope = NewDisposeScope();
+        if (Group.Any(!IsFinite()))
+        {
+            throw Diverged("a weight or a loss is NaN or infinite, so no checkpoint was written for it");
+        }
+
         parallel.AverageBuffers(State.Generator, State.Ema, State.Encoder);
         if (Group.IsMain)
         {
@@ -304,6 +310,7 @@ public sealed class Trainer : IDisposable
         {
             checkpoint.Restore(trainer.State);
             trainer.parallel.BroadcastState(trainer.State);
+            trainer.Folder?.TruncateLogs(trainer.Step);
         }
         catch
         {
@@ -320,6 +327,24 @@ public sealed class Trainer : IDisposable
         State.Dispose();
         fixedLatents.Dispose();
         statsSum.Dispose();
+    }
+
+    private TrainingDivergedException Diverged(string what)
+    {
+        var last = Folder is null ? null : RunFolder.LatestCheckpoint(Folder.Path);
+        return new TrainingDivergedException(
+            $"training diverged by step {Step}: {what}; " +
+            (last is null ? "no checkpoint was written" : $"the last good checkpoint is {last}") +
+            "; try a lower learning rate or another --loss");
+    }
+
+    // Every weight of G, E and the moving average, and the losses summed since the last log line.
+    private bool IsFinite()
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var modules = new nn.Module?[] { State.Generator, State.Encoder, State.Ema }.OfType<nn.Module>();
+        return statsSum.isfinite().all().item<bool>() && modules.SelectMany(m => m.parameters()).All(p => p.isfinite().all().item<bool>());
     }
 
     private bool Due(int every) => writesRun && every > 0 && Step % every == 0;
@@ -379,11 +404,7 @@ public sealed class Trainer : IDisposable
         statsCount = 0;
         if (means.Any(m => !double.IsFinite(m)))
         {
-            var last = Folder is null ? null : RunFolder.LatestCheckpoint(Folder.Path);
-            throw new TrainingDivergedException(
-                $"training diverged by step {Step}: a loss is NaN or infinite; " +
-                (last is null ? "no checkpoint was written" : $"the last good checkpoint is {last}") +
-                "; try a lower learning rate or another --loss");
+            throw Diverged("a loss is NaN or infinite");
         }
 
         foreach (var observer in observers)

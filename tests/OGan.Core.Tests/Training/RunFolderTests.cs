@@ -17,4 +17,67 @@ public sealed class RunFolderTests
         Assert.Equal(["checkpoint-000500.safetensors", "checkpoint-999000.safetensors", "checkpoint-1000000.safetensors"], RunFolder.CheckpointsByStep(folder).Select(Path.GetFileName));
         Assert.Null(RunFolder.LatestCheckpoint(Path.Combine(folder, "missing")));
     }
+
+    [Fact]
+    public void Resuming_drops_the_log_lines_written_after_the_checkpoint()
+    {
+        using var data = Fixtures.FashionMnist(train: true, limit: 64);
+        var folder = new RunFolder(Fixtures.TemporaryFolder());
+        var settings = new RunSettings(
+            new OGan.Models.OGanConfig { ImageSize = 32, Channels = 1, Width = 16, ZDim = 16 },
+            new TrainingOptions { BatchSize = 16, Steps = 4, LogEvery = 2, SampleEvery = 0, SnapshotEvery = 0, CalibrationImages = 0, MetricsEvery = 0 },
+            "fashion-mnist");
+        string checkpoint;
+        using (var first = new Trainer(settings, data, folder))
+        {
+            checkpoint = first.Run()!;
+        }
+
+        // As a run killed after logging past its last checkpoint leaves them:
+        File.AppendAllText(folder.StatsFile, "{\"step\":6,\"loss_e\":0}\n{\"step\":8,\"loss_e\":0}\n");
+        File.WriteAllText(folder.Metric("rho"), "{\"step\":2,\"rho\":0.1}\n{\"step\":6,\"rho\":0.2}\n");
+        using (var resumed = Trainer.Resume(checkpoint, data, folder, steps: 8))
+        {
+            Assert.Equal([2L, 4L], Steps(folder.StatsFile));
+            Assert.Equal([2L], Steps(folder.Metric("rho")));
+            resumed.Run();
+        }
+
+        Assert.Equal([2L, 4L, 6L, 8L], Steps(folder.StatsFile));
+    }
+
+    [Fact]
+    public void A_checkpoint_is_never_written_with_a_non_finite_weight()
+    {
+        using var data = Fixtures.FashionMnist(train: true, limit: 64);
+        var folder = new RunFolder(Fixtures.TemporaryFolder());
+        var settings = new RunSettings(
+            new OGan.Models.OGanConfig { ImageSize = 32, Channels = 1, Width = 16, ZDim = 16 },
+            new TrainingOptions { BatchSize = 16, Steps = 2, LogEvery = 100, SampleEvery = 0, SnapshotEvery = 0, CalibrationImages = 0 },
+            "fashion-mnist");
+        using var trainer = new Trainer(settings, data, folder);
+        trainer.TrainStep();
+        var good = trainer.SaveCheckpoint(folder.Checkpoint(1));
+        using (no_grad())
+        {
+            trainer.State.Encoder.parameters().First().view(-1)[0] = float.NaN;
+        }
+
+        var error = Assert.Throws<TrainingDivergedException>(() => trainer.SaveCheckpoint(folder.Checkpoint(2)));
+        Assert.False(File.Exists(folder.Checkpoint(2)), "a checkpoint with a NaN weight was written");
+        Assert.Contains(good, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_ETA_after_resume_counts_this_process_iterations()
+    {
+        // Resumed at step 1,000: 100 iterations in 10 s here, 900 to go.
+        var progress = new TrainingProgress(1100, 2000, 0, 0, 0, 0, 640, 10);
+        Assert.Equal("00:01:30", OGan.Cli.TrainCommand.Eta(progress, 1000, null));
+        Assert.Equal("00:00:20", OGan.Cli.TrainCommand.Eta(progress, 1000, TimeSpan.FromSeconds(30)));
+        Assert.Equal("?", OGan.Cli.TrainCommand.Eta(progress with { Step = 1000 }, 1000, null));
+    }
+
+    private static long[] Steps(string file) =>
+        [.. File.ReadAllLines(file).Select(line => System.Text.Json.JsonDocument.Parse(line).RootElement.GetProperty("step").GetInt64())];
 }
