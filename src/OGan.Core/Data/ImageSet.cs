@@ -117,6 +117,28 @@ public sealed class ImageSet : IDisposable
         }
     }
 
+    /// <summary>
+    /// <paramref name="count"/> images drawn without replacement by <paramref name="seed"/> (the same ones for
+    /// the same seed), in batches of <paramref name="batchSize"/>: a sample of the whole set, whatever its file
+    /// order (folders sorted by class would give one class first). The caller owns each batch.
+    /// </summary>
+    public IEnumerable<Tensor> Sample(int count, int batchSize, ulong seed, Device device)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        long[] order;
+        using (var random = new torch.Generator(seed))
+        using (var permutation = randperm(Count, generator: random))
+        {
+            order = permutation.data<long>().ToArray();
+        }
+
+        var end = Math.Min(count, Count);
+        for (var start = 0; start < end; start += batchSize)
+        {
+            yield return Batch(order.AsSpan(start, Math.Min(batchSize, end - start)), device).DetachFromDisposeScope();
+        }
+    }
+
     /// <summary>Frees the pixels (closes the mapping of a prepared file).</summary>
     public void Dispose() => store.Dispose();
 }

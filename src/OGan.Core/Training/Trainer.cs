@@ -206,8 +206,9 @@ public sealed class Trainer : IDisposable
     }
 
     /// <summary>
-    /// Replaces E's BatchNorm running statistics by those of the first <see cref="TrainingOptions.CalibrationImages"/>
-    /// real images (training itself uses batch statistics, so this changes no loss).
+    /// Replaces E's BatchNorm running statistics by those of <see cref="TrainingOptions.CalibrationImages"/> real
+    /// images drawn by the run's seed from the whole set, the same ones every time (training itself uses batch
+    /// statistics, so this changes no loss).
     /// </summary>
     public void CalibrateEncoder()
     {
@@ -215,7 +216,7 @@ public sealed class Trainer : IDisposable
         if (Options.CalibrationImages > 0 && calibratedStep != Step)
         {
             using var scope = NewDisposeScope();
-            BatchNormCalibration.Recalibrate(State.Encoder, data.Batches(Options.CalibrationImages, Options.BatchSize, Device));
+            BatchNormCalibration.Recalibrate(State.Encoder, data.Sample(Options.CalibrationImages, Options.BatchSize, Options.Seed, Device));
             calibratedStep = Step;
         }
     }

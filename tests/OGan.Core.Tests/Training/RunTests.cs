@@ -2,7 +2,8 @@ using OGan.Training;
 
 namespace OGan.Core.Tests.Training;
 
-public sealed class RunFolderTests
+/// <summary>What a run promises: the latest checkpoint, honest logs and ETA after resume, finite snapshots, a fair calibration sample.</summary>
+public sealed class RunTests
 {
     [Fact]
     public void The_latest_checkpoint_is_the_highest_step_also_past_six_digits()
@@ -76,6 +77,29 @@ public sealed class RunFolderTests
         Assert.Equal("00:01:30", OGan.Cli.TrainCommand.Eta(progress, 1000, null));
         Assert.Equal("00:00:20", OGan.Cli.TrainCommand.Eta(progress, 1000, TimeSpan.FromSeconds(30)));
         Assert.Equal("?", OGan.Cli.TrainCommand.Eta(progress with { Step = 1000 }, 1000, null));
+    }
+
+    [Fact]
+    public void Calibration_images_are_a_seeded_sample_of_the_whole_set_not_its_first_files()
+    {
+        // A folder sorted by class: 32 black images, then 32 white ones.
+        var pixels = new byte[64 * 32 * 32];
+        Array.Fill(pixels, (byte)255, 32 * 32 * 32, 32 * 32 * 32);
+        using var data = new OGan.Data.ImageSet(pixels, 64, 1, 32);
+        float[] MeansOf(ulong seed) => [.. data.Sample(16, 8, seed, CPU).Select(batch =>
+        {
+            using (batch)
+            {
+                return batch.mean([1, 2, 3]).data<float>().ToArray();
+            }
+        }).SelectMany(m => m)];
+
+        var first = MeansOf(7);
+        Assert.Equal(16, first.Length);
+        Assert.Contains(first, m => m < 0);
+        Assert.Contains(first, m => m > 0);
+        Assert.Equal(first, MeansOf(7));
+        Assert.NotEqual(first, MeansOf(8));
     }
 
     private static long[] Steps(string file) =>
