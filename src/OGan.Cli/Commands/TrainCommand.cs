@@ -81,7 +81,7 @@ internal static class TrainCommand
         settings.Model.Validate();
         ModelOptions.ParseDevice(settings.Training.Device);
         settings.Training.Validate();
-        if (group.Size > 1 && (settings.Training.BatchSize % group.Size != 0 || settings.Training.BatchSize / group.Size < 2))
+        if (resumeCheckpoint is null && group.Size > 1 && (settings.Training.BatchSize % group.Size != 0 || settings.Training.BatchSize / group.Size < 2))
         {
             throw new UserError(
                 $"--batch {settings.Training.BatchSize}: the global batch must divide among the {group.Size} processes into shares of at least 2; use a multiple of {group.Size}",
@@ -102,7 +102,7 @@ internal static class TrainCommand
         using var outOfTime = new CancellationTokenSource();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(linked.Token, outOfTime.Token);
         using var images = DataSets.Open(data, size, channels, parse.GetValue(DataOptions.DataRoot), log: m => log.LogInformation("{Message}", m), cancellation: linked.Token);
-        using var trainer = resumeCheckpoint is null ? NewRun(settings, images, parse.GetValue(Out)!, group) : Continue(resumeCheckpoint, images, parse, group);
+        using var trainer = resumeCheckpoint is null ? NewRun(settings, images, parse.GetValue(Out)!, group) : Continue(resumeCheckpoint, images, parse, settings, group);
         var folderPath = trainer.Folder?.Path ?? "rank 0's run folder";
         log.LogInformation(
             "training on {Data} ({Count} images), {Size} px, width {Width}, z {Z}, {Loss} + rho x {Rho}, {Optimizer}, {Formulation}, {Threads} threads, {Device}, {Precision}, into {Folder}",
@@ -165,12 +165,63 @@ internal static class TrainCommand
         return (contents.Settings.Data, model.ImageSize, model.Channels);
     }
 
-    private static Trainer Continue(string checkpoint, ImageSet images, ParseResult parse, ProcessGroup group)
+    private static Trainer Continue(string checkpoint, ImageSet images, ParseResult parse, RunSettings asked, ProcessGroup group)
     {
         var folder = new RunFolder(Path.GetDirectoryName(Path.GetFullPath(checkpoint))!);
-        var steps = parse.GetResult(Steps) is { Implicit: false } ? parse.GetValue(Steps) : (long?)null;
-        var precision = parse.GetResult(ModelOptions.Precision) is { Implicit: false } ? parse.GetValue(ModelOptions.Precision) : (MixedPrecision.Precision?)null;
-        return Trainer.Resume(checkpoint, images, group.IsMain ? folder : null, group, steps, precision);
+        return Trainer.Resume(checkpoint, images, group.IsMain ? folder : null, group, saved => ResumeSettings(saved, asked, parse));
+    }
+
+    /// <summary>
+    /// The resumed run's settings: the options given with --resume that say how the run goes on (steps, learning
+    /// rate, device, precision, cadences, calibration) take effect; those that would change what is trained
+    /// (model shape, data, batch, objective, optimizer, seed) are refused unless they equal the run's own.
+    /// </summary>
+    private static RunSettings ResumeSettings(RunSettings saved, RunSettings asked, ParseResult parse)
+    {
+        bool Given(Option option) => parse.GetResult(option) is { Implicit: false };
+        void Keep<T>(Option option, T runs, T given)
+        {
+            if (Given(option) && !EqualityComparer<T>.Default.Equals(runs, given))
+            {
+                throw new UserError(string.Create(CultureInfo.InvariantCulture,
+                    $"{option.Name} {given} cannot change on --resume (the run was trained with {runs}): it changes what is trained; leave it out, or start a new run"), Guard.Usage);
+            }
+        }
+
+        var (was, wants) = (saved.Training, asked.Training);
+        Keep(DataOptions.Data, saved.Data, asked.Data);
+        Keep(DataOptions.Res, saved.Model.ImageSize, parse.GetValue(DataOptions.Res));
+        Keep(DataOptions.Channels, saved.Model.Channels, parse.GetValue(DataOptions.Channels));
+        Keep(Width, saved.Model.MaxChannels, asked.Model.MaxChannels);
+        Keep(ZDim, saved.Model.LatentDim, asked.Model.LatentDim);
+        Keep(Batch, was.BatchSize, wants.BatchSize);
+        Keep(OptimizerOption, was.Optimizer, wants.Optimizer);
+        Keep(Beta1, was.Beta1, wants.Beta1);
+        Keep(Beta2, was.Beta2, wants.Beta2);
+        Keep(Loss, was.Loss, wants.Loss);
+        Keep(LambdaQp, was.LambdaQp, wants.LambdaQp);
+        Keep(LambdaRho, was.LambdaRho, wants.LambdaRho);
+        Keep(LambdaRhoWarmup, was.LambdaRhoWarmup, wants.LambdaRhoWarmup);
+        Keep(Ema, was.EmaDecay, wants.EmaDecay);
+        Keep(Seed, was.Seed, wants.Seed);
+        Keep(Flip, was.Flip, wants.Flip);
+        Keep(SinglePass, was.Formulation, wants.Formulation);
+        var steps = Given(ImagesSeen) ? (parse.GetValue(ImagesSeen) + was.BatchSize - 1) / was.BatchSize : Given(Steps) ? wants.Steps : was.Steps;
+        return saved with
+        {
+            Training = was with
+            {
+                Steps = steps,
+                LearningRate = Given(Lr) ? wants.LearningRate : was.LearningRate,
+                Device = Given(ModelOptions.Device) ? wants.Device : was.Device,
+                Precision = Given(ModelOptions.Precision) ? wants.Precision : was.Precision,
+                LogEvery = Given(LogEvery) ? wants.LogEvery : was.LogEvery,
+                SampleEvery = Given(SampleEvery) ? wants.SampleEvery : was.SampleEvery,
+                SnapshotEvery = Given(SnapshotEvery) ? wants.SnapshotEvery : was.SnapshotEvery,
+                MetricsEvery = Given(MetricsEvery) ? wants.MetricsEvery : was.MetricsEvery,
+                CalibrationImages = Given(CalibrationImages) ? wants.CalibrationImages : was.CalibrationImages,
+            },
+        };
     }
 
     private static long StepsOf(ParseResult parse)

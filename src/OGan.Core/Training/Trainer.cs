@@ -292,18 +292,31 @@ public sealed class Trainer : IDisposable
     /// written by any number of processes: rank 0's reading of it is broadcast to the others.
     /// </summary>
     /// <exception cref="InvalidDataException">The file is not an OGan training checkpoint, or does not fit the data.</exception>
-    public static Trainer Resume(string checkpointPath, ImageSet data, RunFolder? folder, ProcessGroup group, long? steps, Precision? precision)
-    {
-        using var checkpoint = Checkpoint.Read(checkpointPath);
-        var settings = checkpoint.Settings;
-        if (steps is not null)
+    public static Trainer Resume(string checkpointPath, ImageSet data, RunFolder? folder, ProcessGroup group, long? steps, Precision? precision) =>
+        Resume(checkpointPath, data, folder, group, settings => settings with
         {
-            settings = settings with { Training = settings.Training with { Steps = steps.Value } };
-        }
+            Training = settings.Training with
+            {
+                Steps = steps ?? settings.Training.Steps,
+                Precision = precision ?? settings.Training.Precision,
+            },
+        });
 
-        if (precision is not null)
+    /// <summary>
+    /// Creates a trainer of every process of <paramref name="group"/> in the state of <paramref name="checkpointPath"/>,
+    /// with the run's settings as <paramref name="adjust"/> changes them: how long and how fast it trains, on what
+    /// device, in what precision, how often it logs and saves. The model's shape cannot change.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is not an OGan training checkpoint, or does not fit the data.</exception>
+    /// <exception cref="ArgumentException"><paramref name="adjust"/> changed the model's shape or made the settings invalid.</exception>
+    public static Trainer Resume(string checkpointPath, ImageSet data, RunFolder? folder, ProcessGroup group, Func<RunSettings, RunSettings> adjust)
+    {
+        ArgumentNullException.ThrowIfNull(adjust);
+        using var checkpoint = Checkpoint.Read(checkpointPath);
+        var settings = adjust(checkpoint.Settings);
+        if (settings.Model != checkpoint.Settings.Model)
         {
-            settings = settings with { Training = settings.Training with { Precision = precision.Value } };
+            throw new ArgumentException($"{checkpointPath}: the model's shape cannot change on resume ({checkpoint.Settings.Model} was trained)");
         }
 
         var trainer = new Trainer(settings, data, folder, group);
