@@ -24,10 +24,7 @@ public sealed class RunTests
     {
         using var data = Fixtures.FashionMnist(train: true, limit: 64);
         var folder = new RunFolder(Fixtures.TemporaryFolder());
-        var settings = new RunSettings(
-            new OGan.Models.OGanConfig { ImageSize = 32, Channels = 1, Width = 16, ZDim = 16 },
-            new TrainingOptions { BatchSize = 16, Steps = 4, LogEvery = 2, SampleEvery = 0, SnapshotEvery = 0, CalibrationImages = 0, MetricsEvery = 0 },
-            "fashion-mnist");
+        var settings = Tiny(steps: 4, logEvery: 2);
         string checkpoint;
         using (var first = new Trainer(settings, data, folder))
         {
@@ -52,10 +49,7 @@ public sealed class RunTests
     {
         using var data = Fixtures.FashionMnist(train: true, limit: 64);
         var folder = new RunFolder(Fixtures.TemporaryFolder());
-        var settings = new RunSettings(
-            new OGan.Models.OGanConfig { ImageSize = 32, Channels = 1, Width = 16, ZDim = 16 },
-            new TrainingOptions { BatchSize = 16, Steps = 2, LogEvery = 100, SampleEvery = 0, SnapshotEvery = 0, CalibrationImages = 0 },
-            "fashion-mnist");
+        var settings = Tiny(steps: 2, logEvery: 100);
         using var trainer = new Trainer(settings, data, folder);
         trainer.TrainStep();
         var good = trainer.SaveCheckpoint(folder.Checkpoint(1));
@@ -101,6 +95,11 @@ public sealed class RunTests
         Assert.Equal(first, MeansOf(7));
         Assert.NotEqual(first, MeansOf(8));
     }
+
+    private static RunSettings Tiny(long steps, int logEvery) => new(
+        new OGan.Models.OGanConfig { ImageSize = 32, Channels = 1, Width = 16, ZDim = 16 },
+        new TrainingOptions { BatchSize = 16, Steps = steps, LogEvery = logEvery, SampleEvery = 0, SnapshotEvery = 0, CalibrationImages = 0 },
+        "fashion-mnist");
 
     private static long[] Steps(string file) =>
         [.. File.ReadAllLines(file).Select(line => System.Text.Json.JsonDocument.Parse(line).RootElement.GetProperty("step").GetInt64())];
