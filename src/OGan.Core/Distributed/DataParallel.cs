@@ -29,56 +29,18 @@ internal sealed class DataParallel(ProcessGroup group)
     /// <summary>Averages the gradients of <paramref name="parameters"/> across processes: one all-reduce of one flat buffer.</summary>
     public void AverageGradients(IReadOnlyList<Parameter> parameters)
     {
-        if (!IsDistributed)
+        if (IsDistributed)
         {
-            return;
-        }
-
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        var gradients = parameters.Select(p => p.grad).OfType<Tensor>().ToArray();
-        if (gradients.Length == 0)
-        {
-            return;
-        }
-
-        var flat = cat(gradients.Select(g => g.flatten()).ToArray());
-        reductionClock.Start();
-        Group.AllReduce(flat);
-        reductionClock.Stop();
-        flat.div_(Group.Size);
-        long offset = 0;
-        foreach (var gradient in gradients)
-        {
-            gradient.copy_(flat.narrow(0, offset, gradient.numel()).view(gradient.shape));
-            offset += gradient.numel();
+            Average([.. parameters.Select(p => p.grad).OfType<Tensor>()], reductionClock);
         }
     }
 
     /// <summary>Averages the floating-point buffers (BatchNorm's running mean and variance) of <paramref name="modules"/> across processes.</summary>
     public void AverageBuffers(params nn.Module?[] modules)
     {
-        if (!IsDistributed)
+        if (IsDistributed)
         {
-            return;
-        }
-
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        var buffers = modules.OfType<nn.Module>().SelectMany(m => m.buffers()).Where(b => b.is_floating_point()).ToArray();
-        if (buffers.Length == 0)
-        {
-            return;
-        }
-
-        var flat = cat(buffers.Select(b => b.flatten().to(ScalarType.Float32)).ToArray());
-        Group.AllReduce(flat);
-        flat.div_(Group.Size);
-        long offset = 0;
-        foreach (var buffer in buffers)
-        {
-            buffer.copy_(flat.narrow(0, offset, buffer.numel()).view(buffer.shape));
-            offset += buffer.numel();
+            Average([.. modules.OfType<nn.Module>().SelectMany(m => m.buffers()).Where(b => b.is_floating_point())], clock: null);
         }
     }
 
@@ -123,6 +85,29 @@ internal sealed class DataParallel(ProcessGroup group)
         Group.Broadcast(position);
         Group.Broadcast(permutation);
         state.Restore(position[0].item<long>(), position[1].item<long>(), permutation.data<long>().ToArray());
+    }
+
+    // Every tensor replaced by its mean over the processes, through one all-reduce of one flat fp32 buffer.
+    private void Average(Tensor[] tensors, System.Diagnostics.Stopwatch? clock)
+    {
+        if (tensors.Length == 0)
+        {
+            return;
+        }
+
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var flat = cat(tensors.Select(t => t.flatten().to(ScalarType.Float32)).ToArray());
+        clock?.Start();
+        Group.AllReduce(flat);
+        clock?.Stop();
+        flat.div_(Group.Size);
+        long offset = 0;
+        foreach (var tensor in tensors)
+        {
+            tensor.copy_(flat.narrow(0, offset, tensor.numel()).view(tensor.shape));
+            offset += tensor.numel();
+        }
     }
 
     private void BroadcastInPlace(Tensor tensor)

@@ -22,6 +22,7 @@ public sealed class TrainingStep(TrainingState state, TrainingOptions options, O
     private readonly int latentDim = state.Generator.Config.LatentDim;
     private readonly TorchSharp.Modules.Parameter[] encoderParameters = [.. state.Encoder.parameters()];
     private readonly TorchSharp.Modules.Parameter[] generatorParameters = [.. state.Generator.parameters()];
+    private readonly TorchSharp.Modules.Parameter[] allParameters = [.. state.Encoder.parameters(), .. state.Generator.parameters()];
 
     /// <summary>The processes whose gradients are averaged (one by default).</summary>
     internal DataParallel Parallel { get; init; } = new(ProcessGroup.Single);
@@ -84,7 +85,7 @@ public sealed class TrainingStep(TrainingState state, TrainingOptions options, O
         state.EncoderOptimizer.zero_grad();
         state.GeneratorOptimizer.zero_grad();
         terms.Total.backward();
-        Parallel.AverageGradients([.. encoderParameters, .. generatorParameters]);
+        Parallel.AverageGradients(allParameters);
         state.EncoderOptimizer.step();
         state.GeneratorOptimizer.step();
         return new StepLosses(terms.Encoder.Total, terms.Generator.Total, terms.Encoder.Delta, terms.Generator.Rho);
