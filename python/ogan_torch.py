@@ -6,6 +6,7 @@ Needs only torch (no safetensors package): a safetensors file is 8 bytes of head
 and the raw little-endian data.
 """
 import gzip
+import hashlib
 import json
 import os
 import struct
@@ -18,13 +19,23 @@ import torch.nn.functional as F
 DTYPES = {"F32": torch.float32, "F64": torch.float64, "I64": torch.int64, "U8": torch.uint8, "I32": torch.int32}
 
 
+def file_digest(blob, digest):
+    """SHA-256 of the file's bytes with the 64 hex digits of its own digest read as '0' (docs/checkpoint-format.md)."""
+    at = blob.find(b'"' + digest.encode() + b'"') + 1
+    if at == 0:
+        raise ValueError("the digest is not written as a plain JSON string")
+    return hashlib.sha256(blob[:at] + b"0" * 64 + blob[at + 64:]).hexdigest()
+
+
 def load_safetensors(path):
-    """Returns ({name: tensor}, {metadata key: string})."""
+    """Returns ({name: tensor}, {metadata key: string}); refuses a file whose SHA-256 does not match its header's."""
     with open(path, "rb") as f:
         blob = f.read()
     (length,) = struct.unpack("<Q", blob[:8])
     header = json.loads(blob[8:8 + length])
     metadata = header.pop("__metadata__", {})
+    if "sha256" in metadata and file_digest(blob, metadata["sha256"]) != metadata["sha256"]:
+        raise ValueError(f"{path}: its contents do not match the SHA-256 in its header (changed or damaged bytes)")
     data = bytearray(blob[8 + length:])
     tensors = {}
     for name, entry in header.items():
@@ -37,9 +48,9 @@ def load_safetensors(path):
 
 
 def save_safetensors(path, tensors, metadata):
-    """Writes {name: tensor} and {key: string} metadata as a safetensors file."""
+    """Writes {name: tensor} and {key: string} metadata as a safetensors file, with its SHA-256."""
     names = {v: k for k, v in DTYPES.items()}
-    header, blobs, offset = {"__metadata__": metadata}, [], 0
+    header, blobs, offset = {"__metadata__": {**metadata, "sha256": "0" * 64}}, [], 0
     for name, tensor in tensors.items():
         data = tensor.detach().cpu().contiguous().numpy().tobytes()
         header[name] = {"dtype": names[tensor.dtype], "shape": list(tensor.shape), "data_offsets": [offset, offset + len(data)]}
@@ -47,8 +58,11 @@ def save_safetensors(path, tensors, metadata):
         offset += len(data)
     encoded = json.dumps(header).encode()
     encoded += b" " * (-len(encoded) % 8)
+    blob = struct.pack("<Q", len(encoded)) + encoded + b"".join(blobs)
+    at = blob.find(b'"' + b"0" * 64 + b'"') + 1
+    blob = blob[:at] + hashlib.sha256(blob).hexdigest().encode() + blob[at + 64:]
     with open(path + ".tmp", "wb") as f:
-        f.write(struct.pack("<Q", len(encoded)) + encoded + b"".join(blobs))
+        f.write(blob)
     os.replace(path + ".tmp", path)
 
 
@@ -143,7 +157,7 @@ def save_networks(path, config, g, e, settings=None):
                                "training": {}, "data": "pytorch"})
     tensors = {"generator." + k: v for k, v in g.state_dict().items()}
     tensors.update({"encoder." + k: v for k, v in e.state_dict().items()})
-    save_safetensors(path, tensors, {"format": "ogan-checkpoint/1", "settings": settings, "step": "0"})
+    save_safetensors(path, tensors, {"format": "ogan-checkpoint/2", "settings": settings, "step": "0"})
 
 
 # Losses: critic score s = avg(E(x)); low means real (the paper's sign).

@@ -29,7 +29,7 @@ internal static class EncodeCommand
     {
         var inputs = parse.GetValue(Images)!;
         var files = ImageInputs.Expand(inputs); // a missing file is named before libtorch loads
-        using var model = ModelOptions.Load(parse);
+        using var model = ModelOptions.Load(parse, log);
         using var scope = NewDisposeScope();
         var (images, kept) = ImageInputs.Load(files, model, log, strict: inputs.All(File.Exists));
         var output = parse.GetValue(Output)!;

@@ -1,3 +1,4 @@
+using OGan.Files;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;

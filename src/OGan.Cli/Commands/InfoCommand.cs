@@ -33,8 +33,13 @@ internal static class InfoCommand
             {
                 var file = ModelOptions.ResolveCheckpoint(path);
                 using var checkpoint = Checkpoint.Read(file);
-                var values = checkpoint.CountValues("generator.") + checkpoint.CountValues("encoder.");
-                Console.WriteLine($"{file}: step {checkpoint.Step}, {new FileInfo(file).Length / 1e6:F1} MB, {values:N0} values in G and E");
+                Console.WriteLine($"{file}: step {checkpoint.Step}, {new FileInfo(file).Length / 1e6:F1} MB, " +
+                    (checkpoint.IsVerified ? "SHA-256 digest verified" : "no SHA-256 digest (written before OGan added them; damage cannot be detected)"));
+                foreach (var part in Checkpoint.Parts)
+                {
+                    Console.WriteLine($"  {part.Prefix,-22} {checkpoint.CountValues(part.Prefix),13:N0} values  {part.Description}");
+                }
+
                 Console.WriteLine(checkpoint.Settings.ToJson());
             }
 

@@ -40,7 +40,7 @@ internal static class InterpolateCommand
             throw new UserError("interpolate takes two image files, not folders", Guard.Usage);
         }
 
-        using var model = ModelOptions.Load(parse);
+        using var model = ModelOptions.Load(parse, log);
         using var scope = NewDisposeScope();
         var (images, _) = ImageInputs.Load(files, model, log, strict: true);
         var a = images[..1];

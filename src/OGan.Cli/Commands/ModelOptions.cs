@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.Extensions.Logging;
 using OGan.Inference;
 using OGan.MixedPrecision;
 using static TorchSharp.torch;
@@ -49,11 +50,23 @@ internal static class ModelOptions
         }
     }
 
-    public static OGanModel Load(ParseResult parse)
+    public static OGanModel Load(ParseResult parse, ILogger log)
     {
         var device = ParseDevice(parse.GetValue(Device)!);
         Engine.Runtime.SetThreads();
-        return OGanModel.Load(ResolveCheckpoint(parse.GetValue(Checkpoint)!), device, parse.GetValue(Precision));
+        var path = ResolveCheckpoint(parse.GetValue(Checkpoint)!);
+        var model = OGanModel.Load(path, device, parse.GetValue(Precision));
+        WarnIfUnverified(log, path, model.IsVerified);
+        return model;
+    }
+
+    /// <summary>The one warning for a checkpoint written before OGan added digests.</summary>
+    public static void WarnIfUnverified(ILogger log, string path, bool isVerified)
+    {
+        if (!isVerified)
+        {
+            log.LogWarning("{Path} has no SHA-256 digest (written before OGan added them), so damage to it cannot be detected; checkpoints written from now on carry one", path);
+        }
     }
 
     public static string ResolveCheckpoint(string path) =>

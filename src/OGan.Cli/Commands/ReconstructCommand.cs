@@ -28,7 +28,7 @@ internal static class ReconstructCommand
     {
         var inputs = parse.GetValue(Images)!;
         var files = ImageInputs.Expand(inputs); // a missing file is named before libtorch loads
-        using var model = ModelOptions.Load(parse);
+        using var model = ModelOptions.Load(parse, log);
         using var scope = NewDisposeScope();
         var (images, kept) = ImageInputs.Load(files, model, log, strict: inputs.All(File.Exists));
         var reconstructions = model.Reconstruct(images, parse.GetValue(Scale));

@@ -37,7 +37,7 @@ internal static class SampleCommand
             throw new UserError($"--count must be between 1 and 4096, got {count}", Guard.Usage);
         }
 
-        using var model = ModelOptions.Load(parse);
+        using var model = ModelOptions.Load(parse, log);
         using var scope = NewDisposeScope();
         Tensor images;
         if (parse.GetValue(Latents) is { } latentsPath)

@@ -62,8 +62,9 @@ internal static class TrainCommand
         var group = ProcessGroup.FromEnvironment();
         var resume = parse.GetValue(Resume);
         var resumeCheckpoint = resume is null ? null : ResolveResume(resume);
-        var (data, size, channels) = resumeCheckpoint is not null && parse.GetResult(DataOptions.Data) is null or { Implicit: true }
-            ? DataOf(resumeCheckpoint) // a resumed run trains on what it was trained on, unless told otherwise
+        var resumed = resumeCheckpoint is null ? null : SettingsOf(resumeCheckpoint, log);
+        var (data, size, channels) = resumed is not null && parse.GetResult(DataOptions.Data) is null or { Implicit: true }
+            ? (resumed.Data, resumed.Model.ImageSize, resumed.Model.Channels) // a resumed run trains on what it was trained on, unless told otherwise
             : DataOptions.Resolve(parse);
         var settings = new RunSettings(
             new OGanConfig { ImageSize = size, Channels = channels, Width = parse.GetValue(Width), ZDim = parse.GetValue(ZDim) },
@@ -158,11 +159,11 @@ internal static class TrainCommand
             ? RunFolder.LatestCheckpoint(resume) ?? throw new UserError($"--resume {resume}: the folder holds no checkpoint-*.safetensors")
             : File.Exists(resume) ? resume : throw new UserError($"--resume {resume}: no such run folder or checkpoint", Guard.Usage);
 
-    private static (string Data, int Size, int Channels) DataOf(string checkpoint)
+    private static RunSettings SettingsOf(string checkpoint, ILogger log)
     {
         using var contents = Checkpoint.Read(checkpoint);
-        var model = contents.Settings.Model;
-        return (contents.Settings.Data, model.ImageSize, model.Channels);
+        ModelOptions.WarnIfUnverified(log, checkpoint, contents.IsVerified);
+        return contents.Settings;
     }
 
     private static Trainer Continue(string checkpoint, ImageSet images, ParseResult parse, RunSettings asked, ProcessGroup group)

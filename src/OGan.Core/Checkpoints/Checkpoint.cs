@@ -16,8 +16,11 @@ namespace OGan.Checkpoints;
 /// </summary>
 public sealed class Checkpoint : IDisposable
 {
-    /// <summary>The format marker's value.</summary>
-    public const string Format = "ogan-checkpoint/1";
+    /// <summary>The format marker's value: version 2 carries a SHA-256 digest.</summary>
+    public const string Format = "ogan-checkpoint/2";
+
+    // Version 1, written before digests: still read, unverified.
+    private const string FormatWithoutDigest = "ogan-checkpoint/1";
 
     private const string FormatKey = "format";
     private const string SettingsKey = "settings";
@@ -33,14 +36,26 @@ public sealed class Checkpoint : IDisposable
 
     private readonly Dictionary<string, Tensor> tensors;
 
-    private Checkpoint(string path, Dictionary<string, Tensor> tensors, RunSettings settings, long step, long cursor)
+    private Checkpoint(string path, Dictionary<string, Tensor> tensors, RunSettings settings, long step, long cursor, bool isVerified)
     {
         Path = path;
         this.tensors = tensors;
         Settings = settings;
         Step = step;
         Cursor = cursor;
+        IsVerified = isVerified;
     }
+
+    /// <summary>The parts of a checkpoint, by the prefix of their tensor names, in the order they are written.</summary>
+    public static IReadOnlyList<CheckpointPart> Parts { get; } =
+    [
+        new(GeneratorPrefix, "G's weights and BatchNorm statistics"),
+        new(EncoderPrefix, "E's weights and BatchNorm statistics (calibrated on real images)"),
+        new(EmaPrefix, "the moving average of G's weights (with --ema; inference uses it)"),
+        new(GeneratorOptimizerPrefix, "G's optimizer state"),
+        new(EncoderOptimizerPrefix, "E's optimizer state"),
+        new("training.", "the run's random generator and data order"),
+    ];
 
     /// <summary>The file read.</summary>
     public string Path { get; }
@@ -54,6 +69,12 @@ public sealed class Checkpoint : IDisposable
     /// <summary>Position in the current epoch's permutation.</summary>
     public long Cursor { get; }
 
+    /// <summary>
+    /// Whether the file carries a SHA-256 digest, which <see cref="Read"/> checked; false for files written before
+    /// OGan added digests, whose damage cannot be detected.
+    /// </summary>
+    public bool IsVerified { get; }
+
     /// <summary>Whether it holds a moving average of G's weights.</summary>
     public bool HasEma => tensors.Keys.Any(k => k.StartsWith(EmaPrefix, StringComparison.Ordinal));
 
@@ -64,9 +85,12 @@ public sealed class Checkpoint : IDisposable
     public long CountValues(string prefix) =>
         tensors.Where(t => t.Key.StartsWith(prefix, StringComparison.Ordinal)).Sum(t => t.Value.numel());
 
-    /// <summary>Reads and checks an OGan checkpoint; dispose it to free its tensors.</summary>
+    /// <summary>
+    /// Reads and checks an OGan checkpoint: its digest, its settings' ranges, and every network tensor's shape
+    /// against the settings (before any network is built); dispose it to free its tensors.
+    /// </summary>
     /// <exception cref="FileNotFoundException">No such file.</exception>
-    /// <exception cref="InvalidDataException">Not an OGan checkpoint (or a damaged one); the message names the file.</exception>
+    /// <exception cref="InvalidDataException">Not an OGan checkpoint (or a damaged one); the one-line message names the file.</exception>
     public static Checkpoint Read(string path)
     {
         if (!File.Exists(path))
@@ -77,20 +101,61 @@ public sealed class Checkpoint : IDisposable
         var (tensors, metadata) = SafeTensors.Load(path);
         try
         {
-            if (!metadata.TryGetValue(FormatKey, out var format) || format != Format)
+            var format = metadata.GetValueOrDefault(FormatKey);
+            if (format is not (Format or FormatWithoutDigest))
             {
                 throw new InvalidDataException($"{path} is a safetensors file but not an OGan checkpoint (no '{Format}' marker)");
             }
 
-            var settings = RunSettings.FromJson(metadata.GetValueOrDefault(SettingsKey) ?? throw new InvalidDataException($"{path} has no settings"));
-            var step = long.Parse(metadata.GetValueOrDefault(StepKey) ?? "0", CultureInfo.InvariantCulture);
-            var cursor = long.Parse(metadata.GetValueOrDefault(CursorKey) ?? "0", CultureInfo.InvariantCulture);
-            return new Checkpoint(path, tensors, settings, step, cursor);
+            var isVerified = metadata.ContainsKey(SafeTensors.DigestKey);
+            if (format == Format && !isVerified)
+            {
+                throw new InvalidDataException($"{path} is damaged: its format carries a SHA-256 digest, but its header has none");
+            }
+
+            var settings = RunSettings.FromJson(metadata.GetValueOrDefault(SettingsKey) ?? throw new InvalidDataException("it has no settings"));
+            var step = long.Parse(metadata.GetValueOrDefault(StepKey) ?? "0", NumberStyles.None, CultureInfo.InvariantCulture);
+            var cursor = long.Parse(metadata.GetValueOrDefault(CursorKey) ?? "0", NumberStyles.None, CultureInfo.InvariantCulture);
+            var config = settings.Model.Validate();
+            CheckShapes(tensors, GeneratorPrefix, Generator.StateShapes(config));
+            CheckShapes(tensors, EncoderPrefix, Encoder.StateShapes(config));
+            if (tensors.Keys.Any(k => k.StartsWith(EmaPrefix, StringComparison.Ordinal)))
+            {
+                CheckShapes(tensors, EmaPrefix, Generator.StateShapes(config));
+            }
+
+            return new Checkpoint(path, tensors, settings, step, cursor, isVerified);
         }
-        catch (Exception e) when (e is InvalidDataException or FormatException or OverflowException)
+        catch (Exception e) when (e is InvalidDataException or FormatException or OverflowException or ArgumentException)
         {
             DisposeAll(tensors.Values);
-            throw e is InvalidDataException ? e : new InvalidDataException($"{path}: {e.Message}", e);
+            throw e is InvalidDataException && e.Message.StartsWith(path, StringComparison.Ordinal)
+                ? e
+                : new InvalidDataException($"{path}: {e.Message}", e);
+        }
+    }
+
+    // Every network tensor must be there with the shape the settings give, and nothing else under its prefix.
+    private static void CheckShapes(Dictionary<string, Tensor> tensors, string prefix, IEnumerable<(string Name, long[] Shape)> expected)
+    {
+        var names = new HashSet<string>();
+        foreach (var (name, shape) in expected)
+        {
+            names.Add(prefix + name);
+            if (!tensors.TryGetValue(prefix + name, out var tensor))
+            {
+                throw new InvalidDataException($"'{prefix}{name}' is missing");
+            }
+
+            if (!tensor.shape.SequenceEqual(shape))
+            {
+                throw new InvalidDataException($"'{prefix}{name}' has shape [{string.Join(", ", tensor.shape)}], its settings need [{string.Join(", ", shape)}]");
+            }
+        }
+
+        if (tensors.Keys.FirstOrDefault(k => k.StartsWith(prefix, StringComparison.Ordinal) && !names.Contains(k)) is { } extra)
+        {
+            throw new InvalidDataException($"'{extra}' belongs to no part of the model its settings describe");
         }
     }
 
@@ -149,9 +214,9 @@ public sealed class Checkpoint : IDisposable
             state.Random.set_state(Required(RngKey));
             state.Restore(Step, Cursor, Required(PermutationKey).data<long>().ToArray());
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or System.Runtime.InteropServices.ExternalException)
         {
-            throw new InvalidDataException($"{Path} cannot resume this run: {e.Message}", e);
+            throw new InvalidDataException($"{Path} cannot resume this run: {e.Message.Split('\n', 2)[0].Trim()}", e);
         }
     }
 

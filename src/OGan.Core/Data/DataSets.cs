@@ -1,3 +1,4 @@
+using OGan.Files;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -134,7 +135,7 @@ public static class DataSets
     {
         ArgumentNullException.ThrowIfNull(source);
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(source.Description)))[..12];
-        var name = Imaging.AtomicFile.SafeName(source.Description);
+        var name = AtomicFile.SafeName(source.Description);
         return Path.Combine(cache, "prepared", $"{name}-{hash}-{channels}x{size}{PreparedSet.Extension}");
     }
 

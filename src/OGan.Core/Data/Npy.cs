@@ -1,3 +1,4 @@
+using OGan.Files;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -8,7 +9,7 @@ using static TorchSharp.torch;
 
 namespace OGan.Data;
 
-/// <summary>NumPy's .npy format (version 1.0) for float tensors, so latents and codes move to and from Python.</summary>
+/// <summary>NumPy's .npy format (writes version 1.0, reads 1.0 to 3.0) for float tensors, so latents and codes move to and from Python.</summary>
 public static partial class Npy
 {
     private static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
@@ -37,38 +38,59 @@ public static partial class Npy
     public static Tensor Read(string path)
     {
         var bytes = File.ReadAllBytes(path);
+        try
+        {
+            return Parse(bytes);
+        }
+        catch (Exception e) when (e is FormatException or OverflowException or ArgumentException or System.Runtime.InteropServices.ExternalException)
+        {
+            throw new InvalidDataException($"{path}: {e.Message.Split('\n', 2)[0].Trim()}", e);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"{path}: {e.Message}", e);
+        }
+    }
+
+    private static Tensor Parse(byte[] bytes)
+    {
         if (bytes.Length < 10 || !bytes.AsSpan(0, 6).SequenceEqual(Magic))
         {
-            throw new InvalidDataException($"{path}: not a .npy file");
+            throw new InvalidDataException("not a .npy file");
         }
 
-        var (headerLength, start) = bytes[6] == 1 ? (BitConverter.ToUInt16(bytes, 8), 10) : ((int)BitConverter.ToUInt32(bytes, 8), 12);
+        var (headerLength, start) = bytes[6] switch
+        {
+            1 => ((long)BitConverter.ToUInt16(bytes, 8), 10),
+            2 or 3 when bytes.Length >= 12 => (BitConverter.ToUInt32(bytes, 8), 12),
+            var version => throw new InvalidDataException($"a .npy file of version {version}, which OGan does not read (1 to 3)"),
+        };
         if (start + headerLength > bytes.Length)
         {
-            throw new InvalidDataException($"{path}: truncated .npy header");
+            throw new InvalidDataException("truncated .npy header");
         }
 
-        var header = Encoding.ASCII.GetString(bytes, start, headerLength);
+        var header = Encoding.ASCII.GetString(bytes, start, (int)headerLength);
         var descr = DescrPattern().Match(header);
         var shapeMatch = ShapePattern().Match(header);
         if (!descr.Success || !shapeMatch.Success || header.Contains("'fortran_order': True", StringComparison.Ordinal))
         {
-            throw new InvalidDataException($"{path}: expected a C-order float32 or float64 array, header {header.Trim()}");
+            throw new InvalidDataException($"expected a C-order float32 or float64 array, header {header.Trim()}");
         }
 
         var shape = shapeMatch.Groups[1].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(d => long.Parse(d, CultureInfo.InvariantCulture)).ToArray();
+            .Select(d => long.Parse(d, NumberStyles.None, CultureInfo.InvariantCulture)).ToArray();
         var dtype = descr.Groups[1].Value switch
         {
             "<f4" => ScalarType.Float32,
             "<f8" => ScalarType.Float64,
-            var other => throw new InvalidDataException($"{path}: holds {other} values; latents must be float32 or float64"),
+            var other => throw new InvalidDataException($"holds {other} values; latents must be float32 or float64"),
         };
-        var data = bytes.AsSpan(start + headerLength);
-        var expected = shape.Aggregate(1L, (a, b) => a * b) * (dtype == ScalarType.Float32 ? 4 : 8);
-        if (data.Length != expected)
+        var data = bytes.AsSpan(start + (int)headerLength);
+        var expected = checked(shape.Aggregate(1L, (a, b) => checked(a * b)) * (dtype == ScalarType.Float32 ? 4 : 8));
+        if (shape.Length > 8 || data.Length != expected)
         {
-            throw new InvalidDataException($"{path}: holds {data.Length} bytes of data, its shape needs {expected}");
+            throw new InvalidDataException($"holds {data.Length} bytes of data, its shape [{string.Join(", ", shape)}] needs {expected}");
         }
 
         using var scope = NewDisposeScope();

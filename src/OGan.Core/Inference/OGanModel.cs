@@ -43,6 +43,9 @@ public sealed class OGanModel : IDisposable
     /// <summary>The training step of the checkpoint loaded, if any.</summary>
     public long Step { get; private init; }
 
+    /// <summary>Whether its checkpoint carried a SHA-256 digest, which loading checked (false for files from before digests, and for models not loaded from a file).</summary>
+    public bool IsVerified { get; private init; }
+
     /// <summary>
     /// The precision G and E compute in, and why; setting it sets both networks' <see cref="AutocastPolicy"/>
     /// (the weights stay fp32, so a model can switch at any time). Networks passed to the constructor keep their own until set.
@@ -82,7 +85,7 @@ public sealed class OGanModel : IDisposable
             var target = device ?? CPU;
             generator.to(target).eval();
             encoder.to(target).eval();
-            return new OGanModel(config, generator, encoder) { Step = checkpoint.Step, Precision = PrecisionChoice.Resolve(precision, target) };
+            return new OGanModel(config, generator, encoder) { Step = checkpoint.Step, IsVerified = checkpoint.IsVerified, Precision = PrecisionChoice.Resolve(precision, target) };
         }
         catch
         {

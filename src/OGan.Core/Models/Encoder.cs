@@ -51,6 +51,28 @@ public sealed class Encoder : Module<Tensor, Tensor>
         DcganInit.Apply(this, init);
     }
 
+    /// <summary>The name and shape of every entry of the state_dict of E for <paramref name="config"/>, without building it.</summary>
+    internal static IEnumerable<(string Name, long[] Shape)> StateShapes(OGanConfig config)
+    {
+        long kernel = config.KernelSize;
+        for (var i = 0; i <= config.NumLayers; i++)
+        {
+            long inChannels = i == 0 ? config.Channels : config.EncoderChannels(i - 1), outChannels = config.EncoderChannels(i);
+            yield return ($"conv{i}.weight", [outChannels, inChannels, kernel, kernel]);
+            yield return ($"conv{i}.bias", [outChannels]);
+            if (i > 0)
+            {
+                foreach (var entry in Layers.BatchNormShapes($"bn{i}", outChannels))
+                {
+                    yield return entry;
+                }
+            }
+        }
+
+        yield return ("fc.weight", [config.LatentDim, 4 * 4 * (long)config.MaxChannels]);
+        yield return ("fc.bias", [config.LatentDim]);
+    }
+
     /// <summary>The network's shape.</summary>
     public OGanConfig Config { get; }
 

@@ -60,6 +60,31 @@ public sealed class Generator : Module<Tensor, Tensor>
         set => autocast = (value ?? throw new ArgumentNullException(nameof(value))).ApplyTo(this);
     }
 
+    /// <summary>The name and shape of every entry of the state_dict of G for <paramref name="config"/>, without building it.</summary>
+    internal static IEnumerable<(string Name, long[] Shape)> StateShapes(OGanConfig config)
+    {
+        long width = config.MaxChannels, kernel = config.KernelSize;
+        yield return ("fc.weight", [4 * 4 * width, config.LatentDim]);
+        yield return ("fc.bias", [4 * 4 * width]);
+        foreach (var entry in Layers.BatchNormShapes("bn0", width))
+        {
+            yield return entry;
+        }
+
+        for (var i = 0; i < config.NumLayers; i++)
+        {
+            yield return ($"deconv{i + 1}.weight", [width >> i, width >> (i + 1), kernel, kernel]);
+            yield return ($"deconv{i + 1}.bias", [width >> (i + 1)]);
+            foreach (var entry in Layers.BatchNormShapes($"bn{i + 1}", width >> (i + 1)))
+            {
+                yield return entry;
+            }
+        }
+
+        yield return ("out.weight", [width >> config.NumLayers, config.Channels, kernel, kernel]);
+        yield return ("out.bias", [config.Channels]);
+    }
+
     /// <summary>Padding and output padding that make a stride-2 transposed convolution exactly double the size.</summary>
     internal static (long Padding, long OutputPadding) SamePadding(int kernel) => kernel == 5 ? (2, 1) : (1, 0);
 

@@ -8,6 +8,12 @@ namespace OGan.Models;
 /// </summary>
 public sealed record OGanConfig
 {
+    /// <summary>The largest image side OGan builds networks for.</summary>
+    public const int MaxImageSize = 1024;
+
+    /// <summary>The largest width and latent dimension OGan builds networks for.</summary>
+    public const int MaxChannelCount = 16384;
+
     /// <summary>Image side in pixels: 32, 64, 128, 256, ...</summary>
     public int ImageSize { get; init; } = 32;
 
@@ -39,9 +45,9 @@ public sealed record OGanConfig
     /// <exception cref="ArgumentException">A field is out of range.</exception>
     public OGanConfig Validate()
     {
-        if (ImageSize < 32 || !BitOperations.IsPow2(ImageSize))
+        if (ImageSize is < 32 or > MaxImageSize || !BitOperations.IsPow2(ImageSize))
         {
-            throw new ArgumentException($"image size must be a power of two of at least 32, got {ImageSize}");
+            throw new ArgumentException($"image size must be a power of two from 32 to {MaxImageSize}, got {ImageSize}");
         }
 
         if (Channels is not (1 or 3))
@@ -49,14 +55,14 @@ public sealed record OGanConfig
             throw new ArgumentException($"channels must be 1 or 3, got {Channels}");
         }
 
-        if (Width < 0 || (Width > 0 && (Width >> NumLayers) < 1) || (Width > 0 && Width % (1 << NumLayers) != 0))
+        if (Width < 0 || MaxChannels > MaxChannelCount || (Width > 0 && (Width >> NumLayers) < 1) || (Width > 0 && Width % (1 << NumLayers) != 0))
         {
-            throw new ArgumentException($"width must be a positive multiple of {1 << NumLayers} at {ImageSize} px, got {Width}");
+            throw new ArgumentException($"width must be a positive multiple of {1 << NumLayers} at {ImageSize} px, at most {MaxChannelCount}, got {Width}");
         }
 
-        if (ZDim < 0)
+        if (ZDim is < 0 or > MaxChannelCount)
         {
-            throw new ArgumentException($"z dimension must be positive, got {ZDim}");
+            throw new ArgumentException($"z dimension must be positive and at most {MaxChannelCount}, got {ZDim}");
         }
 
         if (KernelSize is not (4 or 5))

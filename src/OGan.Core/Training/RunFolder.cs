@@ -1,3 +1,4 @@
+using OGan.Files;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
@@ -21,7 +22,7 @@ public sealed partial class RunFolder(string path)
     /// <summary>Creates the next numbered folder under <paramref name="root"/>: NNNNN-description.</summary>
     public static RunFolder CreateNext(string root, string description)
     {
-        description = Imaging.AtomicFile.SafeName(description);
+        description = AtomicFile.SafeName(description);
         Directory.CreateDirectory(root);
         var next = Directory.EnumerateDirectories(root)
             .Select(d => NumberPattern().Match(System.IO.Path.GetFileName(d)))
@@ -58,7 +59,7 @@ public sealed partial class RunFolder(string path)
             var kept = lines.Where(line => StepOfLine(line) is not { } logged || logged <= step).ToArray();
             if (kept.Length < lines.Length)
             {
-                Imaging.AtomicFile.WriteAllBytes(file, System.Text.Encoding.UTF8.GetBytes(string.Concat(kept.Select(line => line + "\n"))));
+                AtomicFile.WriteAllBytes(file, System.Text.Encoding.UTF8.GetBytes(string.Concat(kept.Select(line => line + "\n"))));
             }
         }
     }

@@ -23,7 +23,10 @@ public sealed record RunSettings(OGanConfig Model, TrainingOptions Training, str
     {
         try
         {
-            return JsonSerializer.Deserialize<RunSettings>(json, Json) ?? throw new InvalidDataException("empty settings");
+            var settings = JsonSerializer.Deserialize<RunSettings>(json, Json) ?? throw new InvalidDataException("empty settings");
+            return settings.Model is null || settings.Training is null || settings.Data is null
+                ? throw new InvalidDataException("run settings need model, training and data")
+                : settings;
         }
         catch (JsonException e)
         {

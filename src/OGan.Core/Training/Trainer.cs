@@ -1,3 +1,4 @@
+using OGan.Files;
 using System.Diagnostics;
 using System.Text.Json;
 using OGan.Checkpoints;

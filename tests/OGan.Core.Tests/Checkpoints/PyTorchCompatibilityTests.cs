@@ -56,6 +56,7 @@ public sealed class PyTorchCompatibilityTests
         RunPythonScript("perturb", folder.Checkpoint(2), fromPyTorch);
         using var original = OGanModel.Load(folder.Checkpoint(2), CPU, Precision.Fp32);
         using var model = OGanModel.Load(fromPyTorch, CPU, Precision.Fp32);
+        Assert.True(model.IsVerified, "the file PyTorch wrote carries no SHA-256 digest");
         using var scope = NewDisposeScope();
         Assert.Equal(original.Config, model.Config);
         var z = model.Latents(5, seed: 2);
@@ -66,6 +67,28 @@ public sealed class PyTorchCompatibilityTests
         Assert.True(samples.sub(before).abs().max().item<float>() > 0.05 * before.abs().max().item<float>(), "PyTorch's perturbed weights did not change G(z)");
         AssertClose(samples.data<float>().ToArray(), RunPython("sample", fromPyTorch, z.data<float>().ToArray(), folder.Path));
         AssertClose(model.EncodeRaw(images).data<float>().ToArray(), RunPython("encode", fromPyTorch, images.data<float>().ToArray(), folder.Path));
+    }
+
+    [Fact]
+    public void The_PyTorch_reader_refuses_a_checkpoint_whose_digest_does_not_match()
+    {
+        var folder = Fixtures.TemporaryFolder();
+        var path = Path.Combine(folder, "checkpoint.safetensors");
+        var config = new OGanConfig { ImageSize = 32, Channels = 1, Width = 16, ZDim = 8 };
+        using (var state = new TrainingState(config, new TrainingOptions { BatchSize = 4 }, CPU, dataCount: 8))
+        {
+            OGan.Checkpoints.Checkpoint.Write(path, new RunSettings(config, new TrainingOptions { BatchSize = 4 }, "fashion-mnist"), state);
+        }
+
+        var latents = Path.Combine(folder, "z.f32");
+        File.WriteAllBytes(latents, new byte[8 * 4]);
+        RunPythonScript("sample", path, latents, Path.Combine(folder, "out.f32"));
+        var bytes = File.ReadAllBytes(path);
+        bytes[^100] ^= 0x10;
+        File.WriteAllBytes(path, bytes);
+        var (code, errors) = RunPythonProcess("sample", path, latents, Path.Combine(folder, "out.f32"));
+        Assert.NotEqual(0, code);
+        Assert.Contains("do not match the SHA-256", errors, StringComparison.Ordinal);
     }
 
     private static float[] RunPython(string command, string checkpoint, float[] input, string folder)
@@ -79,6 +102,12 @@ public sealed class PyTorchCompatibilityTests
 
     private static void RunPythonScript(params string[] arguments)
     {
+        var (code, errors) = RunPythonProcess(arguments);
+        Assert.True(code == 0, $"python exited with {code}: {errors}");
+    }
+
+    private static (int ExitCode, string Errors) RunPythonProcess(params string[] arguments)
+    {
         Assert.True(File.Exists(Python), $"{Python} is missing: install Debian's python3-torch (./test.sh does)");
         var start = new ProcessStartInfo(Python) { RedirectStandardError = true, RedirectStandardOutput = true };
         start.ArgumentList.Add(Path.Combine(Fixtures.RepositoryRoot, "python", "ogan_torch.py"));
@@ -91,7 +120,7 @@ public sealed class PyTorchCompatibilityTests
         var errors = process.StandardError.ReadToEndAsync();
         process.StandardOutput.ReadToEnd();
         process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"python exited with {process.ExitCode}: {errors.Result}");
+        return (process.ExitCode, errors.Result);
     }
 
     private static void AssertClose(float[] expected, float[] actual)

@@ -200,7 +200,7 @@ public sealed class CommandLineTests(TrainedRun run) : IClassFixture<TrainedRun>
     [InlineData(1, "no such checkpoint file", "sample", "-c", "missing.safetensors")]
     [InlineData(1, "no such image file", "reconstruct", "missing.jpg")]
     [InlineData(1, "not a PNG, JPEG, WebP, BMP or GIF image", "reconstruct", "notes.png")]
-    [InlineData(1, "not a valid safetensors file", "sample", "-c", "cut.safetensors")]
+    [InlineData(1, "not a safetensors file", "sample", "-c", "cut.safetensors")]
     [InlineData(1, "not an OGan checkpoint", "sample", "-c", "foreign.safetensors")]
     [InlineData(1, "data set celeba not found", "train", "--data", "celeba", "--data-root", "empty")]
     [InlineData(2, "--time-limit 20 minutes: give a positive duration", "train", "--time-limit", "20 minutes")]

@@ -133,7 +133,7 @@ public sealed class TrainerTests
 
         var garbage = Path.Combine(dir, "garbage.safetensors");
         File.WriteAllBytes(garbage, [.. Enumerable.Range(0, 1000).Select(i => (byte)(i * 37))]);
-        Assert.Contains("not a valid safetensors", Assert.Throws<InvalidDataException>(() => OGanModel.Load(garbage)).Message, StringComparison.Ordinal);
+        Assert.Contains("not a safetensors file", Assert.Throws<InvalidDataException>(() => OGanModel.Load(garbage)).Message, StringComparison.Ordinal);
 
         var empty = Path.Combine(dir, "empty.safetensors");
         File.WriteAllBytes(empty, []);

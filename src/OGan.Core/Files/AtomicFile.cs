@@ -1,4 +1,4 @@
-namespace OGan.Imaging;
+namespace OGan.Files;
 
 /// <summary>Writes a file so that readers see the old one or the complete new one, never a part.</summary>
 internal static class AtomicFile
