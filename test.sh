@@ -10,6 +10,7 @@ dotnet build OGan.sln -c Release --nologo -v quiet -clp:NoSummary
 # Normal verbosity lists every test and prints the reason of each skip (the CUDA tests, without a GPU).
 test=(dotnet test OGan.sln -c Release --no-build --nologo --logger "console;verbosity=normal" "$@")
 if bash scripts/debian13.sh needed; then
+  bash scripts/debian13.sh check-paths
   bash scripts/debian13.sh run "${test[@]}"
 else
   "${test[@]}"

@@ -4,11 +4,12 @@
 # TorchSharp's native library needs GLIBCXX_3.4.32 (GCC 13's libstdc++). Debian 12 stops at 3.4.30, so on
 # such a host OGan's programs run inside a Debian 13 root made here with debootstrap from the host's own
 # package mirror. The root is made once (about a minute), reused, and made again when its package list
-# changes; the extras (chromium, for the web page's browser test) are added to it in place with apt. A run enters it through a private mount namespace (unshare): the repository, ../shared, /tmp,
+# changes; the extras (chromium, for the web page's browser test) are added to it in place with apt. A run enters it through a private mount namespace (unshare): the host's folders (all but the system folders the root brings: /usr, /etc, /var/lib, ...),
 # $HOME, the working directory and the .NET SDK appear at the same paths, so every path works unchanged;
 # the command is exec'd, so its exit code and signals (Ctrl+C, SIGTERM) are its own.
 #
 #   scripts/debian13.sh needed       exit 0 when this host needs the root
+#   scripts/debian13.sh check-paths  check that a run written inside to /var/tmp lands on the host (./test.sh runs it)
 #   scripts/debian13.sh ensure       make the root if missing or stale
 #   scripts/debian13.sh run CMD...   run CMD inside it (making it first)
 #   scripts/debian13.sh path         print where it lives
@@ -110,9 +111,24 @@ add_extras() {
 # Paths that must look the same inside: never a system folder of the root itself.
 shareable() {
   case "$1" in
-    /|/usr|/usr/*|/etc|/etc/*|/bin|/bin/*|/sbin|/sbin/*|/lib|/lib/*|/lib64|/lib64/*|/var|/proc|/proc/*|/sys|/sys/*|/dev|/dev/*) return 1 ;;
+    /|/usr|/usr/*|/etc|/etc/*|/bin|/bin/*|/sbin|/sbin/*|/lib|/lib/*|/lib32|/lib32/*|/lib64|/lib64/*|/libx32|/libx32/*|/boot|/boot/*) return 1 ;;
+    /proc|/proc/*|/sys|/sys/*|/dev|/dev/*|/run|/run/*|/lost+found|/var) return 1 ;;
+    /var/lib|/var/lib/*|/var/cache|/var/cache/*|/var/log|/var/log/*|/var/run|/var/run/*|/var/lock|/var/lock/*) return 1 ;;
+    /var/spool|/var/spool/*|/var/mail|/var/mail/*|/var/backups|/var/backups/*) return 1 ;;
   esac
   [ -d "$1" ]
+}
+
+# Whether $1 lies in one of the folders after it (already bound with it).
+covered() {
+  local path=$1 real parent
+  shift
+  real=$(readlink -f "$path")
+  for parent in "$@"; do
+    parent=$(readlink -f "$parent")
+    [[ "$real" == "$parent" || "$real" == "$parent"/* ]] && return 0
+  done
+  return 1
 }
 
 run() {
@@ -124,10 +140,12 @@ run() {
   local binds=() dotnet_dir="" shared
   command -v dotnet >/dev/null && dotnet_dir=$(dirname "$(readlink -f "$(command -v dotnet)")")
   shared="$(cd "$repo/.." && pwd)/shared"
-  for path in /tmp "$HOME" "$repo" "$shared" "$PWD" "$dotnet_dir" /opt/nuget; do
-    [ -n "$path" ] && shareable "$path" && binds+=("$path")
+  # The host's file system at its own paths, but for the system folders the root brings: output, data and
+  # checkpoints anywhere else land where the user said.
+  for path in /* /var/* "$HOME" "$repo" "$shared" "$PWD" "$dotnet_dir"; do
+    [ -n "$path" ] && shareable "$path" && ! covered "$path" "${binds[@]}" && binds+=("$path")
   done
-  # dotnet's SDK often lives under /usr (e.g. /usr/share/dotnet): that folder is bound too.
+  # dotnet's SDK often lives under /usr (e.g. /usr/share/dotnet): that folder is bound too (/opt/nuget came with /opt).
   [ -n "$dotnet_dir" ] && [ -d "$dotnet_dir" ] && ! shareable "$dotnet_dir" && binds+=("$dotnet_dir")
   local userns=()
   [ "$(id -u)" -ne 0 ] && userns=(--user --map-root-user)
@@ -163,11 +181,31 @@ enter() {
   exec chroot "$r" /usr/bin/env --chdir="$cwd" "$@"
 }
 
+# A run written inside the root to a path outside the repository, /tmp and $HOME must be on the host at that
+# path (before, it stayed in the root's own /var/tmp). Needs a built ogan.dll; exit 0 when it is.
+check_paths() {
+  local dll="$repo/src/OGan.Cli/bin/Release/net10.0/ogan.dll" outside
+  outside=$(mktemp -d /var/tmp/ogan-paths-XXXXXX)
+  trap 'rm -rf "$outside"' RETURN
+  rmdir "$outside" # the run makes it, inside the root
+  if ! (run dotnet "$dll" train --steps 2 --width 16 --zdim 8 --batch 16 --sample-every 0 --calibration-images 0 \
+        --verbosity quiet --out "$outside/runs") >/dev/null; then
+    echo "debian13 paths: FAILED: the run into $outside/runs did not finish" >&2
+    return 1
+  fi
+  if ! ls "$outside"/runs/*/checkpoint-000002.safetensors >/dev/null 2>&1; then
+    echo "debian13 paths: FAILED: a run written to $outside/runs inside the Debian 13 root is not on the host" >&2
+    return 1
+  fi
+  echo "debian13 paths: a run written inside the root to $outside/runs is on the host at that path"
+}
+
 case "${1:-}" in
   needed) needed ;;
+  check-paths) check_paths ;;
   ensure) ensure ;;
   path) echo "$rootfs" ;;
   run) shift; [ $# -gt 0 ] || { echo "usage: $0 run CMD..." >&2; exit 2; }; run "$@" ;;
   __enter) shift; enter "$@" ;;
-  *) echo "usage: $0 needed|ensure|path|run CMD..." >&2; exit 2 ;;
+  *) echo "usage: $0 needed|ensure|path|check-paths|run CMD..." >&2; exit 2 ;;
 esac

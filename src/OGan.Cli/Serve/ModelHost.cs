@@ -77,37 +77,47 @@ internal sealed class ModelHost(Device device, MixedPrecision.Precision precisio
 
     /// <summary>
     /// Principal directions of N(E(x)) over up to 500 training images of the run's data, or over 500 samples
-    /// G(z) when that data is not on this machine; computed once per checkpoint.
+    /// G(z) when that data is not on this machine; computed once per checkpoint. The images are read and decoded
+    /// before taking the model, so other requests are not held up by it.
     /// </summary>
-    public Task<Directions> Directions(CancellationToken cancellation) =>
-        Use(m => directions ??= Serve.Directions.Of(m, TrainingImages(m)), cancellation);
+    public async Task<Directions> Directions(CancellationToken cancellation)
+    {
+        var (entry, cached) = (Current, directions);
+        if (cached is not null)
+        {
+            return cached;
+        }
 
-    private Tensor? TrainingImages(OGanModel m)
+        var config = Config;
+        using var images = entry is null ? null : await Task.Run(() => TrainingImages(entry, config), cancellation).ConfigureAwait(false);
+        return await Use(
+            m => directions ??= Serve.Directions.Of(m, Current == entry && images is not null ? images.to(m.Device) : null),
+            cancellation).ConfigureAwait(false);
+    }
+
+    /// <summary>Up to 500 training images of the run as model input on the CPU (the caller disposes them), or null when its data is not here.</summary>
+    private static Tensor? TrainingImages(CheckpointEntry entry, Models.OGanConfig config)
     {
         try
         {
-            var data = Current is null ? null : Training.RunSettings.FromJson(File.ReadAllText(Path.Combine(Current.RunFolder, "options.json"))).Data;
-            if (data is null)
-            {
-                return null;
-            }
-
+            var data = Training.RunSettings.FromJson(File.ReadAllText(Path.Combine(entry.RunFolder, "options.json"))).Data;
             if (data.Equals("fashion-mnist", StringComparison.OrdinalIgnoreCase))
             {
                 using var fashion = FashionMnist.Load(train: true, limit: 500);
-                return fashion.First(500, m.Device);
+                return fashion.First(500, CPU);
             }
 
-            var pixels = DataSets.Source(data, m.Config.ImageSize).Images().Take(500)
-                .Select(image => { try { return Preprocess.Square(image.Load(), m.Config.Channels, m.Config.ImageSize); } catch (InvalidDataException) { return null; } })
+            var pixels = DataSets.Source(data, config.ImageSize).Images().Take(500)
+                .Select(image => { try { return Preprocess.Square(image.Load(), config.Channels, config.ImageSize); } catch (InvalidDataException) { return null; } })
                 .OfType<byte[]>().ToList();
             if (pixels.Count < 2)
             {
                 return null;
             }
 
-            var batch = tensor(pixels.SelectMany(p => p).ToArray(), [pixels.Count, m.Config.Channels, m.Config.ImageSize, m.Config.ImageSize]);
-            return Pixels.ToModel(batch).to(m.Device);
+            using var scope = NewDisposeScope();
+            var batch = tensor(pixels.SelectMany(p => p).ToArray(), [pixels.Count, config.Channels, config.ImageSize, config.ImageSize]);
+            return Pixels.ToModel(batch).MoveToOuterDisposeScope();
         }
         catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException)
         {

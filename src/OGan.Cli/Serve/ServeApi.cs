@@ -15,7 +15,7 @@ internal static partial class ServeApi
     public const int MaxImages = 64;
     public const int MaxFrames = 32;
 
-    public static void Map(WebApplication app, ModelHost host, CheckpointCatalog catalog)
+    public static void Map(WebApplication app, ModelHost host, CheckpointCatalog catalog, Uploads uploads)
     {
         app.MapGet("/api/checkpoints", () => Results.Json(new
         {
@@ -57,21 +57,21 @@ internal static partial class ServeApi
 
         app.MapPost("/api/encode", async (HttpRequest request, CancellationToken cancellation) =>
         {
-            var images = await Uploads.Read(request, "file", host.Config, cancellation).ConfigureAwait(false);
+            var images = await uploads.Read(request, "file", host.Config, cancellation).ConfigureAwait(false);
             return await host.Use(m => Results.Json(new
             {
-                names = images.Select(i => i.Name),
-                codes = Rows(m.Encode(Uploads.ToModel(images, m.Config, m.Device))),
+                names = images.Names,
+                codes = Rows(m.Encode(images.ToModel(m))),
             }), cancellation).ConfigureAwait(false);
         });
 
         app.MapPost("/api/reconstruct", async (HttpRequest request, CancellationToken cancellation) =>
         {
             var scale = Number(request, "scale", 1.0, 0, 4);
-            var images = await Uploads.Read(request, "file", host.Config, cancellation).ConfigureAwait(false);
+            var images = await uploads.Read(request, "file", host.Config, cancellation).ConfigureAwait(false);
             return await host.Use(m =>
             {
-                var x = Uploads.ToModel(images, m.Config, m.Device);
+                var x = images.ToModel(m);
                 return Png(ImageGrid.Encode(ImageGrid.Interleave(x, m.Reconstruct(x, scale)), Math.Min(16, 2 * images.Count)));
             }, cancellation).ConfigureAwait(false);
         });
@@ -86,10 +86,10 @@ internal static partial class ServeApi
         app.MapPost("/api/interpolate", async (HttpRequest request, CancellationToken cancellation) =>
         {
             var (steps, slerp) = (Count(request, "steps", 8, MaxFrames), Flag(request, "slerp"));
-            var a = await Uploads.Read(request, "a", host.Config, cancellation).ConfigureAwait(false);
-            var b = await Uploads.Read(request, "b", host.Config, cancellation).ConfigureAwait(false);
+            var a = await uploads.Read(request, "a", host.Config, cancellation).ConfigureAwait(false);
+            var b = await uploads.Read(request, "b", host.Config, cancellation).ConfigureAwait(false);
             return await host.Use(
-                m => Png(ImageGrid.Encode(m.Interpolate(Uploads.ToModel(a.Take(1).ToList(), m.Config, m.Device), Uploads.ToModel(b.Take(1).ToList(), m.Config, m.Device), steps, slerp), steps)),
+                m => Png(ImageGrid.Encode(m.Interpolate(a.ToModel(m, count: 1), b.ToModel(m, count: 1), steps, slerp), steps)),
                 cancellation).ConfigureAwait(false);
         });
 

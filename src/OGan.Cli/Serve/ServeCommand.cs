@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OGan.Imaging;
 
 namespace OGan.Cli.Serve;
 
@@ -26,12 +27,22 @@ internal static class ServeCommand
     private static readonly Option<int> Port = new("--port") { Description = "TCP port (0: any free one)", DefaultValueFactory = _ => 8080 };
     private static readonly Option<string> Host = new("--host") { Description = "Address to listen on: 127.0.0.1 (this machine only), or e.g. 0.0.0.0 for every interface", DefaultValueFactory = _ => "127.0.0.1" };
     private static readonly Option<int> MaxUploadMegabytes = new("--max-upload-mb") { Description = "Largest request body (uploads), in MB", DefaultValueFactory = _ => 16 };
+    private static readonly Option<long> MaxPixels = new("--max-pixels")
+    {
+        Description = "Largest uploaded image, in pixels (width × height), refused before it is decoded",
+        DefaultValueFactory = _ => 25_000_000,
+    };
+
+    private static readonly Option<string?> Token = new("--token")
+    {
+        Description = "The token every request needs when --host is beyond loopback (default: $OGAN_SERVE_TOKEN, else a random one, printed in the URL)",
+    };
 
     public static Command Create()
     {
         var command = new Command("serve", "Serve a web page to sample, reconstruct and interpolate with a model, and to watch a training run")
         {
-            Checkpoints, Port, Host, MaxUploadMegabytes, ModelOptions.Device, ModelOptions.Precision,
+            Checkpoints, Port, Host, MaxUploadMegabytes, MaxPixels, Token, ModelOptions.Device, ModelOptions.Precision,
         };
         command.SetAction(parse => Guard.Run(parse, log => Run(parse, log)));
         return command;
@@ -47,6 +58,12 @@ internal static class ServeCommand
             throw new UserError("--port must be between 0 and 65535 and --max-upload-mb at least 1", Guard.Usage);
         }
 
+        var maxPixels = parse.GetValue(MaxPixels);
+        if (maxPixels is < 1 or > ImageCodec.DefaultMaxPixels)
+        {
+            throw new UserError($"--max-pixels must be between 1 and {ImageCodec.DefaultMaxPixels:N0}, got {maxPixels}", Guard.Usage);
+        }
+
         if (hostName.Equals("localhost", StringComparison.OrdinalIgnoreCase))
         {
             hostName = "127.0.0.1";
@@ -55,6 +72,13 @@ internal static class ServeCommand
         if (!IPAddress.TryParse(hostName, out var address))
         {
             throw new UserError($"--host {hostName}: give an IP address such as 127.0.0.1 or 0.0.0.0", Guard.Usage);
+        }
+
+        var loopback = IPAddress.IsLoopback(address);
+        var token = loopback ? null : parse.GetValue(Token) ?? Environment.GetEnvironmentVariable("OGAN_SERVE_TOKEN") ?? RequestGuard.NewToken();
+        if (token is { Length: < 16 })
+        {
+            throw new UserError("--token must be at least 16 characters (or leave it out for a random one)", Guard.Usage);
         }
 
         var catalog = CheckpointCatalog.Open(parse.GetValue(Checkpoints)!);
@@ -79,8 +103,10 @@ internal static class ServeCommand
 
         using var app = builder.Build();
         app.Use(ReportErrors(log));
+        app.Use(Admit(new RequestGuard(loopback, token)));
         StaticPage.Map(app);
-        ServeApi.Map(app, host, catalog);
+        using var uploads = new Uploads(maxPixels);
+        ServeApi.Map(app, host, catalog, uploads);
         try
         {
             app.StartAsync().GetAwaiter().GetResult();
@@ -91,12 +117,24 @@ internal static class ServeCommand
         }
 
         var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        log.LogInformation("serving {Checkpoint} at {Url}/ ({Scope}); Ctrl+C stops", host.Current!.Name, url,
-            IPAddress.IsLoopback(address) ? "this machine only; --host 0.0.0.0 to listen on every interface" : "every interface: anyone who can reach this machine can use it");
+        log.LogInformation("serving {Checkpoint} at {Url}/{Token} ({Scope}); Ctrl+C stops", host.Current!.Name, url,
+            token is null ? "" : $"?{RequestGuard.TokenParameter}={token}",
+            loopback ? "this machine only; --host 0.0.0.0 to listen on every interface" : "every interface: only who has the token can use it");
         Console.Out.Flush();
         app.WaitForShutdownAsync().GetAwaiter().GetResult();
         return 0;
     }
+
+    /// <summary>Lets through only the requests <paramref name="guard"/> admits; the others get a JSON error.</summary>
+    private static Func<HttpContext, RequestDelegate, Task> Admit(RequestGuard guard) => async (context, next) =>
+    {
+        if (guard.Check(context) is var (status, message))
+        {
+            throw new ApiError(status, message);
+        }
+
+        await next(context).ConfigureAwait(false);
+    };
 
     /// <summary>Turns refusals into JSON errors with their status, and anything else into a one-line 500.</summary>
     private static Func<HttpContext, RequestDelegate, Task> ReportErrors(ILogger log) => async (context, next) =>

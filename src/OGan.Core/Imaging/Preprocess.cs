@@ -31,6 +31,13 @@ public static class Preprocess
         return Square(image, channels, size);
     }
 
+    /// <summary>As <see cref="Square(byte[], int, int, int)"/>, refusing images of more than <paramref name="maxPixels"/> pixels before decoding them.</summary>
+    internal static byte[] Square(byte[] encoded, int channels, int size, long maxPixels)
+    {
+        using var image = ImageCodec.Load(encoded, encoded.Length, maxPixels);
+        return Square(image, channels, size);
+    }
+
     internal static byte[] Square(Image<Rgba32> image, int channels, int size)
     {
         var side = Math.Min(image.Width, image.Height);

@@ -270,6 +270,8 @@ public sealed class Trainer : IDisposable
             Checkpoint.Write(path, Settings, State);
         }
 
+        // No process goes on (or exits: under mpirun a SIGTERM'd job is killed as soon as one process ends) before the file is whole.
+        Group.Barrier();
         return path;
     }
 

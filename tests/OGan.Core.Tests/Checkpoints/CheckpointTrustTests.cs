@@ -11,6 +11,7 @@ namespace OGan.Core.Tests.Checkpoints;
 /// sizes and settings are refused before anything is allocated or built, and every refusal is one line that
 /// names the file. Files over 2 GiB round-trip.
 /// </summary>
+[Collection(HeavyIo.Name)]
 public sealed class CheckpointTrustTests
 {
     private static readonly OGanConfig Config = new() { ImageSize = 32, Channels = 1, Width = 16, ZDim = 8 };

@@ -75,6 +75,81 @@ public sealed class ServeApiTests(ServedModel server) : IClassFixture<ServedMode
     }
 
     [Fact]
+    public async Task Requests_from_another_origin_or_host_name_are_refused()
+    {
+        using var list = JsonDocument.Parse(await Client.GetStringAsync("/api/checkpoints"));
+        var name = list.RootElement.GetProperty("checkpoints")[0].GetProperty("name").GetString()!;
+        var own = server.Url.TrimEnd('/');
+
+        HttpRequestMessage Switch(params (string Header, string Value)[] headers)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, $"/api/checkpoints/{name}");
+            foreach (var (header, value) in headers)
+            {
+                request.Headers.TryAddWithoutValidation(header, value);
+            }
+
+            return request;
+        }
+
+        await AssertError(HttpStatusCode.Forbidden, "this server's own page", () => Client.SendAsync(Switch(("Origin", "http://evil.example"))));
+        await AssertError(HttpStatusCode.Forbidden, "this server's own page", () => Client.SendAsync(Switch(("Sec-Fetch-Site", "cross-site"))));
+        await AssertError(HttpStatusCode.Forbidden, "this server's own page", () =>
+            Client.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/api/encode") { Content = Upload("file", Photo("fashion-boot.png")), Headers = { { "Origin", "null" } } }));
+        using var fromThePage = await Client.SendAsync(Switch(("Origin", own), ("Sec-Fetch-Site", "same-origin")));
+        Assert.Equal(HttpStatusCode.OK, fromThePage.StatusCode);
+
+        // DNS rebinding: a page of evil.example whose name now points at 127.0.0.1.
+        await AssertError(HttpStatusCode.Forbidden, "answers only to 127.0.0.1", () =>
+            Client.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/api/model") { Headers = { Host = "evil.example" } }));
+    }
+
+    [Fact]
+    public async Task An_upload_over_the_pixel_limit_is_refused_before_it_is_decoded()
+    {
+        var path = Path.Combine(server.Folder, "huge.png");
+        await System.IO.File.WriteAllBytesAsync(path, Imaging.PngFixture.Encode(new byte[6000 * 5000], 6000, 5000, colorType: 0));
+        Assert.True(new FileInfo(path).Length < 2 * 1024 * 1024, "the 30-megapixel test file should compress below the upload byte limit");
+        await AssertError(HttpStatusCode.BadRequest, "over the limit of 25,000,000 pixels", () => Client.PostAsync("/api/encode", Upload("file", path)));
+    }
+
+    [Fact]
+    public async Task Beyond_loopback_every_request_needs_the_token_which_the_page_keeps_in_a_cookie()
+    {
+        const string Token = "0123456789abcdef0123";
+        using var process = OGan.Core.Tests.Cli.Ogan.Start(server.Folder, null, "serve", "-c", "runs", "--port", "0", "--host", "0.0.0.0", "--token", Token);
+        try
+        {
+            var printed = await ServedModel.Address(process);
+            Assert.Contains($"?token={Token}", printed, StringComparison.Ordinal);
+            var port = new Uri(printed).Port;
+            using var handler = new HttpClientHandler { UseCookies = true };
+            using var client = new HttpClient(handler) { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+            await AssertError(HttpStatusCode.Unauthorized, "needs its token", () => client.GetAsync("/api/model"));
+            await AssertError(HttpStatusCode.Unauthorized, "needs its token", () => client.GetAsync("/?token=wrong-token-of-some-length"));
+            using (var page = await client.GetAsync($"/?token={Token}"))
+            {
+                Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+            }
+
+            using (var model = await client.GetAsync("/api/model"))
+            {
+                Assert.Equal(HttpStatusCode.OK, model.StatusCode); // the cookie the page got
+            }
+
+            using var bearer = new HttpClient { BaseAddress = client.BaseAddress };
+            bearer.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+            using var withBearer = await bearer.GetAsync("/api/model");
+            Assert.Equal(HttpStatusCode.OK, withBearer.StatusCode);
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+        }
+    }
+
+    [Fact]
     public async Task Only_checkpoints_and_grids_inside_the_given_folders_can_be_reached()
     {
         using var list = JsonDocument.Parse(await Client.GetStringAsync("/api/checkpoints"));
