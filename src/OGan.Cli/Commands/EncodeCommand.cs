@@ -14,12 +14,13 @@ internal static class EncodeCommand
     private static readonly Option<string?> Raw = new("--raw") { Description = "Also write E(x), the raw codes (their mean is the critic's score), to this .npy" };
     private static readonly Option<string?> Hidden = new("--hidden") { Description = "Also write E's last hidden layer, (N, 16 x width) features, to this .npy: wider than the codes, for downstream models" };
     private static readonly Option<string?> Names = new("--names") { Description = "Also write the image paths, one per row of the .npy, to this text file" };
+    private static readonly Option<int> Batch = new("--batch") { Description = "Images encoded at once: memory stays flat whatever the number of images", DefaultValueFactory = _ => 256 };
 
     public static Command Create()
     {
         var command = new Command("encode", "Encode images to latent vectors (.npy)")
         {
-            Images, ModelOptions.Checkpoint, Output, Raw, Hidden, Names, ModelOptions.Device, ModelOptions.Precision,
+            Images, ModelOptions.Checkpoint, Output, Raw, Hidden, Names, Batch, ModelOptions.Device, ModelOptions.Precision,
         };
         command.SetAction(parse => Guard.Run(parse, log => Run(parse, log)));
         return command;
@@ -28,32 +29,65 @@ internal static class EncodeCommand
     private static int Run(ParseResult parse, ILogger log)
     {
         var inputs = parse.GetValue(Images)!;
+        var batch = parse.GetValue(Batch);
+        if (batch is < 1 or > 65536)
+        {
+            throw new UserError($"--batch must be between 1 and 65536, got {batch}", Guard.Usage);
+        }
+
+        var output = parse.GetValue(Output)!;
+        OutputPaths.Of("--output", output, OutputPaths.Kind.Npy);
+        var (raw, hidden, names) = (parse.GetValue(Raw), parse.GetValue(Hidden), parse.GetValue(Names));
+        _ = raw is null ? default : OutputPaths.Of("--raw", raw, OutputPaths.Kind.Npy);
+        _ = hidden is null ? default : OutputPaths.Of("--hidden", hidden, OutputPaths.Kind.Npy);
         var files = ImageInputs.Expand(inputs); // a missing file is named before libtorch loads
         using var model = ModelOptions.Load(parse, log);
-        using var scope = NewDisposeScope();
-        var (images, kept) = ImageInputs.Load(files, model, log, strict: inputs.All(File.Exists));
-        var output = parse.GetValue(Output)!;
-        Npy.Write(output, model.Encode(images));
-        log.LogInformation("wrote {Count} latents of {Dim} values to {Output}", kept.Count, model.Config.LatentDim, output);
-        if (parse.GetValue(Raw) is { } raw)
+        var features = 16L * model.Config.MaxChannels;
+        using var latents = new NpyWriter(output, model.Config.LatentDim);
+        using var rawCodes = raw is null ? null : new NpyWriter(raw, model.Config.LatentDim);
+        using var hiddenLayer = hidden is null ? null : new NpyWriter(hidden, features);
+        var kept = new List<string>();
+        foreach (var (images, batchFiles) in Batches(files, model, log, inputs.All(File.Exists), batch))
         {
-            Npy.Write(raw, model.EncodeRaw(images));
+            using var scope = NewDisposeScope();
+            latents.Append(model.Encode(images));
+            rawCodes?.Append(model.EncodeRaw(images));
+            hiddenLayer?.Append(model.EncodeFeatures(images));
+            kept.AddRange(batchFiles);
+        }
+
+        latents.Complete();
+        log.LogInformation("wrote {Count} latents of {Dim} values to {Output}", kept.Count, model.Config.LatentDim, output);
+        if (rawCodes is not null)
+        {
+            rawCodes.Complete();
             log.LogInformation("wrote the raw codes E(x) to {Raw}", raw);
         }
 
-        if (parse.GetValue(Hidden) is { } hidden)
+        if (hiddenLayer is not null)
         {
-            var features = model.EncodeFeatures(images);
-            Npy.Write(hidden, features);
-            log.LogInformation("wrote E's last hidden layer ({Dim} features per image) to {Hidden}", features.shape[1], hidden);
+            hiddenLayer.Complete();
+            log.LogInformation("wrote E's last hidden layer ({Dim} features per image) to {Hidden}", features, hidden);
         }
 
-        if (parse.GetValue(Names) is { } names)
+        if (names is not null)
         {
             File.WriteAllLines(names, kept);
             log.LogInformation("wrote the image paths to {Names}", names);
         }
 
         return 0;
+    }
+
+    // Each batch's images are freed when the next is taken.
+    private static IEnumerable<(Tensor Images, List<string> Files)> Batches(IReadOnlyList<string> files, Inference.OGanModel model, ILogger log, bool strict, int size)
+    {
+        foreach (var (images, names) in ImageInputs.Batches(files, model, log, strict, size))
+        {
+            using (images)
+            {
+                yield return (images, names);
+            }
+        }
     }
 }

@@ -40,14 +40,16 @@ internal static class ImageInputs
     }
 
     /// <summary>
-    /// Loads <paramref name="files"/> for <paramref name="model"/>. A bad file named on its own is an error; in a
-    /// folder of many, bad files are skipped with a warning.
+    /// <paramref name="files"/> for <paramref name="model"/>, <paramref name="batchSize"/> at a time, decoded ahead
+    /// on all cores, so memory stays flat whatever the count. Each batch's tensor belongs to the caller's dispose
+    /// scope. A bad file named on its own is an error; in a folder of many, bad files are skipped with a warning.
     /// </summary>
-    public static (Tensor Images, List<string> Files) Load(IReadOnlyList<string> files, OGanModel model, ILogger log, bool strict)
+    public static IEnumerable<(Tensor Images, List<string> Files)> Batches(IReadOnlyList<string> files, OGanModel model, ILogger log, bool strict, int batchSize)
     {
-        var loaded = new List<byte[]>();
-        var kept = new List<string>();
         var config = model.Config;
+        var pixels = new List<byte[]>();
+        var names = new List<string>();
+        var any = false;
         foreach (var image in ParallelDecoder.Decode(files.Select(EncodedImage.FromFile), config.Channels, config.ImageSize))
         {
             if (image.Pixels is null)
@@ -61,15 +63,33 @@ internal static class ImageInputs
                 continue;
             }
 
-            loaded.Add(image.Pixels);
-            kept.Add(image.Name);
+            pixels.Add(image.Pixels);
+            names.Add(image.Name);
+            if (pixels.Count == batchSize)
+            {
+                any = true;
+                yield return (ToModel(pixels, model), names);
+                (pixels, names) = ([], []);
+            }
         }
 
-        if (loaded.Count == 0)
+        if (pixels.Count > 0)
+        {
+            yield return (ToModel(pixels, model), names);
+        }
+        else if (!any)
         {
             throw new UserError("none of the images could be read");
         }
+    }
 
+    /// <summary>Every file as one batch, for outputs that show them all at once (a grid).</summary>
+    public static (Tensor Images, List<string> Files) Load(IReadOnlyList<string> files, OGanModel model, ILogger log, bool strict) =>
+        Batches(files, model, log, strict, int.MaxValue).Single();
+
+    private static Tensor ToModel(List<byte[]> loaded, OGanModel model)
+    {
+        var config = model.Config;
         using var scope = NewDisposeScope();
         var pixels = empty([loaded.Count, config.Channels, config.ImageSize, config.ImageSize], ScalarType.Byte);
         var bytes = pixels.bytes;
@@ -78,6 +98,6 @@ internal static class ImageInputs
             loaded[i].CopyTo(bytes[(i * loaded[i].Length)..]);
         }
 
-        return (Pixels.ToModel(pixels.to(model.Device)).MoveToOuterDisposeScope(), kept);
+        return Pixels.ToModel(pixels.to(model.Device)).MoveToOuterDisposeScope();
     }
 }

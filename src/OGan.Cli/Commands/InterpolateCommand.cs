@@ -40,6 +40,12 @@ internal static class InterpolateCommand
             throw new UserError("interpolate takes two image files, not folders", Guard.Usage);
         }
 
+        OutputPaths.Of("--output", parse.GetValue(Output)!, OutputPaths.Kind.Image);
+        if (parse.GetValue(Frames) is { } frameFolder)
+        {
+            OutputPaths.Of("--frames", frameFolder, OutputPaths.Kind.Folder);
+        }
+
         using var model = ModelOptions.Load(parse, log);
         using var scope = NewDisposeScope();
         var (images, _) = ImageInputs.Load(files, model, log, strict: true);

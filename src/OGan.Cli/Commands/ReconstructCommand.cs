@@ -12,13 +12,15 @@ internal static class ReconstructCommand
     private static readonly Argument<string[]> Images = new("images") { Description = "Image files and/or folders", Arity = ArgumentArity.OneOrMore };
     private static readonly Option<double> Scale = new("--scale") { Description = "Factor on N(E(x)) before G (the author's code used 0.9)", DefaultValueFactory = _ => 1.0 };
     private static readonly Option<string> Output = new("--output", "-o") { Description = "Grid PNG: each original beside its reconstruction", DefaultValueFactory = _ => "reconstructions.png" };
-    private static readonly Option<string?> Separate = new("--separate") { Description = "Folder that receives one <name>.png reconstruction per input instead of the grid" };
+    private static readonly Option<string?> Separate = new("--separate") { Description = "Folder that receives one <name>.png reconstruction per input instead of the grid (inputs of the same name get -2, -3, ...)" };
+    private static readonly Option<int> Batch = new("--batch") { Description = "Images reconstructed at once with --separate: memory stays flat whatever the number of images", DefaultValueFactory = _ => 256 };
+    private const int MaxGridImages = 1024;
 
     public static Command Create()
     {
         var command = new Command("reconstruct", "Encode images and decode them again: G(N(E(x)))")
         {
-            Images, ModelOptions.Checkpoint, Scale, Output, Separate, ModelOptions.Device, ModelOptions.Precision,
+            Images, ModelOptions.Checkpoint, Scale, Output, Separate, Batch, ModelOptions.Device, ModelOptions.Precision,
         };
         command.SetAction(parse => Guard.Run(parse, log => Run(parse, log)));
         return command;
@@ -27,24 +29,61 @@ internal static class ReconstructCommand
     private static int Run(ParseResult parse, ILogger log)
     {
         var inputs = parse.GetValue(Images)!;
-        var files = ImageInputs.Expand(inputs); // a missing file is named before libtorch loads
-        using var model = ModelOptions.Load(parse, log);
-        using var scope = NewDisposeScope();
-        var (images, kept) = ImageInputs.Load(files, model, log, strict: inputs.All(File.Exists));
-        var reconstructions = model.Reconstruct(images, parse.GetValue(Scale));
-        if (parse.GetValue(Separate) is { } folder)
+        var batch = parse.GetValue(Batch);
+        if (batch is < 1 or > 65536)
         {
-            Directory.CreateDirectory(folder);
-            var paths = kept.Select(f => Path.Combine(folder, Path.GetFileNameWithoutExtension(f) + ".png")).ToList();
-            ImageGrid.SaveEach(paths, reconstructions);
-            log.LogInformation("wrote {Count} reconstructions into {Folder}", paths.Count, folder);
+            throw new UserError($"--batch must be between 1 and 65536, got {batch}", Guard.Usage);
+        }
+
+        var separate = parse.GetValue(Separate);
+        var output = parse.GetValue(Output)!;
+        if (separate is not null)
+        {
+            OutputPaths.Of("--separate", separate, OutputPaths.Kind.Folder);
+        }
+        else
+        {
+            OutputPaths.Of("--output", output, OutputPaths.Kind.Image);
+        }
+
+        var files = ImageInputs.Expand(inputs); // a missing file is named before libtorch loads
+        if (separate is null && files.Count > MaxGridImages)
+        {
+            throw new UserError($"{files.Count} images make too large a grid (at most {MaxGridImages}); write one file each with --separate FOLDER", Guard.Usage);
+        }
+
+        var scale = parse.GetValue(Scale);
+        var strict = inputs.All(File.Exists);
+        using var model = ModelOptions.Load(parse, log);
+        if (separate is not null)
+        {
+            Directory.CreateDirectory(separate);
+            var taken = new HashSet<string>(StringComparer.Ordinal);
+            var count = 0;
+            foreach (var (images, names) in ImageInputs.Batches(files, model, log, strict, batch))
+            {
+                using (images)
+                using (NewDisposeScope())
+                {
+                    ImageGrid.SaveEach(OutputPaths.Distinct(separate, names, ".png", taken), model.Reconstruct(images, scale));
+                }
+
+                count += names.Count;
+            }
+
+            log.LogInformation("wrote {Count} reconstructions into {Folder}", count, separate);
             return 0;
         }
 
-        var output = parse.GetValue(Output)!;
-        var count = images.shape[0];
-        ImageGrid.Save(output, ImageGrid.Interleave(images, reconstructions), (int)Math.Min(16, 2 * count));
-        log.LogInformation("wrote {Count} originals beside their reconstructions to {Output}", count, output);
+        var (all, _) = ImageInputs.Load(files, model, log, strict);
+        using (all)
+        using (NewDisposeScope())
+        {
+            var count = all.shape[0];
+            ImageGrid.Save(output, ImageGrid.Interleave(all, model.Reconstruct(all, scale)), (int)Math.Min(16, 2 * count));
+            log.LogInformation("wrote {Count} originals beside their reconstructions to {Output}", count, output);
+        }
+
         return 0;
     }
 }

@@ -37,6 +37,8 @@ internal static class SampleCommand
             throw new UserError($"--count must be between 1 and 4096, got {count}", Guard.Usage);
         }
 
+        var output = parse.GetValue(Output)!;
+        OutputPaths.Of("--output", output, OutputPaths.Kind.Image, OutputPaths.Kind.Npy, OutputPaths.Kind.Folder);
         using var model = ModelOptions.Load(parse, log);
         using var scope = NewDisposeScope();
         Tensor images;
@@ -55,29 +57,26 @@ internal static class SampleCommand
             images = model.Sample(count, parse.GetValue(Seed));
         }
 
-        var output = parse.GetValue(Output)!;
         Write(output, images, "sample");
         log.LogInformation("wrote {Count} samples of step {Step} to {Output}", images.shape[0], model.Step, output);
         return 0;
     }
 
-    /// <summary>Writes images as a grid (.png/.jpg/.webp), a .npy, or one PNG each into a folder.</summary>
+    /// <summary>Writes images as a grid (an image file), a .npy, or one PNG each into a folder; any other extension is refused.</summary>
     public static void Write(string output, Tensor images, string stem)
     {
-        var extension = Path.GetExtension(output).ToLowerInvariant();
-        if (extension == ".npy")
+        switch (OutputPaths.Of("--output", output, OutputPaths.Kind.Image, OutputPaths.Kind.Npy, OutputPaths.Kind.Folder))
         {
-            Npy.Write(output, images);
-        }
-        else if (extension is ".png" or ".jpg" or ".jpeg" or ".webp")
-        {
-            ImageGrid.Save(output, images, (int)Math.Ceiling(Math.Sqrt(images.shape[0])));
-        }
-        else
-        {
-            Directory.CreateDirectory(output);
-            var paths = Enumerable.Range(0, (int)images.shape[0]).Select(i => Path.Combine(output, $"{stem}-{i:D4}.png")).ToList();
-            ImageGrid.SaveEach(paths, images);
+            case OutputPaths.Kind.Npy:
+                Npy.Write(output, images);
+                break;
+            case OutputPaths.Kind.Image:
+                ImageGrid.Save(output, images, (int)Math.Ceiling(Math.Sqrt(images.shape[0])));
+                break;
+            default:
+                Directory.CreateDirectory(output);
+                ImageGrid.SaveEach([.. Enumerable.Range(0, (int)images.shape[0]).Select(i => Path.Combine(output, $"{stem}-{i:D4}.png"))], images);
+                break;
         }
     }
 }

@@ -79,9 +79,17 @@ internal static class TrainCommand
                 CalibrationImages = parse.GetValue(CalibrationImages), Precision = parse.GetValue(ModelOptions.Precision),
             },
             data);
-        settings.Model.Validate();
+        try
+        {
+            settings.Model.Validate();
+            settings.Training.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new UserError(e.Message, Guard.Usage);
+        }
+
         ModelOptions.ParseDevice(settings.Training.Device);
-        settings.Training.Validate();
         if (resumeCheckpoint is null && group.Size > 1 && (settings.Training.BatchSize % group.Size != 0 || settings.Training.BatchSize / group.Size < 2))
         {
             throw new UserError(

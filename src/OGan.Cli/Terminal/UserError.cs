@@ -54,7 +54,7 @@ internal static class Guard
             var agreed = code == Usage || e is Training.TrainingDivergedException;
             if (job is not { Size: > 1 } || rank == 0 || !agreed)
             {
-                var message = code is null ? $"unexpected {e.GetType().Name}: {e.Message} (--verbosity debug shows where)" : e.Message;
+                var message = code is null ? $"unexpected {e.GetType().Name}: {FirstLine(e.Message)} (--verbosity debug shows where)" : FirstLine(e.Message);
                 log.LogError("{Message}", job is { Size: > 1 } && rank > 0 ? $"rank {rank}: {message}" : message);
             }
 
@@ -73,12 +73,15 @@ internal static class Guard
         }
     }
 
+    // libtorch's messages run over many lines (the C++ frames): the first says what happened.
+    private static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
+
+    // Usage (2) only for what the command line got wrong: the parser's errors and UserErrors that say so.
     private static int? ExitCodeOf(Exception e) => e switch
     {
         UserError user => user.ExitCode,
         FileNotFoundException or DirectoryNotFoundException or InvalidDataException or UnauthorizedAccessException or IOException => Runtime,
-        ArgumentException or FormatException => Usage,
-        System.Runtime.InteropServices.ExternalException or Training.TrainingDivergedException or DllNotFoundException or OperationCanceledException => Runtime,
+        ArgumentException or FormatException or System.Runtime.InteropServices.ExternalException or Training.TrainingDivergedException or DllNotFoundException or OperationCanceledException => Runtime,
         _ => null,
     };
 }

@@ -98,10 +98,9 @@ public static class DataSets
 
         var source = Source(data, size, root);
         var prepared = CachedFile(source, size, channels, cache ?? DefaultCache);
-        if (File.Exists(prepared) && source is ImageFolder folder && PreparedSet.ReadHeader(prepared) is var header &&
-            header.Count + header.Skipped != folder.Files.Count)
+        if (File.Exists(prepared) && SourceFingerprint.Of(source) is { } now && PreparedSet.ReadHeader(prepared).Fingerprint != now)
         {
-            log?.Invoke($"{source.Description} now holds {folder.Files.Count} images, {prepared} was made from {header.Count + header.Skipped}: preparing again");
+            log?.Invoke($"{source.Description} changed since {prepared} was made (files added, removed or rewritten): preparing again");
             File.Delete(prepared);
         }
 

@@ -148,7 +148,7 @@ internal sealed class LmdbFile : IDisposable
         {
             // The value lives on overflow pages: its first page number is stored in its place.
             var overflow = BinaryPrimitives.ReadUInt64LittleEndian(data);
-            return (key, Read(checked((long)overflow * pageSize + PageHeaderSize), size));
+            return (key, Read(PageOffset(overflow) + PageHeaderSize, size));
         }
 
         if (size > data.Length)
@@ -170,7 +170,11 @@ internal sealed class LmdbFile : IDisposable
         return page.AsSpan(offset);
     }
 
-    private byte[] ReadPage(ulong number) => Read(checked((long)number * pageSize), pageSize);
+    private byte[] ReadPage(ulong number) => Read(PageOffset(number), pageSize);
+
+    // Where page `number` starts, for a number that can lie inside the file (a damaged one can hold any).
+    private long PageOffset(ulong number) =>
+        number < (ulong)(length / pageSize) ? (long)number * pageSize : throw Damaged($"a reference to page {number} of a file of {length / pageSize} pages (truncated?)");
 
     private byte[] Read(long offset, int count)
     {

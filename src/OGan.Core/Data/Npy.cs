@@ -12,7 +12,7 @@ namespace OGan.Data;
 /// <summary>NumPy's .npy format (writes version 1.0, reads 1.0 to 3.0) for float tensors, so latents and codes move to and from Python.</summary>
 public static partial class Npy
 {
-    private static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
+    internal static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
     /// <summary>Writes a tensor as little-endian float32, C order, atomically.</summary>
     public static void Write(string path, Tensor tensor)
@@ -75,7 +75,7 @@ public static partial class Npy
         var shapeMatch = ShapePattern().Match(header);
         if (!descr.Success || !shapeMatch.Success || header.Contains("'fortran_order': True", StringComparison.Ordinal))
         {
-            throw new InvalidDataException($"expected a C-order float32 or float64 array, header {header.Trim()}");
+            throw new InvalidDataException($"expected a C-order float32 or float64 array, header {Printable(header)}");
         }
 
         var shape = shapeMatch.Groups[1].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
@@ -84,7 +84,7 @@ public static partial class Npy
         {
             "<f4" => ScalarType.Float32,
             "<f8" => ScalarType.Float64,
-            var other => throw new InvalidDataException($"holds {other} values; latents must be float32 or float64"),
+            var other => throw new InvalidDataException($"holds {Printable(other)} values; latents must be float32 or float64"),
         };
         var data = bytes.AsSpan(start + (int)headerLength);
         var expected = checked(shape.Aggregate(1L, (a, b) => checked(a * b)) * (dtype == ScalarType.Float32 ? 4 : 8));
@@ -97,6 +97,13 @@ public static partial class Npy
         var result = empty(shape, dtype);
         result.bytes = data;
         return result.to(ScalarType.Float32).MoveToOuterDisposeScope();
+    }
+
+    // A header as one line of at most 120 printable characters, whatever the file holds.
+    private static string Printable(string header)
+    {
+        var text = new string([.. header.Trim().Select(c => c is >= ' ' and <= '~' ? c : '?')]);
+        return text.Length <= 120 ? text : text[..120] + "...";
     }
 
     [GeneratedRegex(@"'descr':\s*'([^']+)'")]

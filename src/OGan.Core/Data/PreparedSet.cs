@@ -10,7 +10,12 @@ public sealed record PreparedHeader(
     [property: JsonPropertyName("size")] int Size,
     [property: JsonPropertyName("channels")] int Channels,
     [property: JsonPropertyName("count")] int Count,
-    [property: JsonPropertyName("skipped")] int Skipped);
+    [property: JsonPropertyName("skipped")] int Skipped)
+{
+    /// <summary>The names, sizes and times of the source's files when it was prepared (SHA-256), or null when unknown.</summary>
+    [JsonPropertyName("fingerprint")]
+    public string? Fingerprint { get; init; }
+}
 
 /// <summary>The outcome of preparing a data set: images kept, and the bad ones skipped (the first few named with their reason).</summary>
 public sealed record PrepareReport(string Path, PreparedHeader Header, IReadOnlyList<string> FirstFailures);
@@ -43,6 +48,7 @@ public static class PreparedSet
         // Per process: the processes of a data-parallel job on one machine may prepare the same file at once (the last rename wins; the files are the same).
         var temporary = $"{path}.{Environment.ProcessId}.partial";
         var failures = new List<string>();
+        var fingerprint = SourceFingerprint.Of(source); // before reading: a file changed meanwhile is noticed next time
         int count = 0, skipped = 0;
         try
         {
@@ -78,7 +84,7 @@ public static class PreparedSet
                         : $"{source.Description}: none of its {skipped} images could be read; the first: {failures[0]}");
                 }
 
-                var header = new PreparedHeader(source.Description, size, channels, count, skipped);
+                var header = new PreparedHeader(source.Description, size, channels, count, skipped) { Fingerprint = fingerprint };
                 var json = JsonSerializer.SerializeToUtf8Bytes(header);
                 stream.Position = 0;
                 stream.Write(Magic);
@@ -113,9 +119,24 @@ public static class PreparedSet
         }
 
         var json = new byte[length];
-        stream.ReadExactly(json);
-        var header = JsonSerializer.Deserialize<PreparedHeader>(json) ?? throw new InvalidDataException($"{path}: damaged header");
-        var expected = DataOffset + (long)header.Count * header.Channels * header.Size * header.Size;
+        PreparedHeader header;
+        long expected;
+        try
+        {
+            stream.ReadExactly(json);
+            header = JsonSerializer.Deserialize<PreparedHeader>(json) ?? throw new InvalidDataException("null");
+            if (header.Count < 0 || header.Channels is not (1 or 3) || header.Size is < 1 or > 65536 || header.Source is null)
+            {
+                throw new InvalidDataException("values out of range");
+            }
+
+            expected = checked(DataOffset + ((long)header.Count * header.Channels * header.Size * header.Size));
+        }
+        catch (Exception e) when (e is JsonException or EndOfStreamException or OverflowException or InvalidDataException)
+        {
+            throw new InvalidDataException($"{path}: damaged header ({e.Message.Split('\n')[0]}); prepare it again", e);
+        }
+
         if (stream.Length != expected)
         {
             throw new InvalidDataException($"{path}: holds {stream.Length} bytes but its header promises {expected}; prepare it again");

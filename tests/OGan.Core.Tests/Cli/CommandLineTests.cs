@@ -97,6 +97,56 @@ public sealed class CommandLineTests(TrainedRun run) : IClassFixture<TrainedRun>
     }
 
     [Fact]
+    public void Encode_in_small_batches_gives_the_rows_of_one_batch_and_same_named_inputs_get_distinct_outputs()
+    {
+        var first = Fixtures.TemporaryFolder();
+        var second = Fixtures.TemporaryFolder();
+        for (var i = 0; i < 5; i++)
+        {
+            File.Copy(Photos[i], Path.Combine(first, $"photo-{i}.png"));
+            File.Copy(Photos[i + 5], Path.Combine(second, $"photo-{i}.png")); // the same names, other pictures
+        }
+
+        Assert.Equal(0, Ogan.Run(run.Folder, "encode", first, second, "-c", run.RunFolder, "--batch", "3", "-o", "small.npy", "--hidden", "small-hidden.npy").ExitCode);
+        Assert.Equal(0, Ogan.Run(run.Folder, "encode", first, second, "-c", run.RunFolder, "-o", "whole.npy", "--hidden", "whole-hidden.npy").ExitCode);
+        using (var small = OGan.Data.Npy.Read(Path.Combine(run.Folder, "small.npy")))
+        using (var whole = OGan.Data.Npy.Read(Path.Combine(run.Folder, "whole.npy")))
+        using (var smallHidden = OGan.Data.Npy.Read(Path.Combine(run.Folder, "small-hidden.npy")))
+        using (var wholeHidden = OGan.Data.Npy.Read(Path.Combine(run.Folder, "whole-hidden.npy")))
+        {
+            Assert.Equal([10L, 8L], small.shape);
+            Assert.True(small.allclose(whole, rtol: 1e-4, atol: 1e-4), "batches of 3 encode otherwise than one batch of 10");
+            Assert.Equal(wholeHidden.shape, smallHidden.shape);
+            Assert.True(smallHidden.allclose(wholeHidden, rtol: 1e-4, atol: 1e-4));
+        }
+
+        var result = Ogan.Run(run.Folder, "reconstruct", first, second, "-c", run.RunFolder, "--separate", "same-names", "--batch", "4");
+        Assert.True(result.ExitCode == 0, result.Error);
+        var written = Directory.GetFiles(Path.Combine(run.Folder, "same-names")).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(10, written.Length);
+        Assert.Contains("photo-0.png", written);
+        Assert.Contains("photo-0-2.png", written);
+    }
+
+    [Theory]
+    [InlineData("sample", "-o", "samples.txt", "unknown extension '.txt'")]
+    [InlineData("encode", "-o", "codes.png", "not an output of this command")]
+    [InlineData("reconstruct", "-o", "pairs.npy", "not an output of this command")]
+    public void Outputs_of_an_unknown_or_wrong_kind_are_refused_in_one_line(string command, string option, string output, string message)
+    {
+        string[] arguments = command == "sample" ? [command, "-c", run.RunFolder, option, output] : [command, Photos[0], "-c", run.RunFolder, option, output];
+        var result = Ogan.Run(run.Folder, arguments);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(message, result.Error, StringComparison.Ordinal);
+        Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.False(File.Exists(Path.Combine(run.Folder, output)) || Directory.Exists(Path.Combine(run.Folder, output)));
+
+        var bmp = Ogan.Run(run.Folder, "sample", "-c", run.RunFolder, "-n", "4", "-o", "grid.bmp");
+        Assert.True(bmp.ExitCode == 0, bmp.Error);
+        Assert.Equal(ImageFormat.Bmp, Header(Path.Combine(run.Folder, "grid.bmp")).Format);
+    }
+
+    [Fact]
     public void Interpolate_writes_a_strip_and_frames()
     {
         var result = Ogan.Run(run.Folder, "interpolate", Photos[0], Photos[1], "-c", run.RunFolder, "--steps", "5", "--slerp", "-o", "strip.png", "--frames", "frames");
@@ -118,7 +168,7 @@ public sealed class CommandLineTests(TrainedRun run) : IClassFixture<TrainedRun>
         var prepared = Ogan.Run(work, "prepare", "--data", photos, "--res", "32", "-o", "faces.ogan-data");
         Assert.True(prepared.ExitCode == 0, prepared.Error);
         Assert.Contains("prepared 6 images", prepared.Error, StringComparison.Ordinal);
-        Assert.Equal(new PreparedHeader(Path.GetFullPath(photos), 32, 3, 6, 0), PreparedSet.ReadHeader(Path.Combine(work, "faces.ogan-data")));
+        Assert.Equal(new PreparedHeader(Path.GetFullPath(photos), 32, 3, 6, 0), PreparedSet.ReadHeader(Path.Combine(work, "faces.ogan-data")) with { Fingerprint = null });
 
         var environment = new Dictionary<string, string> { [DataSets.CacheVariable] = Path.Combine(work, "cache") };
         var trained = Ogan.Run(work, environment, "train", "--data", photos, "--res", "32", "--steps", "2", "--width", "16", "--batch", "4", "--flip");

@@ -92,6 +92,39 @@ public sealed class DataSetTests
         Assert.Contains("not a readable LMDB 0.9 database", Assert.Throws<InvalidDataException>(() => source.Images().ToList()).Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_prepared_cache_notices_a_changed_file_even_when_the_count_is_the_same()
+    {
+        var folder = Fixtures.TemporaryFolder();
+        var cache = Fixtures.TemporaryFolder();
+        var photos = Fixtures.SharedPhotos("afhq");
+        for (var i = 0; i < 4; i++)
+        {
+            File.Copy(photos[i], Path.Combine(folder, $"photo-{i}.jpg"));
+        }
+
+        var logs = new List<string>();
+        float before;
+        using (var images = DataSets.Open(folder, 32, 3, cache: cache, log: logs.Add))
+        using (var first = images.First(4, CPU))
+        {
+            before = first[3].mean().item<float>();
+        }
+
+        using (DataSets.Open(folder, 32, 3, cache: cache, log: logs.Add))
+        {
+            Assert.Single(logs, l => l.StartsWith("preparing", StringComparison.Ordinal)); // unchanged: the cache is used
+        }
+
+        File.Copy(photos[10], Path.Combine(folder, "photo-3.jpg"), overwrite: true);
+        using (var images = DataSets.Open(folder, 32, 3, cache: cache, log: logs.Add))
+        using (var first = images.First(4, CPU))
+        {
+            Assert.Contains(logs, l => l.Contains("changed since", StringComparison.Ordinal));
+            Assert.NotEqual(before, first[3].mean().item<float>());
+        }
+    }
+
     /// <summary>Writes a database with LMDB's own mdb_load (Debian's lmdb-utils, which ./test.sh installs).</summary>
     private static void MdbLoad(string folder, IEnumerable<(string Key, byte[] Value)> entries)
     {
@@ -165,7 +198,8 @@ public sealed class DataSetTests
         File.Copy(Fixtures.SharedPhotos("afhq")[0], Path.Combine(photos, "cat.jpg"));
         var path = Path.Combine(Fixtures.TemporaryFolder(), "cats.ogan-data");
         var report = PreparedSet.Create(path, new ImageFolder(photos), 32, 3);
-        Assert.Equal(new PreparedHeader(Path.GetFullPath(photos), 32, 3, 1, 0), report.Header);
+        Assert.Equal(new PreparedHeader(Path.GetFullPath(photos), 32, 3, 1, 0), report.Header with { Fingerprint = null });
+        Assert.Matches("^[0-9a-f]{64}$", report.Header.Fingerprint);
         var opened = PreparedSet.Open(path, 32, 3);
         using (var pixels = opened.PixelsAt([0]))
         {
