@@ -13,6 +13,13 @@ if (options.Child is { } child)
     return Child.Run(child, options);
 }
 
+if (options.Replay is { } replay)
+{
+    // One input again, in this process, with the whole exception: ogan-fuzz --only NAME --seed S --replay N
+    var index = Enumerable.Range(0, Target.All.Count).First(i => options.Only is null || Target.All[i].Name.Contains(options.Only, StringComparison.OrdinalIgnoreCase));
+    return Child.Run(index, options with { Child = index, From = replay, Count = replay + 1, Work = Directory.CreateTempSubdirectory("ogan-fuzz-").FullName });
+}
+
 var work = Directory.CreateTempSubdirectory("ogan-fuzz-").FullName;
 var results = new List<(string Name, int Inputs, int Accepted, int Refused, List<string> Failures, string? Skipped)>();
 var clock = Stopwatch.StartNew();
@@ -46,11 +53,11 @@ foreach (var failure in results.SelectMany(r => r.Failures.Select(f => $"{r.Name
 Directory.Delete(work, recursive: true);
 return total == 0 ? 0 : 1;
 
-internal sealed record Options(int Count, int Seed, string? Only, int? Child, int From, string? Work)
+internal sealed record Options(int Count, int Seed, string? Only, int? Child, int From, string? Work, int? Replay)
 {
     public static Options Parse(string[] args)
     {
-        var (count, seed, only, child, from, work) = (30, 1, (string?)null, (int?)null, 0, (string?)null);
+        var (count, seed, only, child, from, work, replay) = (30, 1, (string?)null, (int?)null, 0, (string?)null, (int?)null);
         for (var i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -64,11 +71,12 @@ internal sealed record Options(int Count, int Seed, string? Only, int? Child, in
                 case "--child": child = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--from": from = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--work": work = Next(); break;
+                case "--replay": replay = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 default: throw new ArgumentException($"unknown option {args[i]}: ogan-fuzz [--short|--long|--count N] [--seed S] [--only TEXT]");
             }
         }
 
-        return new Options(count, seed, only, child, from, work);
+        return new Options(count, seed, only, child, from, work, replay);
     }
 }
 
@@ -156,7 +164,7 @@ internal static class Child
 
                 Console.WriteLine($"input {i}");
                 File.WriteAllBytes(path, bytes);
-                Console.WriteLine(Outcome(target, path, i));
+                Console.WriteLine(Outcome(target, path, i, options.Replay is not null));
             }
         }
 
@@ -164,7 +172,7 @@ internal static class Child
         return 0;
     }
 
-    private static string Outcome(Target target, string path, int i)
+    private static string Outcome(Target target, string path, int i, bool replay)
     {
         var read = Task.Factory.StartNew(() => target.Read(path), TaskCreationOptions.LongRunning);
         try
@@ -180,6 +188,11 @@ internal static class Child
         }
         catch (AggregateException wrapped) when (wrapped.InnerException is { } e)
         {
+            if (replay)
+            {
+                Console.Error.WriteLine(e);
+            }
+
             var message = e.Message;
             if (e is not (InvalidDataException or IOException))
             {

@@ -147,11 +147,16 @@ internal sealed class LmdbFile : IDisposable
         if ((flags & BigData) != 0)
         {
             // The value lives on overflow pages: its first page number is stored in its place.
+            if (data.Length < sizeof(ulong))
+            {
+                throw Damaged("an overflow page number runs past its page");
+            }
+
             var overflow = BinaryPrimitives.ReadUInt64LittleEndian(data);
             return (key, Read(PageOffset(overflow) + PageHeaderSize, size));
         }
 
-        if (size > data.Length)
+        if (size < 0 || size > data.Length)
         {
             throw Damaged("a value runs past its page");
         }

@@ -149,9 +149,30 @@ public sealed class DataSetTests
     public void A_folder_in_IDX_layout_trains_like_Fashion_MNIST()
     {
         Fixtures.FashionMnist(train: false, limit: 1).Dispose(); // the data is there
-        using var images = DataSets.Open(FashionMnist.DefaultFolder, 32, 1);
+        var copy = Fixtures.TemporaryFolder(); // a folder of the user's in IDX layout, not the default data
+        foreach (var file in Directory.GetFiles(FashionMnist.DefaultFolder, "train-*"))
+        {
+            File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+        }
+
+        using var images = DataSets.Open(copy, 32, 1);
         Assert.Equal(60_000, images.Count);
-        Assert.Throws<ArgumentException>(() => DataSets.Open(FashionMnist.DefaultFolder, 64, 3));
+        Assert.Throws<ArgumentException>(() => DataSets.Open(copy, 64, 3));
+        var settings = new RunSettings(
+            new OGanConfig { ImageSize = 32, Channels = 1, Width = 16, ZDim = 8 },
+            new TrainingOptions { BatchSize = 8, Steps = 3, LogEvery = 1, SampleEvery = 0, SnapshotEvery = 0, CalibrationImages = 16 },
+            copy);
+        var run = new RunFolder(Fixtures.TemporaryFolder());
+        var progress = new List<TrainingProgress>();
+        using (var trainer = new Trainer(settings, images, run))
+        {
+            trainer.Run(new CallbackProgress<TrainingProgress>(progress.Add));
+        }
+
+        Assert.Equal([1L, 2, 3], progress.Select(p => p.Step));
+        Assert.All(progress, p => Assert.True(double.IsFinite(p.EncoderLoss) && double.IsFinite(p.GeneratorLoss)));
+        using var checkpoint = OGan.Checkpoints.Checkpoint.Read(run.Checkpoint(3));
+        Assert.Equal(copy, checkpoint.Settings.Data);
     }
 
     [Fact]
