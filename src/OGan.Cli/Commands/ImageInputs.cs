@@ -87,17 +87,6 @@ internal static class ImageInputs
     public static (Tensor Images, List<string> Files) Load(IReadOnlyList<string> files, OGanModel model, ILogger log, bool strict) =>
         Batches(files, model, log, strict, int.MaxValue).Single();
 
-    private static Tensor ToModel(List<byte[]> loaded, OGanModel model)
-    {
-        var config = model.Config;
-        using var scope = NewDisposeScope();
-        var pixels = empty([loaded.Count, config.Channels, config.ImageSize, config.ImageSize], ScalarType.Byte);
-        var bytes = pixels.bytes;
-        for (var i = 0; i < loaded.Count; i++)
-        {
-            loaded[i].CopyTo(bytes[(i * loaded[i].Length)..]);
-        }
-
-        return Pixels.ToModel(pixels.to(model.Device)).MoveToOuterDisposeScope();
-    }
+    private static Tensor ToModel(List<byte[]> loaded, OGanModel model) =>
+        Pixels.ToModel(loaded, model.Config.Channels, model.Config.ImageSize, model.Device);
 }

@@ -115,9 +115,7 @@ internal sealed class ModelHost(Device device, MixedPrecision.Precision precisio
                 return null;
             }
 
-            using var scope = NewDisposeScope();
-            var batch = tensor(pixels.SelectMany(p => p).ToArray(), [pixels.Count, config.Channels, config.ImageSize, config.ImageSize]);
-            return Pixels.ToModel(batch).MoveToOuterDisposeScope();
+            return Pixels.ToModel(pixels, config.Channels, config.ImageSize, CPU);
         }
         catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException)
         {

@@ -1,11 +1,10 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using OGan.Training;
 
 namespace OGan.Cli.Serve;
 
 /// <summary>What a run folder shows while `ogan train` writes it: options, training curves, newest grids.</summary>
-internal static partial class RunWatch
+internal static class RunWatch
 {
     private const int MaxPoints = 1000;
 
@@ -36,11 +35,11 @@ internal static partial class RunWatch
 
     /// <summary>The path of a grid file of the run, only for names the run itself writes (no other file can be asked for).</summary>
     public static string? GridFile(string runFolder, string name) =>
-        GridName().IsMatch(name) && File.Exists(Path.Combine(runFolder, name)) ? Path.Combine(runFolder, name) : null;
+        RunFolder.IsGrid(name) && File.Exists(Path.Combine(runFolder, name)) ? Path.Combine(runFolder, name) : null;
 
     private static string? Newest(string runFolder, string kind) =>
         Directory.Exists(runFolder)
-            ? RunFolder.ByNumber(runFolder, kind, ".png").Select(Path.GetFileName).Where(n => GridName().IsMatch(n!)).LastOrDefault()
+            ? RunFolder.ByNumber(runFolder, kind, ".png").Select(Path.GetFileName).LastOrDefault()
             : null;
 
     private static List<JsonElement> ReadStats(string path)
@@ -67,7 +66,4 @@ internal static partial class RunWatch
 
         return rows;
     }
-
-    [GeneratedRegex(@"^(samples|reconstructions)-\d{6,}\.png$")]
-    private static partial Regex GridName();
 }

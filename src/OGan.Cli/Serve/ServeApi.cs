@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using System.Globalization;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using OGan.Imaging;
 using OGan.Inference;
 using static TorchSharp.torch;
@@ -10,7 +9,7 @@ using static TorchSharp.torch;
 namespace OGan.Cli.Serve;
 
 /// <summary>The JSON and PNG API of `ogan serve`. Every image is a PNG grid of (N, C, S, S) images with a 2-pixel border.</summary>
-internal static partial class ServeApi
+internal static class ServeApi
 {
     public const int MaxImages = 64;
     public const int MaxFrames = 32;
@@ -198,9 +197,5 @@ internal static partial class ServeApi
     private static bool Flag(HttpRequest request, string name) =>
         request.Query[name].FirstOrDefault() is { } text && (text == "1" || text.Equals("true", StringComparison.OrdinalIgnoreCase));
 
-    private static long? StepOf(string path) =>
-        CheckpointStep().Match(Path.GetFileName(path)) is { Success: true } match ? long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : null;
-
-    [GeneratedRegex(@"^checkpoint-(\d+)\.safetensors$")]
-    private static partial Regex CheckpointStep();
+    private static long? StepOf(string path) => Training.RunFolder.StepOf(Path.GetFileName(path), "checkpoint", ".safetensors");
 }

@@ -107,7 +107,6 @@ internal sealed class UploadedImages(List<(string Name, byte[] Bytes)> encoded, 
             preparedFor = (config.ImageSize, config.Channels);
         }
 
-        var chosen = pixels.Take(count).ToList();
-        return Pixels.ToModel(tensor(chosen.SelectMany(p => p).ToArray(), [chosen.Count, config.Channels, config.ImageSize, config.ImageSize])).to(model.Device);
+        return Pixels.ToModel([.. pixels.Take(count)], config.Channels, config.ImageSize, model.Device);
     }
 }

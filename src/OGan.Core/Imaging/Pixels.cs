@@ -24,6 +24,31 @@ public static class Pixels
         return values;
     }
 
+    /// <summary>
+    /// Images decoded to planar uint8 (channels, size, size) each, as <see cref="Preprocess.Square(byte[], int, int, int)"/>
+    /// gives them, to one (N, channels, size, size) batch in [-1, 1] on <paramref name="device"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">No image, or one of another length.</exception>
+    public static Tensor ToModel(IReadOnlyList<byte[]> images, int channels, int size, Device device)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        var length = checked(channels * size * size);
+        if (images.Count == 0 || images.Any(i => i.Length != length))
+        {
+            throw new ArgumentException($"expected images of {channels}x{size}x{size} bytes each");
+        }
+
+        using var scope = NewDisposeScope();
+        var pixels = empty([images.Count, channels, size, size], ScalarType.Byte);
+        var bytes = pixels.bytes; // one copy, straight into the tensor
+        for (var i = 0; i < images.Count; i++)
+        {
+            images[i].CopyTo(bytes[(i * length)..]);
+        }
+
+        return ToModel(pixels.to(device)).MoveToOuterDisposeScope();
+    }
+
     /// <summary>Float values in [-1, 1] (any shape) to uint8 pixels on the CPU.</summary>
     public static Tensor FromModel(Tensor values)
     {

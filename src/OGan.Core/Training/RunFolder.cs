@@ -49,18 +49,28 @@ public sealed partial class RunFolder(string path)
 
     /// <summary>
     /// Drops the lines of stats.jsonl and metric-*.jsonl logged after <paramref name="step"/> (a run stopped
-    /// after logging past its last checkpoint, then resumed from it, would log those steps again).
+    /// after logging past its last checkpoint, then resumed from it, would log those steps again), and a last
+    /// line cut short by a crash.
     /// </summary>
     public void TruncateLogs(long step)
     {
         foreach (var file in Directory.EnumerateFiles(Path, "metric-*.jsonl").Append(StatsFile).Where(File.Exists))
         {
             var lines = File.ReadAllLines(file);
-            var kept = lines.Where(line => StepOfLine(line) is not { } logged || logged <= step).ToArray();
+            var kept = lines.Where(line => StepOfLine(line) is { } logged && logged <= step).ToArray();
             if (kept.Length < lines.Length)
             {
                 AtomicFile.WriteAllBytes(file, System.Text.Encoding.UTF8.GetBytes(string.Concat(kept.Select(line => line + "\n"))));
             }
+        }
+    }
+
+    /// <summary>Deletes the temporary files of writes a killed process left unfinished (checkpoints, grids, logs).</summary>
+    public void RemoveTemporaryFiles()
+    {
+        foreach (var file in Directory.EnumerateFiles(Path, "*.tmp-*"))
+        {
+            File.Delete(file);
         }
     }
 
@@ -74,11 +84,28 @@ public sealed partial class RunFolder(string path)
     internal static IReadOnlyList<string> ByNumber(string folder, string kind, string extension) =>
         Directory.Exists(folder)
             ? [.. Directory.EnumerateFiles(folder, $"{kind}-*{extension}")
-                .Select(path => (path, number: System.IO.Path.GetFileName(path)[(kind.Length + 1)..^extension.Length]))
-                .Where(f => f.number.Length > 0 && f.number.All(char.IsAsciiDigit))
-                .OrderBy(f => f.number.Length).ThenBy(f => f.number, StringComparer.Ordinal)
+                .Select(path => (path, step: StepOf(System.IO.Path.GetFileName(path), kind, extension)))
+                .Where(f => f.step is not null)
+                .OrderBy(f => f.step)
                 .Select(f => f.path)]
             : [];
+
+    /// <summary>N of a file named KIND-N.EXTENSION (the run writes N with at least 6 digits), or null for any other name.</summary>
+    internal static long? StepOf(string fileName, string kind, string extension)
+    {
+        if (!fileName.StartsWith(kind + "-", StringComparison.Ordinal) || !fileName.EndsWith(extension, StringComparison.Ordinal) ||
+            fileName.Length < kind.Length + 1 + extension.Length)
+        {
+            return null;
+        }
+
+        var number = fileName[(kind.Length + 1)..^extension.Length];
+        return number.Length is >= 1 and <= 18 && number.All(char.IsAsciiDigit) ? long.Parse(number, CultureInfo.InvariantCulture) : null;
+    }
+
+    /// <summary>Whether <paramref name="fileName"/> is one of the grids a run writes (samples-N.png, reconstructions-N.png).</summary>
+    internal static bool IsGrid(string fileName) =>
+        StepOf(fileName, "samples", ".png") is not null || StepOf(fileName, "reconstructions", ".png") is not null;
 
     private static long? StepOfLine(string line)
     {
@@ -89,7 +116,7 @@ public sealed partial class RunFolder(string path)
         }
         catch (System.Text.Json.JsonException)
         {
-            return null; // not a log line: kept as it is
+            return null; // not a log line (a line cut short by a crash): dropped
         }
     }
 

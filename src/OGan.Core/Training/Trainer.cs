@@ -328,6 +328,7 @@ public sealed class Trainer : IDisposable
             checkpoint.Restore(trainer.State);
             trainer.parallel.BroadcastState(trainer.State);
             trainer.Folder?.TruncateLogs(trainer.Step);
+            trainer.Folder?.RemoveTemporaryFiles();
         }
         catch
         {
