@@ -89,38 +89,10 @@ internal sealed class ModelHost(Device device, MixedPrecision.Precision precisio
         }
 
         var config = Config;
-        using var images = entry is null ? null : await Task.Run(() => TrainingImages(entry, config), cancellation).ConfigureAwait(false);
+        using var images = entry is null ? null : await Task.Run(() => RunImages.Load(entry.RunFolder, config), cancellation).ConfigureAwait(false);
         return await Use(
             m => directions ??= Serve.Directions.Of(m, Current == entry && images is not null ? images.to(m.Device) : null),
             cancellation).ConfigureAwait(false);
-    }
-
-    /// <summary>Up to 500 training images of the run as model input on the CPU (the caller disposes them), or null when its data is not here.</summary>
-    private static Tensor? TrainingImages(CheckpointEntry entry, Models.OGanConfig config)
-    {
-        try
-        {
-            var data = Training.RunSettings.FromJson(File.ReadAllText(Path.Combine(entry.RunFolder, "options.json"))).Data;
-            if (data.Equals("fashion-mnist", StringComparison.OrdinalIgnoreCase))
-            {
-                using var fashion = FashionMnist.Load(train: true, limit: 500);
-                return fashion.First(500, CPU);
-            }
-
-            var pixels = DataSets.Source(data, config.ImageSize).Images().Take(500)
-                .Select(image => { try { return Preprocess.Square(image.Load(), config.Channels, config.ImageSize); } catch (InvalidDataException) { return null; } })
-                .OfType<byte[]>().ToList();
-            if (pixels.Count < 2)
-            {
-                return null;
-            }
-
-            return Pixels.ToModel(pixels, config.Channels, config.ImageSize, CPU);
-        }
-        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException)
-        {
-            return null; // the data is elsewhere: directions come from samples
-        }
     }
 
     public void Dispose()
