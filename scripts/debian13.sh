@@ -168,8 +168,10 @@ enter() {
     # made again inside where no bound folder brings it along.
     local real
     real=$(readlink -f "$path")
-    mkdir -p "$r$real"
-    mount --rbind "$real" "$r$real"
+    if ! { mkdir -p "$r$real" && mount --rbind "$real" "$r$real"; } 2>/dev/null; then
+      echo "OGan: could not show $real inside the Debian 13 root; paths under it are the root's own" >&2
+      continue
+    fi
     if [ "$real" != "$path" ] && [ ! -e "$r$path" ]; then
       mkdir -p "$r$(dirname "$path")"
       ln -sfn "$real" "$r$path"
