@@ -167,11 +167,12 @@ internal static class TrainCommand
             ? RunFolder.LatestCheckpoint(resume) ?? throw new UserError($"--resume {resume}: the folder holds no checkpoint-*.safetensors")
             : File.Exists(resume) ? resume : throw new UserError($"--resume {resume}: no such run folder or checkpoint", Guard.Usage);
 
+    // From the header only: Trainer.Resume reads and checks the whole file once.
     private static RunSettings SettingsOf(string checkpoint, ILogger log)
     {
-        using var contents = Checkpoint.Read(checkpoint);
-        ModelOptions.WarnIfUnverified(log, checkpoint, contents.IsVerified);
-        return contents.Settings;
+        var (settings, isVerified) = Checkpoint.ReadSettings(checkpoint);
+        ModelOptions.WarnIfUnverified(log, checkpoint, isVerified);
+        return settings;
     }
 
     private static Trainer Continue(string checkpoint, ImageSet images, ParseResult parse, RunSettings asked, ProcessGroup group)

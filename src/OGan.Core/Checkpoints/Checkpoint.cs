@@ -101,18 +101,7 @@ public sealed class Checkpoint : IDisposable
         var (tensors, metadata) = SafeTensors.Load(path);
         try
         {
-            var format = metadata.GetValueOrDefault(FormatKey);
-            if (format is not (Format or FormatWithoutDigest))
-            {
-                throw new InvalidDataException($"{path} is a safetensors file but not an OGan checkpoint (no '{Format}' marker)");
-            }
-
-            var isVerified = metadata.ContainsKey(SafeTensors.DigestKey);
-            if (format == Format && !isVerified)
-            {
-                throw new InvalidDataException($"{path} is damaged: its format carries a SHA-256 digest, but its header has none");
-            }
-
+            var isVerified = CheckFormat(path, metadata);
             var settings = RunSettings.FromJson(metadata.GetValueOrDefault(SettingsKey) ?? throw new InvalidDataException("it has no settings"));
             var step = long.Parse(metadata.GetValueOrDefault(StepKey) ?? "0", NumberStyles.None, CultureInfo.InvariantCulture);
             var cursor = long.Parse(metadata.GetValueOrDefault(CursorKey) ?? "0", NumberStyles.None, CultureInfo.InvariantCulture);
@@ -133,6 +122,40 @@ public sealed class Checkpoint : IDisposable
                 ? e
                 : new InvalidDataException($"{path}: {e.Message}", e);
         }
+    }
+
+    /// <summary>
+    /// The run's settings and whether the file carries a digest, from its header alone: for what must be known
+    /// before the whole file is read (and checked) by <see cref="Read"/>.
+    /// </summary>
+    /// <exception cref="InvalidDataException">Not an OGan checkpoint; the message names the file.</exception>
+    internal static (RunSettings Settings, bool IsVerified) ReadSettings(string path)
+    {
+        var metadata = SafeTensors.LoadMetadata(path);
+        try
+        {
+            var isVerified = CheckFormat(path, metadata);
+            return (RunSettings.FromJson(metadata.GetValueOrDefault(SettingsKey) ?? throw new InvalidDataException("it has no settings")), isVerified);
+        }
+        catch (InvalidDataException e) when (!e.Message.StartsWith(path, StringComparison.Ordinal))
+        {
+            throw new InvalidDataException($"{path}: {e.Message}", e);
+        }
+    }
+
+    // The format marker, and the digest that version 2 must carry: whether the file is verified.
+    private static bool CheckFormat(string path, Dictionary<string, string> metadata)
+    {
+        var format = metadata.GetValueOrDefault(FormatKey);
+        if (format is not (Format or FormatWithoutDigest))
+        {
+            throw new InvalidDataException($"{path} is a safetensors file but not an OGan checkpoint (no '{Format}' marker)");
+        }
+
+        var isVerified = metadata.ContainsKey(SafeTensors.DigestKey);
+        return format == Format && !isVerified
+            ? throw new InvalidDataException($"{path} is damaged: its format carries a SHA-256 digest, but its header has none")
+            : isVerified;
     }
 
     // Every network tensor must be there with the shape the settings give, and nothing else under its prefix.

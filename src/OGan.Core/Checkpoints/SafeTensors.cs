@@ -89,12 +89,18 @@ public static class SafeTensors
     /// </summary>
     /// <exception cref="FileNotFoundException">No such file.</exception>
     /// <exception cref="InvalidDataException">The file is damaged or not a safetensors file; the one-line message names it and what is wrong.</exception>
-    public static (Dictionary<string, Tensor> Tensors, Dictionary<string, string> Metadata) Load(string path)
+    public static (Dictionary<string, Tensor> Tensors, Dictionary<string, string> Metadata) Load(string path) => Guarded(path, Read);
+
+    /// <summary>The metadata alone, from the header (the digest is not checked: that needs the whole file).</summary>
+    /// <exception cref="InvalidDataException">The file is not a safetensors file.</exception>
+    internal static Dictionary<string, string> LoadMetadata(string path) => Guarded(path, stream => ReadMetadata(ReadHeader(stream).Header));
+
+    private static T Guarded<T>(string path, Func<FileStream, T> read)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferBytes);
         try
         {
-            return Read(stream);
+            return read(stream);
         }
         catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or KeyNotFoundException
                                       or ArgumentException or OverflowException or InvalidDataException or EndOfStreamException
@@ -105,9 +111,10 @@ public static class SafeTensors
         }
     }
 
-    private static (Dictionary<string, Tensor>, Dictionary<string, string>) Read(FileStream stream)
+    /// <summary>The 8 length bytes, the header's bytes and the header parsed; the stream is left at the data.</summary>
+    private static (byte[] Length, byte[] Bytes, JsonObject Header) ReadHeader(FileStream stream)
     {
-        Span<byte> length = stackalloc byte[8];
+        var length = new byte[8];
         if (stream.Length < 8)
         {
             throw new InvalidDataException("shorter than its 8-byte header length");
@@ -120,11 +127,16 @@ public static class SafeTensors
             throw new InvalidDataException($"header length {headerLength} does not fit the file's {stream.Length} bytes");
         }
 
-        var headerBytes = new byte[headerLength];
-        stream.ReadExactly(headerBytes);
-        var header = JsonNode.Parse(headerBytes)?.AsObject() ?? throw new InvalidDataException("the header is not a JSON object");
+        var bytes = new byte[headerLength];
+        stream.ReadExactly(bytes);
+        return (length, bytes, JsonNode.Parse(bytes)?.AsObject() ?? throw new InvalidDataException("the header is not a JSON object"));
+    }
+
+    private static (Dictionary<string, Tensor>, Dictionary<string, string>) Read(FileStream stream)
+    {
+        var (length, headerBytes, header) = ReadHeader(stream);
         var metadata = ReadMetadata(header);
-        var entries = ReadEntries(header, stream.Length - 8 - headerLength);
+        var entries = ReadEntries(header, stream.Length - stream.Position);
 
         using var hashing = new HashingStream(stream);
         hashing.Append(length);
