@@ -21,6 +21,10 @@ internal static class TrainCommand
     private static readonly Option<long> Steps = new("--steps") { Description = "Iterations (an E step and a G step each)", DefaultValueFactory = _ => Defaults.Steps };
     private static readonly Option<long> ImagesSeen = new("--images") { Description = "Train until this many real images were seen, instead of --steps (steps = images / batch, rounded up)" };
     private static readonly Option<double> Lr = new("--lr") { Description = "Learning rate (0: Adam 2e-4, RMSprop 1e-4)", DefaultValueFactory = _ => Defaults.LearningRate };
+    private static readonly Option<double> LrE = new("--lr-e") { Description = "E's learning rate, for two time-scale updates (0: --lr)", DefaultValueFactory = _ => Defaults.EncoderLearningRate };
+    private static readonly Option<double> LrG = new("--lr-g") { Description = "G's learning rate (0: --lr)", DefaultValueFactory = _ => Defaults.GeneratorLearningRate };
+    private static readonly Option<LearningRateDecay> LrDecay = new("--lr-decay") { Description = "How the learning rates fall over --steps: none, linear or cosine", DefaultValueFactory = _ => Defaults.LearningRateDecay, CustomParser = EnumValues.Parse<LearningRateDecay> };
+    private static readonly Option<double> LrFloor = new("--lr-floor") { Description = "The learning rates at the last step, as a fraction of their start, with --lr-decay", DefaultValueFactory = _ => Defaults.LearningRateFloor };
     private static readonly Option<double> Beta1 = new("--beta1") { Description = "Adam's beta1", DefaultValueFactory = _ => Defaults.Beta1 };
     private static readonly Option<double> Beta2 = new("--beta2") { Description = "Adam's beta2", DefaultValueFactory = _ => Defaults.Beta2 };
     private static readonly Option<OptimizerKind> OptimizerOption = new("--optimizer") { Description = "adam or rmsprop", DefaultValueFactory = _ => Defaults.Optimizer, CustomParser = EnumValues.Parse<OptimizerKind> };
@@ -28,6 +32,7 @@ internal static class TrainCommand
     private static readonly Option<double> LambdaQp = new("--lambda-qp") { Description = "Weight of GAN-QP's R penalty", DefaultValueFactory = _ => Defaults.LambdaQp };
     private static readonly Option<double> LambdaRho = new("--lambda-rho") { Description = "Weight of the correlation term (0: plain GAN)", DefaultValueFactory = _ => Defaults.LambdaRho };
     private static readonly Option<long> LambdaRhoWarmup = new("--lambda-rho-warmup") { Description = "Iterations over which the correlation term's weight rises linearly from 0 (0: constant)", DefaultValueFactory = _ => Defaults.LambdaRhoWarmup };
+    private static readonly Option<double?> LambdaRhoEnd = new("--lambda-rho-end") { Description = "The correlation term's weight at the last step: it moves linearly from --lambda-rho after the warm-up (default: constant)", DefaultValueFactory = _ => Defaults.LambdaRhoEnd };
     private static readonly Option<int> Width = new("--width") { Description = "Widest layer's channels (0: res * 8, the paper's)", DefaultValueFactory = _ => ModelDefaults.Width };
     private static readonly Option<int> ZDim = new("--zdim") { Description = "Latent dimension (0: res)", DefaultValueFactory = _ => ModelDefaults.ZDim };
     private static readonly Option<int> Threads = new("--threads") { Description = "CPU threads for libtorch (0: $OGAN_NUM_THREADS, else all cores)", DefaultValueFactory = _ => 0 };
@@ -44,12 +49,21 @@ internal static class TrainCommand
     private static readonly Option<string?> TimeLimit = new("--time-limit") { Description = "Stop after this much training time (e.g. 90s, 20m, 1.5h) and save, even before --steps" };
     private static readonly Option<bool> DryRun = new("--dry-run") { Description = "Print the resolved options and exit" };
 
+    // Each option a default could change, and how to read it from options; ChangedDefaults names those whose default differs from 0.2's.
+    private static readonly (Option Option, Func<TrainingOptions, object?> Value)[] DefaultedOptions =
+    [
+        (Lr, o => o.LearningRate), (LrE, o => o.EncoderLearningRate), (LrG, o => o.GeneratorLearningRate), (LrDecay, o => o.LearningRateDecay),
+        (LrFloor, o => o.LearningRateFloor), (OptimizerOption, o => o.Optimizer), (Beta1, o => o.Beta1), (Beta2, o => o.Beta2), (Loss, o => o.Loss),
+        (LambdaQp, o => o.LambdaQp), (LambdaRho, o => o.LambdaRho), (LambdaRhoWarmup, o => o.LambdaRhoWarmup), (LambdaRhoEnd, o => o.LambdaRhoEnd),
+        (Ema, o => o.EmaDecay), (Batch, o => o.BatchSize), (CalibrationImages, o => o.CalibrationImages),
+    ];
+
     public static Command Create()
     {
         var command = new Command("train", "Train an O-GAN (default: Fashion-MNIST at 32 px, width 128) into a numbered run folder")
         {
-            DataOptions.Data, DataOptions.Res, DataOptions.Channels, DataOptions.DataRoot, Out, Batch, Steps, ImagesSeen, TimeLimit, Lr, OptimizerOption, Beta1, Beta2, Loss,
-            LambdaQp, LambdaRho, LambdaRhoWarmup, Width, ZDim, ModelOptions.Device, ModelOptions.Precision, Threads, Seed,
+            DataOptions.Data, DataOptions.Res, DataOptions.Channels, DataOptions.DataRoot, Out, Batch, Steps, ImagesSeen, TimeLimit, Lr, LrE, LrG, LrDecay, LrFloor, OptimizerOption, Beta1, Beta2, Loss,
+            LambdaQp, LambdaRho, LambdaRhoWarmup, LambdaRhoEnd, Width, ZDim, ModelOptions.Device, ModelOptions.Precision, Threads, Seed,
             Resume, SnapshotEvery, SampleEvery, MetricsEvery, LogEvery, Ema, Flip, SinglePass, CalibrationImages, DryRun,
         };
         command.SetAction((parse, cancellation) => Task.FromResult(Guard.Run(parse, log => Run(parse, log, cancellation))));
@@ -71,8 +85,9 @@ internal static class TrainCommand
             new TrainingOptions
             {
                 BatchSize = parse.GetValue(Batch), Steps = StepsOf(parse), LearningRate = parse.GetValue(Lr),
+                EncoderLearningRate = parse.GetValue(LrE), GeneratorLearningRate = parse.GetValue(LrG), LearningRateDecay = parse.GetValue(LrDecay), LearningRateFloor = parse.GetValue(LrFloor),
                 Optimizer = parse.GetValue(OptimizerOption), Beta1 = parse.GetValue(Beta1), Beta2 = parse.GetValue(Beta2), Loss = parse.GetValue(Loss), LambdaQp = parse.GetValue(LambdaQp),
-                LambdaRho = parse.GetValue(LambdaRho), LambdaRhoWarmup = parse.GetValue(LambdaRhoWarmup), EmaDecay = parse.GetValue(Ema), Seed = parse.GetValue(Seed),
+                LambdaRho = parse.GetValue(LambdaRho), LambdaRhoWarmup = parse.GetValue(LambdaRhoWarmup), LambdaRhoEnd = parse.GetValue(LambdaRhoEnd), EmaDecay = parse.GetValue(Ema), Seed = parse.GetValue(Seed),
                 Device = parse.GetValue(ModelOptions.Device)!, Flip = parse.GetValue(Flip), LogEvery = parse.GetValue(LogEvery),
                 SampleEvery = parse.GetValue(SampleEvery), SnapshotEvery = parse.GetValue(SnapshotEvery), MetricsEvery = parse.GetValue(MetricsEvery),
                 Formulation = parse.GetValue(SinglePass) ? Formulation.SinglePass : Formulation.Alternating,
@@ -122,6 +137,7 @@ internal static class TrainCommand
             log.LogInformation("data-parallel over {Size} processes ({Backend}): {Local} images each of every batch of {Batch}", group.Size, group.Backend, trainer.LocalBatchSize, trainer.Options.BatchSize);
         }
 
+        TellChangedDefaults(log, parse, resumed is null ? null : trainer.Options);
         var startStep = trainer.Step; // a resumed run's clock starts here
         var progress = new CallbackProgress<TrainingProgress>(p => ProgressLine.Update(string.Create(CultureInfo.InvariantCulture,
             $"step {p.Step}/{p.TotalSteps}  {p.ImagesPerSecond:F0} img/s  eta {Eta(p, startStep, timeLimit)}  loss_e {p.EncoderLoss:F4}  loss_g {p.GeneratorLoss:F4}  delta {p.Delta:F4}  rho {p.Rho:F3}")));
@@ -155,6 +171,43 @@ internal static class TrainCommand
 
         return 0;
     }
+
+    /// <summary>
+    /// Names, once, the options whose defaults changed since OGan 0.2: those a new run takes without being given
+    /// them, or those a resumed run keeps at 0.2's value (<paramref name="resumed"/>: the resumed run's options).
+    /// </summary>
+    private static void TellChangedDefaults(ILogger log, ParseResult parse, TrainingOptions? resumed)
+    {
+        var changed = DefaultedOptions.Where(d => !Equals(d.Value(PreviousDefaults.Options), d.Value(Defaults))).ToList();
+        if (resumed is null)
+        {
+            var taken = changed.Where(d => parse.GetResult(d.Option) is null or { Implicit: true }).ToList();
+            if (taken.Count > 0)
+            {
+                log.LogInformation(
+                    "defaults changed since OGan {Version} (docs/results.md section 9); this run uses {Changes}; give the old values to train as {Version} did",
+                    PreviousDefaults.Version, string.Join(", ", taken.Select(d => $"{d.Option.Name} {Show(d.Value(Defaults))} (was {Show(d.Value(PreviousDefaults.Options))})")), PreviousDefaults.Version);
+            }
+        }
+        else
+        {
+            var kept = changed.Where(d => !Equals(d.Value(resumed), d.Value(Defaults))).ToList();
+            if (kept.Count > 0)
+            {
+                log.LogInformation(
+                    "this run keeps the options it was trained with, though the defaults changed since OGan {Version}: {Kept}",
+                    PreviousDefaults.Version, string.Join(", ", kept.Select(d => $"{d.Option.Name} {Show(d.Value(resumed))} (now {Show(d.Value(Defaults))})")));
+            }
+        }
+    }
+
+    private static string Show(object? value) => value switch
+    {
+        null => "off",
+        Enum e => e.ToString().ToLowerInvariant(),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "",
+    };
 
     private static Trainer NewRun(RunSettings settings, ImageSet images, string outRoot, ProcessGroup group)
     {
@@ -212,6 +265,7 @@ internal static class TrainCommand
         Keep(LambdaQp, was.LambdaQp, wants.LambdaQp);
         Keep(LambdaRho, was.LambdaRho, wants.LambdaRho);
         Keep(LambdaRhoWarmup, was.LambdaRhoWarmup, wants.LambdaRhoWarmup);
+        Keep(LambdaRhoEnd, was.LambdaRhoEnd, wants.LambdaRhoEnd);
         Keep(Ema, was.EmaDecay, wants.EmaDecay);
         Keep(Seed, was.Seed, wants.Seed);
         Keep(Flip, was.Flip, wants.Flip);
@@ -223,6 +277,10 @@ internal static class TrainCommand
             {
                 Steps = steps,
                 LearningRate = Given(Lr) ? wants.LearningRate : was.LearningRate,
+                EncoderLearningRate = Given(LrE) ? wants.EncoderLearningRate : was.EncoderLearningRate,
+                GeneratorLearningRate = Given(LrG) ? wants.GeneratorLearningRate : was.GeneratorLearningRate,
+                LearningRateDecay = Given(LrDecay) ? wants.LearningRateDecay : was.LearningRateDecay,
+                LearningRateFloor = Given(LrFloor) ? wants.LearningRateFloor : was.LearningRateFloor,
                 Device = Given(ModelOptions.Device) ? wants.Device : was.Device,
                 Precision = Given(ModelOptions.Precision) ? wants.Precision : was.Precision,
                 LogEvery = Given(LogEvery) ? wants.LogEvery : was.LogEvery,

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using OGan.Models;
 
@@ -23,7 +24,9 @@ public sealed record RunSettings(OGanConfig Model, TrainingOptions Training, str
     {
         try
         {
-            var settings = JsonSerializer.Deserialize<RunSettings>(json, Json) ?? throw new InvalidDataException("empty settings");
+            var settings = JsonNode.Parse(json) is JsonObject { } root
+                ? WithPreviousDefaults(root).Deserialize<RunSettings>(Json) ?? throw new InvalidDataException("empty settings")
+                : throw new InvalidDataException("run settings must be a JSON object");
             return settings.Model is null || settings.Training is null || settings.Data is null
                 ? throw new InvalidDataException("run settings need model, training and data")
                 : settings;
@@ -32,5 +35,20 @@ public sealed record RunSettings(OGanConfig Model, TrainingOptions Training, str
         {
             throw new InvalidDataException($"unreadable run settings: {e.Message}", e);
         }
+    }
+
+    // Settings from before an option existed trained without it: its missing key reads as OGan 0.2 trained.
+    private static JsonObject WithPreviousDefaults(JsonObject root)
+    {
+        if (root["training"] is JsonObject training)
+        {
+            var previous = JsonSerializer.SerializeToNode(PreviousDefaults.Options, Json)!.AsObject();
+            foreach (var key in PreviousDefaults.AddedKeys.Where(key => !training.ContainsKey(key)))
+            {
+                training[key] = previous[key]?.DeepClone();
+            }
+        }
+
+        return root;
     }
 }

@@ -23,6 +23,19 @@ public enum Formulation
     SinglePass,
 }
 
+/// <summary>How the learning rates fall over a run.</summary>
+public enum LearningRateDecay
+{
+    /// <summary>Constant.</summary>
+    None,
+
+    /// <summary>A straight line from the start to the floor at the last step.</summary>
+    Linear,
+
+    /// <summary>Half a cosine from the start to the floor at the last step.</summary>
+    Cosine,
+}
+
 /// <summary>How a run trains. Defaults follow ../docs/method and the author's code.</summary>
 public sealed record TrainingOptions
 {
@@ -37,6 +50,18 @@ public sealed record TrainingOptions
 
     /// <summary>Learning rate; 0 means the optimizer's default (Adam 2e-4, RMSprop 1e-4).</summary>
     public double LearningRate { get; init; }
+
+    /// <summary>E's learning rate, when it differs from G's (two time-scale updates); 0 means <see cref="EffectiveLearningRate"/>.</summary>
+    public double EncoderLearningRate { get; init; }
+
+    /// <summary>G's learning rate, when it differs from E's; 0 means <see cref="EffectiveLearningRate"/>.</summary>
+    public double GeneratorLearningRate { get; init; }
+
+    /// <summary>How both learning rates fall over the run's <see cref="Steps"/>, to <see cref="LearningRateFloor"/> times their start.</summary>
+    public LearningRateDecay LearningRateDecay { get; init; }
+
+    /// <summary>The learning rates at the last step, as a fraction of their start, when they decay.</summary>
+    public double LearningRateFloor { get; init; } = 0.1;
 
     /// <summary>Adam's β₁.</summary>
     public double Beta1 { get; init; } = 0.5;
@@ -64,6 +89,9 @@ public sealed record TrainingOptions
 
     /// <summary>Iterations over which λ₂ rises linearly from 0 to <see cref="LambdaRho"/>; 0 keeps it constant.</summary>
     public long LambdaRhoWarmup { get; init; }
+
+    /// <summary>λ₂ at the last step: after the warm-up it moves linearly from <see cref="LambdaRho"/> to this over the run's <see cref="Steps"/>; null keeps it constant.</summary>
+    public double? LambdaRhoEnd { get; init; }
 
     /// <summary>Decay of an exponential moving average of G's weights used for samples and reconstructions; 0 turns it off. It warms up: iteration t uses min(decay, (1 + t) / (10 + t)).</summary>
     public double EmaDecay { get; init; }
@@ -98,6 +126,12 @@ public sealed record TrainingOptions
     /// <summary>The learning rate in use.</summary>
     public double EffectiveLearningRate => LearningRate > 0 ? LearningRate : Optimizer == OptimizerKind.Adam ? 2e-4 : 1e-4;
 
+    /// <summary>E's learning rate at the start of the run.</summary>
+    public double EffectiveEncoderLearningRate => EncoderLearningRate > 0 ? EncoderLearningRate : EffectiveLearningRate;
+
+    /// <summary>G's learning rate at the start of the run.</summary>
+    public double EffectiveGeneratorLearningRate => GeneratorLearningRate > 0 ? GeneratorLearningRate : EffectiveLearningRate;
+
     /// <summary>Checks every field, naming the first that is wrong.</summary>
     /// <exception cref="ArgumentException">A value is out of range.</exception>
     public TrainingOptions Validate()
@@ -113,6 +147,11 @@ public sealed record TrainingOptions
         Require(BatchSize >= 2, $"batch size must be at least 2 (BatchNorm and the R term need pairs), got {BatchSize}");
         Require(Steps >= 1, $"steps must be at least 1, got {Steps}");
         Require(LearningRate >= 0 && double.IsFinite(LearningRate), $"learning rate must be positive, got {LearningRate}");
+        Require(EncoderLearningRate >= 0 && double.IsFinite(EncoderLearningRate), $"E's learning rate must be positive, got {EncoderLearningRate}");
+        Require(GeneratorLearningRate >= 0 && double.IsFinite(GeneratorLearningRate), $"G's learning rate must be positive, got {GeneratorLearningRate}");
+        Require(Enum.IsDefined(LearningRateDecay), $"unknown learning-rate decay {LearningRateDecay}");
+        Require(LearningRateFloor is >= 0 and <= 1, $"the learning-rate floor must lie in [0, 1], got {LearningRateFloor}");
+        Require(LambdaRhoEnd is null || (LambdaRhoEnd >= 0 && double.IsFinite(LambdaRhoEnd.Value)), $"the final lambda-rho must not be negative, got {LambdaRhoEnd}");
         Require(Beta1 is >= 0 and < 1 && Beta2 is >= 0 and < 1, "Adam betas must lie in [0, 1)");
         Require(RmsAlpha is >= 0 and < 1, "RMSprop alpha must lie in [0, 1)");
         Require(LambdaQp >= 0 && LambdaRho >= 0, "lambdas must not be negative");

@@ -29,8 +29,8 @@ public sealed class TrainingState : IDisposable
         }
 
         // After .to(device): moving a module replaces its parameters.
-        GeneratorOptimizer = CreateOptimizer(Generator.parameters(), options);
-        EncoderOptimizer = CreateOptimizer(Encoder.parameters(), options);
+        GeneratorOptimizer = CreateOptimizer(Generator.parameters(), options, options.EffectiveGeneratorLearningRate);
+        EncoderOptimizer = CreateOptimizer(Encoder.parameters(), options, options.EffectiveEncoderLearningRate);
         Permutation = NewPermutation(dataCount);
     }
 
@@ -108,10 +108,10 @@ public sealed class TrainingState : IDisposable
         return permutation.data<long>().ToArray();
     }
 
-    private static optim.Optimizer CreateOptimizer(IEnumerable<TorchSharp.Modules.Parameter> parameters, TrainingOptions options) => options.Optimizer switch
+    private static optim.Optimizer CreateOptimizer(IEnumerable<TorchSharp.Modules.Parameter> parameters, TrainingOptions options, double rate) => options.Optimizer switch
     {
-        OptimizerKind.Adam => optim.Adam(parameters, options.EffectiveLearningRate, options.Beta1, options.Beta2),
-        OptimizerKind.RMSprop => optim.RMSProp(parameters, options.EffectiveLearningRate, options.RmsAlpha),
+        OptimizerKind.Adam => optim.Adam(parameters, rate, options.Beta1, options.Beta2),
+        OptimizerKind.RMSprop => optim.RMSProp(parameters, rate, options.RmsAlpha),
         _ => throw new ArgumentOutOfRangeException(nameof(options), options.Optimizer, "unknown optimizer"),
     };
 }

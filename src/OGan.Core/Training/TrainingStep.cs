@@ -32,6 +32,8 @@ public sealed class TrainingStep(TrainingState state, TrainingOptions options, O
     {
         ArgumentNullException.ThrowIfNull(real);
         var current = LossAt(state.Step);
+        SetLearningRate(state.EncoderOptimizer, options.EffectiveEncoderLearningRate * LearningRateFactorAt(state.Step));
+        SetLearningRate(state.GeneratorOptimizer, options.EffectiveGeneratorLearningRate * LearningRateFactorAt(state.Step));
         var losses = options.Formulation == Formulation.SinglePass ? SinglePass(real, current) : Alternating(real, current);
         if (state.Ema is not null)
         {
@@ -41,9 +43,38 @@ public sealed class TrainingStep(TrainingState state, TrainingOptions options, O
         return losses;
     }
 
-    /// <summary>The loss of iteration <paramref name="step"/> (from 0): λ₂ warms up linearly over <see cref="TrainingOptions.LambdaRhoWarmup"/> iterations.</summary>
-    public OGanLoss LossAt(long step) =>
-        step >= options.LambdaRhoWarmup ? loss : loss.WithLambdaRho(loss.LambdaRho * (step + 1) / options.LambdaRhoWarmup);
+    /// <summary>
+    /// The loss of iteration <paramref name="step"/> (from 0): λ₂ warms up linearly over <see cref="TrainingOptions.LambdaRhoWarmup"/>
+    /// iterations, then moves linearly to <see cref="TrainingOptions.LambdaRhoEnd"/> at the last step, when that is set.
+    /// </summary>
+    public OGanLoss LossAt(long step)
+    {
+        if (step < options.LambdaRhoWarmup)
+        {
+            return loss.WithLambdaRho(loss.LambdaRho * (step + 1) / options.LambdaRhoWarmup);
+        }
+
+        if (options.LambdaRhoEnd is not { } end || options.Steps <= options.LambdaRhoWarmup + 1)
+        {
+            return loss;
+        }
+
+        var progress = Math.Min(1.0, (double)(step - options.LambdaRhoWarmup) / (options.Steps - options.LambdaRhoWarmup - 1));
+        return loss.WithLambdaRho(loss.LambdaRho + ((end - loss.LambdaRho) * progress));
+    }
+
+    /// <summary>The learning rates' factor at iteration <paramref name="step"/> (from 0): 1 at the first, <see cref="TrainingOptions.LearningRateFloor"/> at the last of <see cref="TrainingOptions.Steps"/>.</summary>
+    public double LearningRateFactorAt(long step)
+    {
+        var progress = options.Steps <= 1 ? 1.0 : Math.Clamp((double)step / (options.Steps - 1), 0, 1);
+        var floor = options.LearningRateFloor;
+        return options.LearningRateDecay switch
+        {
+            LearningRateDecay.Linear => 1 - ((1 - floor) * progress),
+            LearningRateDecay.Cosine => floor + ((1 - floor) * 0.5 * (1 + Math.Cos(Math.PI * progress))),
+            _ => 1.0,
+        };
+    }
 
     private StepLosses Alternating(Tensor real, OGanLoss current)
     {
@@ -121,6 +152,14 @@ public sealed class TrainingStep(TrainingState state, TrainingOptions options, O
             {
                 target.copy_(source[name]);
             }
+        }
+    }
+
+    private static void SetLearningRate(optim.Optimizer optimizer, double rate)
+    {
+        foreach (var group in optimizer.ParamGroups)
+        {
+            group.LearningRate = rate;
         }
     }
 
