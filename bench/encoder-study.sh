@@ -1,36 +1,53 @@
 #!/usr/bin/env bash
-# The encoder study of docs/results.md (section 5): each variant changes one thing from the default, is
-# trained with 3 seeds at the same budget, and every final checkpoint goes through `ogan eval` (rho, MSE,
-# SSIM, FID, and linear probes on the codes `ogan encode` writes, E(x), E's last hidden layer and pixels,
-# trained on all 60,000 training images). Then one table of mean ± sd over the seeds.
+# The encoder studies of docs/results.md: each variant changes one thing, is trained with 3 seeds (SEEDS=) at
+# the same budget, and every final checkpoint goes through `ogan eval` (rho, MSE, SSIM, FID, KID, and linear
+# probes on the codes `ogan encode` writes, E(x), E's last hidden layer and pixels, trained on all 60,000
+# training images). Then one table of mean ± sd over the seeds.
 # Usage: bench/encoder-study.sh [STEPS] [OUT]   (default 2500 steps, ~3 min each on 2 idle cores, into results/encoder-study)
+# Section 9's budgets: STEPS 2500, 7500 (10 minutes of the 0.2 defaults here) and 22500 (30 minutes), e.g.
+#   VARIANTS="v0.2 default" bench/encoder-study.sh 7500 results/long-study
+# THREADS=1 gives each run one libtorch thread, so that two studies (two OUT folders) can share 2 cores.
 # Runs that exist are kept: re-running resumes the study; TABLE_ONLY=1 prints the table of what is complete. Re-check one row: ./ogan eval -c OUT/z128-s1 OUT/z128-s2 OUT/z128-s3
 set -euo pipefail
 cd "$(dirname "$0")/.."
 steps=${1:-2500}; out=${2:-results/encoder-study}
 ogan=${OGAN:-./ogan}
 seeds=(${SEEDS:-1 2 3})
+with_threads=(); [ -z "${THREADS:-}" ] || with_threads=(env "OGAN_NUM_THREADS=$THREADS") # the libtorch threads of each command
 seconds=${SECONDS_BUDGET:-190} # the default's training time for $steps iterations here (181-207 s undisturbed): the budget of rows that change the cost of an iteration
+v02="--ema 0 --lr-decay none --lambda-rho-growth 1" # OGan 0.2's defaults, where today's differ (section 9); sections 5-7 changed one thing from them
 declare -A variants=(
-  [default]=""                               # z 32, lambda-rho 0.5, Adam 2e-4 (0.5, 0.999), width 128, calibrated BatchNorm, --precision auto
-  [fp32]="--precision fp32"                  # mixed precision (issue 26): the default in each precision
-  [bf16]="--precision bf16"
-  [mpi2]="mpirun:2"                          # data-parallel (issue 27): the default trained by 2 processes (scripts/mpirun.sh), global batch 64
-  [z128]="--zdim 128"
-  [z256]="--zdim 256"
-  [z128-rho1]="--zdim 128 --lambda-rho 1"
-  [z128-rho2]="--zdim 128 --lambda-rho 2"
-  [z128-rho2-warmup]="--zdim 128 --lambda-rho 2 --lambda-rho-warmup $steps" # lambda-rho rises from 0 to 2 over the whole run
-  [z256-rho2-warmup]="--zdim 256 --lambda-rho 2 --lambda-rho-warmup $steps"
-  [no-calibration]="--calibration-images 0"  # E's running statistics from training (real and fake batches) instead of 1,024 real images
-  [ema]="--ema 0.999"                        # samples and reconstructions from a moving average of G
-  [adam-0-0.99]="--beta1 0 --beta2 0.99"
-  [width64]="--width 64 --steps 1000000 --time-limit ${seconds}s"   # cheaper iterations: as many as fit the default's time
-  [width256]="--width 256 --steps 1000000 --time-limit ${seconds}s"
-  [twice-as-long]="resume:default --steps $((2 * steps))"         # the default's runs, continued to twice the budget
+  [default]=""                               # today's: z 32, lambda-rho 0.5 growing to 1, Adam 2e-4 (0.5, 0.999) with cosine decay to 0.1, EMA of G 0.999, width 128, calibrated BatchNorm, --precision auto
+  [v0.2]="$v02"                              # z 32, lambda-rho 0.5 constant, Adam 2e-4 (0.5, 0.999) constant, no EMA
+  # Section 9: today's defaults against 0.2's, and each of their changes taken back
+  [no-growth]="--lambda-rho-growth 1"        # lambda-rho constant 0.5
+  [no-decay]="--lr-decay none"               # constant learning rates
+  [no-ema]="--ema 0"
+  [linear-decay]="--lr-decay linear"
+  [growth-4]="--lambda-rho-growth 4"         # lambda-rho 0.5 growing to 2
+  [ttur]="--lr-e 4e-4 --lr-g 1e-4"           # two time-scale updates
+  [adam-0-0.99-new]="--beta1 0 --beta2 0.99"
+  [z64]="--zdim 64"
+  [z128-new]="--zdim 128"
+  # Sections 5-7: one change from 0.2's defaults
+  [fp32]="$v02 --precision fp32"             # mixed precision (issue 26): the default in each precision
+  [bf16]="$v02 --precision bf16"
+  [mpi2]="mpirun:2 $v02"                     # data-parallel (issue 27): the default trained by 2 processes (scripts/mpirun.sh), global batch 64
+  [z128]="$v02 --zdim 128"
+  [z256]="$v02 --zdim 256"
+  [z128-rho1]="$v02 --zdim 128 --lambda-rho 1"
+  [z128-rho2]="$v02 --zdim 128 --lambda-rho 2"
+  [z128-rho2-warmup]="$v02 --zdim 128 --lambda-rho 2 --lambda-rho-warmup $steps" # lambda-rho rises from 0 to 2 over the whole run
+  [z256-rho2-warmup]="$v02 --zdim 256 --lambda-rho 2 --lambda-rho-warmup $steps"
+  [no-calibration]="$v02 --calibration-images 0"  # E's running statistics from training (real and fake batches) instead of 1,024 real images
+  [ema]="--lr-decay none --lambda-rho-growth 1" # 0.2's defaults with --ema 0.999                        # samples and reconstructions from a moving average of G
+  [adam-0-0.99]="$v02 --beta1 0 --beta2 0.99"
+  [width64]="$v02 --width 64 --steps 1000000 --time-limit ${seconds}s"   # cheaper iterations: as many as fit the default's time
+  [width256]="$v02 --width 256 --steps 1000000 --time-limit ${seconds}s"
+  [twice-as-long]="resume:v0.2 --steps $((2 * steps))"         # the default's runs, continued to twice the budget
   [z256-twice-as-long]="resume:z256 --steps $((2 * steps))"
 )
-order=(${VARIANTS:-default z128 z256 z128-rho1 z128-rho2})
+order=(${VARIANTS:-v0.2 default})
 mkdir -p "$out"
 
 run() { # VARIANT SEED: trains $out/VARIANT-sSEED and evaluates its last checkpoint
@@ -52,13 +69,13 @@ run() { # VARIANT SEED: trains $out/VARIANT-sSEED and evaluates its last checkpo
       [[ $spec == *--steps* ]] || args="--steps $steps $args"
     fi
     # shellcheck disable=SC2086
-    "${launcher[@]}" $ogan train $args --sample-every "$steps" --snapshot-every "$steps" --log-every 100 --verbosity quiet
+    "${with_threads[@]}" "${launcher[@]}" $ogan train $args --sample-every "$steps" --snapshot-every "$steps" --log-every 100 --verbosity quiet
     [[ $spec == resume:* ]] || { mv "$out/.tmp/"* "$out/.tmp.run" && rmdir "$out/.tmp" && mv "$out/.tmp.run" "$out/.tmp"; }
     echo "$((SECONDS - start))" > "$out/.tmp/wall_seconds"
     mv "$out/.tmp" "$folder"
   fi
   # Every model is measured the same way, in fp32, whatever it was trained in.
-  [ -f "$folder/eval.json" ] || $ogan eval -c "$folder" --precision fp32 --json "$folder/eval.json" --verbosity quiet > "$folder/eval.txt"
+  [ -f "$folder/eval.json" ] || "${with_threads[@]}" $ogan eval -c "$folder" --precision fp32 --json "$folder/eval.json" --verbosity quiet > "$folder/eval.txt"
   echo "$name done"
 }
 

@@ -32,7 +32,7 @@ internal static class TrainCommand
     private static readonly Option<double> LambdaQp = new("--lambda-qp") { Description = "Weight of GAN-QP's R penalty", DefaultValueFactory = _ => Defaults.LambdaQp };
     private static readonly Option<double> LambdaRho = new("--lambda-rho") { Description = "Weight of the correlation term (0: plain GAN)", DefaultValueFactory = _ => Defaults.LambdaRho };
     private static readonly Option<long> LambdaRhoWarmup = new("--lambda-rho-warmup") { Description = "Iterations over which the correlation term's weight rises linearly from 0 (0: constant)", DefaultValueFactory = _ => Defaults.LambdaRhoWarmup };
-    private static readonly Option<double?> LambdaRhoEnd = new("--lambda-rho-end") { Description = "The correlation term's weight at the last step: it moves linearly from --lambda-rho after the warm-up (default: constant)", DefaultValueFactory = _ => Defaults.LambdaRhoEnd };
+    private static readonly Option<double> LambdaRhoGrowth = new("--lambda-rho-growth") { Description = "The correlation term's weight at the last step, as a multiple of --lambda-rho: it grows linearly after the warm-up (1: constant)", DefaultValueFactory = _ => Defaults.LambdaRhoGrowth };
     private static readonly Option<int> Width = new("--width") { Description = "Widest layer's channels (0: res * 8, the paper's)", DefaultValueFactory = _ => ModelDefaults.Width };
     private static readonly Option<int> ZDim = new("--zdim") { Description = "Latent dimension (0: res)", DefaultValueFactory = _ => ModelDefaults.ZDim };
     private static readonly Option<int> Threads = new("--threads") { Description = "CPU threads for libtorch (0: $OGAN_NUM_THREADS, else all cores)", DefaultValueFactory = _ => 0 };
@@ -54,7 +54,7 @@ internal static class TrainCommand
     [
         (Lr, o => o.LearningRate), (LrE, o => o.EncoderLearningRate), (LrG, o => o.GeneratorLearningRate), (LrDecay, o => o.LearningRateDecay),
         (LrFloor, o => o.LearningRateFloor), (OptimizerOption, o => o.Optimizer), (Beta1, o => o.Beta1), (Beta2, o => o.Beta2), (Loss, o => o.Loss),
-        (LambdaQp, o => o.LambdaQp), (LambdaRho, o => o.LambdaRho), (LambdaRhoWarmup, o => o.LambdaRhoWarmup), (LambdaRhoEnd, o => o.LambdaRhoEnd),
+        (LambdaQp, o => o.LambdaQp), (LambdaRho, o => o.LambdaRho), (LambdaRhoWarmup, o => o.LambdaRhoWarmup), (LambdaRhoGrowth, o => o.LambdaRhoGrowth),
         (Ema, o => o.EmaDecay), (Batch, o => o.BatchSize), (CalibrationImages, o => o.CalibrationImages),
     ];
 
@@ -63,7 +63,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train an O-GAN (default: Fashion-MNIST at 32 px, width 128) into a numbered run folder")
         {
             DataOptions.Data, DataOptions.Res, DataOptions.Channels, DataOptions.DataRoot, Out, Batch, Steps, ImagesSeen, TimeLimit, Lr, LrE, LrG, LrDecay, LrFloor, OptimizerOption, Beta1, Beta2, Loss,
-            LambdaQp, LambdaRho, LambdaRhoWarmup, LambdaRhoEnd, Width, ZDim, ModelOptions.Device, ModelOptions.Precision, Threads, Seed,
+            LambdaQp, LambdaRho, LambdaRhoWarmup, LambdaRhoGrowth, Width, ZDim, ModelOptions.Device, ModelOptions.Precision, Threads, Seed,
             Resume, SnapshotEvery, SampleEvery, MetricsEvery, LogEvery, Ema, Flip, SinglePass, CalibrationImages, DryRun,
         };
         command.SetAction((parse, cancellation) => Task.FromResult(Guard.Run(parse, log => Run(parse, log, cancellation))));
@@ -87,7 +87,7 @@ internal static class TrainCommand
                 BatchSize = parse.GetValue(Batch), Steps = StepsOf(parse), LearningRate = parse.GetValue(Lr),
                 EncoderLearningRate = parse.GetValue(LrE), GeneratorLearningRate = parse.GetValue(LrG), LearningRateDecay = parse.GetValue(LrDecay), LearningRateFloor = parse.GetValue(LrFloor),
                 Optimizer = parse.GetValue(OptimizerOption), Beta1 = parse.GetValue(Beta1), Beta2 = parse.GetValue(Beta2), Loss = parse.GetValue(Loss), LambdaQp = parse.GetValue(LambdaQp),
-                LambdaRho = parse.GetValue(LambdaRho), LambdaRhoWarmup = parse.GetValue(LambdaRhoWarmup), LambdaRhoEnd = parse.GetValue(LambdaRhoEnd), EmaDecay = parse.GetValue(Ema), Seed = parse.GetValue(Seed),
+                LambdaRho = parse.GetValue(LambdaRho), LambdaRhoWarmup = parse.GetValue(LambdaRhoWarmup), LambdaRhoGrowth = parse.GetValue(LambdaRhoGrowth), EmaDecay = parse.GetValue(Ema), Seed = parse.GetValue(Seed),
                 Device = parse.GetValue(ModelOptions.Device)!, Flip = parse.GetValue(Flip), LogEvery = parse.GetValue(LogEvery),
                 SampleEvery = parse.GetValue(SampleEvery), SnapshotEvery = parse.GetValue(SnapshotEvery), MetricsEvery = parse.GetValue(MetricsEvery),
                 Formulation = parse.GetValue(SinglePass) ? Formulation.SinglePass : Formulation.Alternating,
@@ -265,7 +265,7 @@ internal static class TrainCommand
         Keep(LambdaQp, was.LambdaQp, wants.LambdaQp);
         Keep(LambdaRho, was.LambdaRho, wants.LambdaRho);
         Keep(LambdaRhoWarmup, was.LambdaRhoWarmup, wants.LambdaRhoWarmup);
-        Keep(LambdaRhoEnd, was.LambdaRhoEnd, wants.LambdaRhoEnd);
+        Keep(LambdaRhoGrowth, was.LambdaRhoGrowth, wants.LambdaRhoGrowth);
         Keep(Ema, was.EmaDecay, wants.EmaDecay);
         Keep(Seed, was.Seed, wants.Seed);
         Keep(Flip, was.Flip, wants.Flip);

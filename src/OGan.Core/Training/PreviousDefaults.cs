@@ -15,9 +15,10 @@ public static class PreviousDefaults
     {
         EmaDecay = 0,
         LearningRateDecay = LearningRateDecay.None,
+        LambdaRhoGrowth = 1,
     };
 
     /// <summary>The keys of options.json's "training" that 0.2 did not write.</summary>
     internal static IReadOnlyList<string> AddedKeys { get; } =
-        ["encoder_learning_rate", "generator_learning_rate", "learning_rate_decay", "learning_rate_floor", "lambda_rho_end"];
+        ["encoder_learning_rate", "generator_learning_rate", "learning_rate_decay", "learning_rate_floor", "lambda_rho_growth"];
 }

@@ -58,7 +58,7 @@ public sealed record TrainingOptions
     public double GeneratorLearningRate { get; init; }
 
     /// <summary>How both learning rates fall over the run's <see cref="Steps"/>, to <see cref="LearningRateFloor"/> times their start.</summary>
-    public LearningRateDecay LearningRateDecay { get; init; }
+    public LearningRateDecay LearningRateDecay { get; init; } = LearningRateDecay.Cosine;
 
     /// <summary>The learning rates at the last step, as a fraction of their start, when they decay.</summary>
     public double LearningRateFloor { get; init; } = 0.1;
@@ -90,11 +90,11 @@ public sealed record TrainingOptions
     /// <summary>Iterations over which λ₂ rises linearly from 0 to <see cref="LambdaRho"/>; 0 keeps it constant.</summary>
     public long LambdaRhoWarmup { get; init; }
 
-    /// <summary>λ₂ at the last step: after the warm-up it moves linearly from <see cref="LambdaRho"/> to this over the run's <see cref="Steps"/>; null keeps it constant.</summary>
-    public double? LambdaRhoEnd { get; init; }
+    /// <summary>λ₂ at the last step, as a multiple of <see cref="LambdaRho"/>: after the warm-up λ₂ moves linearly to it over the run's <see cref="Steps"/>; 1 keeps it constant.</summary>
+    public double LambdaRhoGrowth { get; init; } = 2;
 
     /// <summary>Decay of an exponential moving average of G's weights used for samples and reconstructions; 0 turns it off. It warms up: iteration t uses min(decay, (1 + t) / (10 + t)).</summary>
-    public double EmaDecay { get; init; }
+    public double EmaDecay { get; init; } = 0.999;
 
     /// <summary>Seed of every random number in the run (initialisation, batches, latents).</summary>
     public ulong Seed { get; init; } = 1;
@@ -151,7 +151,7 @@ public sealed record TrainingOptions
         Require(GeneratorLearningRate >= 0 && double.IsFinite(GeneratorLearningRate), $"G's learning rate must be positive, got {GeneratorLearningRate}");
         Require(Enum.IsDefined(LearningRateDecay), $"unknown learning-rate decay {LearningRateDecay}");
         Require(LearningRateFloor is >= 0 and <= 1, $"the learning-rate floor must lie in [0, 1], got {LearningRateFloor}");
-        Require(LambdaRhoEnd is null || (LambdaRhoEnd >= 0 && double.IsFinite(LambdaRhoEnd.Value)), $"the final lambda-rho must not be negative, got {LambdaRhoEnd}");
+        Require(LambdaRhoGrowth >= 0 && double.IsFinite(LambdaRhoGrowth), $"the lambda-rho growth must not be negative, got {LambdaRhoGrowth}");
         Require(Beta1 is >= 0 and < 1 && Beta2 is >= 0 and < 1, "Adam betas must lie in [0, 1)");
         Require(RmsAlpha is >= 0 and < 1, "RMSprop alpha must lie in [0, 1)");
         Require(LambdaQp >= 0 && LambdaRho >= 0, "lambdas must not be negative");

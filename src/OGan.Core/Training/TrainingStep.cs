@@ -45,7 +45,7 @@ public sealed class TrainingStep(TrainingState state, TrainingOptions options, O
 
     /// <summary>
     /// The loss of iteration <paramref name="step"/> (from 0): λ₂ warms up linearly over <see cref="TrainingOptions.LambdaRhoWarmup"/>
-    /// iterations, then moves linearly to <see cref="TrainingOptions.LambdaRhoEnd"/> at the last step, when that is set.
+    /// iterations, then moves linearly to <see cref="TrainingOptions.LambdaRhoGrowth"/> times itself at the last step.
     /// </summary>
     public OGanLoss LossAt(long step)
     {
@@ -54,13 +54,13 @@ public sealed class TrainingStep(TrainingState state, TrainingOptions options, O
             return loss.WithLambdaRho(loss.LambdaRho * (step + 1) / options.LambdaRhoWarmup);
         }
 
-        if (options.LambdaRhoEnd is not { } end || options.Steps <= options.LambdaRhoWarmup + 1)
+        if (options.LambdaRhoGrowth == 1 || options.Steps <= options.LambdaRhoWarmup + 1)
         {
             return loss;
         }
 
         var progress = Math.Min(1.0, (double)(step - options.LambdaRhoWarmup) / (options.Steps - options.LambdaRhoWarmup - 1));
-        return loss.WithLambdaRho(loss.LambdaRho + ((end - loss.LambdaRho) * progress));
+        return loss.WithLambdaRho(loss.LambdaRho * (1 + ((options.LambdaRhoGrowth - 1) * progress)));
     }
 
     /// <summary>The learning rates' factor at iteration <paramref name="step"/> (from 0): 1 at the first, <see cref="TrainingOptions.LearningRateFloor"/> at the last of <see cref="TrainingOptions.Steps"/>.</summary>

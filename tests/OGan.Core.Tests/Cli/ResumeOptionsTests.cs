@@ -1,4 +1,5 @@
 using OGan.Checkpoints;
+using OGan.Training;
 
 namespace OGan.Core.Tests.Cli;
 
@@ -26,5 +27,28 @@ public sealed class ResumeOptionsTests
         Assert.Equal(1, checkpoint.Settings.Training.LogEvery);
         Assert.Equal(8, checkpoint.Settings.Training.BatchSize);
         Assert.Equal(2 + 4, File.ReadAllLines(Path.Combine(folder, "stats.jsonl")).Length); // steps 2, 4, then 5, 6, 7, 8
+    }
+
+    [Fact]
+    public void A_new_run_names_the_defaults_that_changed_once_and_a_run_trained_with_the_old_ones_keeps_them()
+    {
+        var work = Fixtures.TemporaryFolder();
+        string[] tiny = ["--width", "16", "--batch", "8", "--steps", "4", "--log-every", "2", "--sample-every", "0", "--calibration-images", "16"];
+        var fresh = Ogan.Run(work, ["train", .. tiny, "--out", "new"]);
+        Assert.True(fresh.ExitCode == 0, fresh.Error);
+        var told = Assert.Single(fresh.ErrorLines, l => l.Contains("defaults changed since OGan 0.2", StringComparison.Ordinal));
+        Assert.Contains("--lr-decay cosine (was none), --lambda-rho-growth 2 (was 1), --ema 0.999 (was 0)", told, StringComparison.Ordinal);
+
+        var old = Ogan.Run(work, ["train", .. tiny, "--out", "old", "--ema", "0", "--lr-decay", "none", "--lambda-rho-growth", "1"]);
+        Assert.True(old.ExitCode == 0, old.Error);
+        Assert.DoesNotContain(old.ErrorLines, l => l.Contains("defaults changed", StringComparison.Ordinal));
+        var folder = Directory.GetDirectories(Path.Combine(work, "old")).Single();
+        var resumed = Ogan.Run(work, "train", "--resume", folder, "--steps", "6");
+        Assert.True(resumed.ExitCode == 0, resumed.Error);
+        var kept = Assert.Single(resumed.ErrorLines, l => l.Contains("keeps the options it was trained with", StringComparison.Ordinal));
+        Assert.Contains("--lr-decay none (now cosine), --lambda-rho-growth 1 (now 2), --ema 0 (now 0.999)", kept, StringComparison.Ordinal);
+        using var checkpoint = Checkpoint.Read(Path.Combine(folder, "checkpoint-000006.safetensors"));
+        Assert.Equal(PreviousDefaults.Options with { Steps = 6 }, checkpoint.Settings.Training with { BatchSize = 64, LogEvery = 50, SampleEvery = 500, CalibrationImages = 1024 });
+        Assert.False(checkpoint.HasEma);
     }
 }

@@ -54,7 +54,7 @@ public sealed class ScheduleTests
     [Fact]
     public void The_rho_weight_moves_to_its_end_value_after_the_warm_up()
     {
-        var options = new TrainingOptions { Steps = 13, LambdaRho = 0.5, LambdaRhoWarmup = 2, LambdaRhoEnd = 1.5 };
+        var options = new TrainingOptions { Steps = 13, LambdaRho = 0.5, LambdaRhoWarmup = 2, LambdaRhoGrowth = 3 };
         using var state = new TrainingState(Config, options, CPU, 64);
         var step = StepOf(state, options);
         Assert.Equal([0.25, 0.5, 0.5, 0.6, 1.0, 1.5, 1.5], [.. new long[] { 0, 1, 2, 3, 7, 12, 40 }.Select(s => Math.Round(step.LossAt(s).LambdaRho, 12))]);
@@ -63,18 +63,18 @@ public sealed class ScheduleTests
     [Fact]
     public void Settings_written_before_an_option_existed_read_it_as_that_version_trained()
     {
-        var current = new RunSettings(Config, new TrainingOptions { LearningRateDecay = LearningRateDecay.Cosine, LambdaRhoEnd = 2, EncoderLearningRate = 1e-3 }, "fashion-mnist");
+        var current = new RunSettings(Config, new TrainingOptions { LearningRateDecay = LearningRateDecay.Cosine, LambdaRhoGrowth = 2, EncoderLearningRate = 1e-3 }, "fashion-mnist");
         Assert.Equal(current, RunSettings.FromJson(current.ToJson()));
 
         var json = System.Text.Json.Nodes.JsonNode.Parse(current.ToJson())!;
-        foreach (var key in new[] { "encoder_learning_rate", "generator_learning_rate", "learning_rate_decay", "learning_rate_floor", "lambda_rho_end" })
+        foreach (var key in new[] { "encoder_learning_rate", "generator_learning_rate", "learning_rate_decay", "learning_rate_floor", "lambda_rho_growth" })
         {
             Assert.True(json["training"]!.AsObject().Remove(key), key);
         }
 
         var old = RunSettings.FromJson(json.ToJsonString()).Training;
         Assert.Equal(PreviousDefaults.Options.LearningRateDecay, old.LearningRateDecay);
-        Assert.Equal(PreviousDefaults.Options.LambdaRhoEnd, old.LambdaRhoEnd);
+        Assert.Equal(1, old.LambdaRhoGrowth);
         Assert.Equal(0, old.EncoderLearningRate);
         Assert.Equal(current.Training.EmaDecay, old.EmaDecay); // a key 0.2 wrote keeps the value it holds
     }

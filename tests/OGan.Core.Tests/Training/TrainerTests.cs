@@ -25,15 +25,17 @@ public sealed class TrainerTests
             trainer.Run(new CallbackProgress<TrainingProgress>(straight.Add));
         }
 
+        // Stopped at step 4 of the same 8, so that the learning rates and the rho weight follow the same schedule.
         var folder = new RunFolder(Fixtures.TemporaryFolder());
         string checkpoint;
-        using (var first = new Trainer(Tiny(4, formulation: formulation), data, folder))
+        using (var first = new Trainer(Tiny(8, formulation: formulation), data, folder))
+        using (var stop = new CancellationTokenSource())
         {
-            checkpoint = first.Run()!;
+            checkpoint = first.Run(new CallbackProgress<TrainingProgress>(p => { if (p.Step == 4) stop.Cancel(); }), stop.Token)!;
         }
 
         var resumed = new List<TrainingProgress>();
-        using (var second = Trainer.Resume(checkpoint, data, folder, steps: 8))
+        using (var second = Trainer.Resume(checkpoint, data, folder))
         {
             Assert.Equal(4, second.Step);
             second.Run(new CallbackProgress<TrainingProgress>(resumed.Add));
@@ -54,7 +56,7 @@ public sealed class TrainerTests
     public void The_rho_weight_warms_up_linearly_then_stays()
     {
         using var state = new TrainingState(Tiny(1).Model, Tiny(1).Training, CPU, 64);
-        var options = new TrainingOptions { LambdaRho = 2, LambdaRhoWarmup = 4 };
+        var options = new TrainingOptions { LambdaRho = 2, LambdaRhoWarmup = 4, LambdaRhoGrowth = 1 };
         var step = new TrainingStep(state, options, new OGanLoss(GanObjective.Create(options.Loss, options.LambdaQp), options.LambdaRho));
         Assert.Equal([0.5, 1, 1.5, 2, 2, 2], [.. new long[] { 0, 1, 2, 3, 4, 1000 }.Select(s => step.LossAt(s).LambdaRho)]);
 
