@@ -1,9 +1,10 @@
 namespace OGan.Training;
 
 /// <summary>
-/// The training defaults of OGan 0.2, before the long-run study of docs/results.md section 9 changed them:
-/// `ogan train` names the options whose defaults changed, and settings written by 0.2, which lack the keys
-/// added since, read those keys as 0.2 trained, so that an old run resumes as it was trained.
+/// The training defaults of OGan 0.2, before the long-run study of docs/results.md section 9 changed them
+/// (0.3 turned the moving average of G on): `ogan train` names the options whose defaults changed, and
+/// settings written by 0.2, which lack the keys added since, read those keys as 0.2 trained, so that an old
+/// run resumes as it was trained.
 /// </summary>
 public static class PreviousDefaults
 {

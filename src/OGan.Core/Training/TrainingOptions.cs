@@ -58,7 +58,7 @@ public sealed record TrainingOptions
     public double GeneratorLearningRate { get; init; }
 
     /// <summary>How both learning rates fall over the run's <see cref="Steps"/>, to <see cref="LearningRateFloor"/> times their start.</summary>
-    public LearningRateDecay LearningRateDecay { get; init; } = LearningRateDecay.Cosine;
+    public LearningRateDecay LearningRateDecay { get; init; }
 
     /// <summary>The learning rates at the last step, as a fraction of their start, when they decay.</summary>
     public double LearningRateFloor { get; init; } = 0.1;
@@ -91,7 +91,7 @@ public sealed record TrainingOptions
     public long LambdaRhoWarmup { get; init; }
 
     /// <summary>λ₂ at the last step, as a multiple of <see cref="LambdaRho"/>: after the warm-up λ₂ moves linearly to it over the run's <see cref="Steps"/>; 1 keeps it constant.</summary>
-    public double LambdaRhoGrowth { get; init; } = 2;
+    public double LambdaRhoGrowth { get; init; } = 1;
 
     /// <summary>Decay of an exponential moving average of G's weights used for samples and reconstructions; 0 turns it off. It warms up: iteration t uses min(decay, (1 + t) / (10 + t)).</summary>
     public double EmaDecay { get; init; } = 0.999;
