@@ -49,7 +49,7 @@ internal static class TrainCommand
     private static readonly Option<string?> TimeLimit = new("--time-limit") { Description = "Stop after this much training time (e.g. 90s, 20m, 1.5h) and save, even before --steps" };
     private static readonly Option<bool> DryRun = new("--dry-run") { Description = "Print the resolved options and exit" };
 
-    // Each option a default could change, and how to read it from options; ChangedDefaults names those whose default differs from 0.2's.
+    // The options whose defaults could change, each with how to read it; TellChangedDefaults names those whose default differs from 0.2's.
     private static readonly (Option Option, Func<TrainingOptions, object?> Value)[] DefaultedOptions =
     [
         (Lr, o => o.LearningRate), (LrE, o => o.EncoderLearningRate), (LrG, o => o.GeneratorLearningRate), (LrDecay, o => o.LearningRateDecay),
