@@ -32,8 +32,9 @@ public sealed class TrainingStep(TrainingState state, TrainingOptions options, O
     {
         ArgumentNullException.ThrowIfNull(real);
         var current = LossAt(state.Step);
-        SetLearningRate(state.EncoderOptimizer, options.EffectiveEncoderLearningRate * LearningRateFactorAt(state.Step));
-        SetLearningRate(state.GeneratorOptimizer, options.EffectiveGeneratorLearningRate * LearningRateFactorAt(state.Step));
+        var factor = LearningRateFactorAt(state.Step);
+        SetLearningRate(state.EncoderOptimizer, options.EffectiveEncoderLearningRate * factor);
+        SetLearningRate(state.GeneratorOptimizer, options.EffectiveGeneratorLearningRate * factor);
         var losses = options.Formulation == Formulation.SinglePass ? SinglePass(real, current) : Alternating(real, current);
         if (state.Ema is not null)
         {
