@@ -24,7 +24,8 @@ internal static class TrainCommand
     private static readonly Option<double> LrE = new("--lr-e") { Description = "E's learning rate, for two time-scale updates (0: --lr)", DefaultValueFactory = _ => Defaults.EncoderLearningRate };
     private static readonly Option<double> LrG = new("--lr-g") { Description = "G's learning rate (0: --lr)", DefaultValueFactory = _ => Defaults.GeneratorLearningRate };
     private static readonly Option<LearningRateDecay> LrDecay = new("--lr-decay") { Description = "How the learning rates fall over --steps: none, linear or cosine", DefaultValueFactory = _ => Defaults.LearningRateDecay, CustomParser = EnumValues.Parse<LearningRateDecay> };
-    private static readonly Option<double> LrFloor = new("--lr-floor") { Description = "The learning rates at the last step, as a fraction of their start, with --lr-decay", DefaultValueFactory = _ => Defaults.LearningRateFloor };
+    private static readonly Option<double> LrFloor = new("--lr-floor") { Description = "The learning rates at the schedule's end, as a fraction of their start, with --lr-decay", DefaultValueFactory = _ => Defaults.LearningRateFloor };
+    private static readonly Option<long> ScheduleSteps = new("--schedule-steps") { Description = "Iterations over which --lr-decay and --lambda-rho-growth run their course, then hold (0: --steps)", DefaultValueFactory = _ => Defaults.ScheduleSteps };
     private static readonly Option<double> Beta1 = new("--beta1") { Description = "Adam's beta1", DefaultValueFactory = _ => Defaults.Beta1 };
     private static readonly Option<double> Beta2 = new("--beta2") { Description = "Adam's beta2", DefaultValueFactory = _ => Defaults.Beta2 };
     private static readonly Option<OptimizerKind> OptimizerOption = new("--optimizer") { Description = "adam or rmsprop", DefaultValueFactory = _ => Defaults.Optimizer, CustomParser = EnumValues.Parse<OptimizerKind> };
@@ -32,7 +33,7 @@ internal static class TrainCommand
     private static readonly Option<double> LambdaQp = new("--lambda-qp") { Description = "Weight of GAN-QP's R penalty", DefaultValueFactory = _ => Defaults.LambdaQp };
     private static readonly Option<double> LambdaRho = new("--lambda-rho") { Description = "Weight of the correlation term (0: plain GAN)", DefaultValueFactory = _ => Defaults.LambdaRho };
     private static readonly Option<long> LambdaRhoWarmup = new("--lambda-rho-warmup") { Description = "Iterations over which the correlation term's weight rises linearly from 0 (0: constant)", DefaultValueFactory = _ => Defaults.LambdaRhoWarmup };
-    private static readonly Option<double> LambdaRhoGrowth = new("--lambda-rho-growth") { Description = "The correlation term's weight at the last step, as a multiple of --lambda-rho: it grows linearly after the warm-up (1: constant)", DefaultValueFactory = _ => Defaults.LambdaRhoGrowth };
+    private static readonly Option<double> LambdaRhoGrowth = new("--lambda-rho-growth") { Description = "The correlation term's weight at the schedule's end, as a multiple of --lambda-rho: it grows linearly after the warm-up (1: constant)", DefaultValueFactory = _ => Defaults.LambdaRhoGrowth };
     private static readonly Option<int> Width = new("--width") { Description = "Widest layer's channels (0: res * 8, the paper's)", DefaultValueFactory = _ => ModelDefaults.Width };
     private static readonly Option<int> ZDim = new("--zdim") { Description = "Latent dimension (0: res)", DefaultValueFactory = _ => ModelDefaults.ZDim };
     private static readonly Option<int> Threads = new("--threads") { Description = "CPU threads for libtorch (0: $OGAN_NUM_THREADS, else all cores)", DefaultValueFactory = _ => 0 };
@@ -53,7 +54,7 @@ internal static class TrainCommand
     private static readonly (Option Option, Func<TrainingOptions, object?> Value)[] DefaultedOptions =
     [
         (Lr, o => o.LearningRate), (LrE, o => o.EncoderLearningRate), (LrG, o => o.GeneratorLearningRate), (LrDecay, o => o.LearningRateDecay),
-        (LrFloor, o => o.LearningRateFloor), (OptimizerOption, o => o.Optimizer), (Beta1, o => o.Beta1), (Beta2, o => o.Beta2), (Loss, o => o.Loss),
+        (LrFloor, o => o.LearningRateFloor), (ScheduleSteps, o => o.ScheduleSteps), (OptimizerOption, o => o.Optimizer), (Beta1, o => o.Beta1), (Beta2, o => o.Beta2), (Loss, o => o.Loss),
         (LambdaQp, o => o.LambdaQp), (LambdaRho, o => o.LambdaRho), (LambdaRhoWarmup, o => o.LambdaRhoWarmup), (LambdaRhoGrowth, o => o.LambdaRhoGrowth),
         (Ema, o => o.EmaDecay), (Batch, o => o.BatchSize), (CalibrationImages, o => o.CalibrationImages),
     ];
@@ -62,7 +63,7 @@ internal static class TrainCommand
     {
         var command = new Command("train", "Train an O-GAN (default: Fashion-MNIST at 32 px, width 128) into a numbered run folder")
         {
-            DataOptions.Data, DataOptions.Res, DataOptions.Channels, DataOptions.DataRoot, Out, Batch, Steps, ImagesSeen, TimeLimit, Lr, LrE, LrG, LrDecay, LrFloor, OptimizerOption, Beta1, Beta2, Loss,
+            DataOptions.Data, DataOptions.Res, DataOptions.Channels, DataOptions.DataRoot, Out, Batch, Steps, ImagesSeen, TimeLimit, Lr, LrE, LrG, LrDecay, LrFloor, ScheduleSteps, OptimizerOption, Beta1, Beta2, Loss,
             LambdaQp, LambdaRho, LambdaRhoWarmup, LambdaRhoGrowth, Width, ZDim, ModelOptions.Device, ModelOptions.Precision, Threads, Seed,
             Resume, SnapshotEvery, SampleEvery, MetricsEvery, LogEvery, Ema, Flip, SinglePass, CalibrationImages, DryRun,
         };
@@ -85,7 +86,7 @@ internal static class TrainCommand
             new TrainingOptions
             {
                 BatchSize = parse.GetValue(Batch), Steps = StepsOf(parse), LearningRate = parse.GetValue(Lr),
-                EncoderLearningRate = parse.GetValue(LrE), GeneratorLearningRate = parse.GetValue(LrG), LearningRateDecay = parse.GetValue(LrDecay), LearningRateFloor = parse.GetValue(LrFloor),
+                EncoderLearningRate = parse.GetValue(LrE), GeneratorLearningRate = parse.GetValue(LrG), LearningRateDecay = parse.GetValue(LrDecay), LearningRateFloor = parse.GetValue(LrFloor), ScheduleSteps = parse.GetValue(ScheduleSteps),
                 Optimizer = parse.GetValue(OptimizerOption), Beta1 = parse.GetValue(Beta1), Beta2 = parse.GetValue(Beta2), Loss = parse.GetValue(Loss), LambdaQp = parse.GetValue(LambdaQp),
                 LambdaRho = parse.GetValue(LambdaRho), LambdaRhoWarmup = parse.GetValue(LambdaRhoWarmup), LambdaRhoGrowth = parse.GetValue(LambdaRhoGrowth), EmaDecay = parse.GetValue(Ema), Seed = parse.GetValue(Seed),
                 Device = parse.GetValue(ModelOptions.Device)!, Flip = parse.GetValue(Flip), LogEvery = parse.GetValue(LogEvery),
@@ -281,6 +282,7 @@ internal static class TrainCommand
                 GeneratorLearningRate = Given(LrG) ? wants.GeneratorLearningRate : was.GeneratorLearningRate,
                 LearningRateDecay = Given(LrDecay) ? wants.LearningRateDecay : was.LearningRateDecay,
                 LearningRateFloor = Given(LrFloor) ? wants.LearningRateFloor : was.LearningRateFloor,
+                ScheduleSteps = Given(ScheduleSteps) ? wants.ScheduleSteps : was.ScheduleSteps,
                 Device = Given(ModelOptions.Device) ? wants.Device : was.Device,
                 Precision = Given(ModelOptions.Precision) ? wants.Precision : was.Precision,
                 LogEvery = Given(LogEvery) ? wants.LogEvery : was.LogEvery,

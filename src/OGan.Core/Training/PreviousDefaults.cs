@@ -21,5 +21,5 @@ public static class PreviousDefaults
 
     /// <summary>The keys of options.json's "training" that 0.2 did not write.</summary>
     internal static IReadOnlyList<string> AddedKeys { get; } =
-        ["encoder_learning_rate", "generator_learning_rate", "learning_rate_decay", "learning_rate_floor", "lambda_rho_growth"];
+        ["encoder_learning_rate", "generator_learning_rate", "learning_rate_decay", "learning_rate_floor", "schedule_steps", "lambda_rho_growth"];
 }

@@ -57,11 +57,18 @@ public sealed record TrainingOptions
     /// <summary>G's learning rate, when it differs from E's; 0 means <see cref="EffectiveLearningRate"/>.</summary>
     public double GeneratorLearningRate { get; init; }
 
-    /// <summary>How both learning rates fall over the run's <see cref="Steps"/>, to <see cref="LearningRateFloor"/> times their start.</summary>
+    /// <summary>How both learning rates fall over <see cref="ScheduleLength"/> iterations, to <see cref="LearningRateFloor"/> times their start.</summary>
     public LearningRateDecay LearningRateDecay { get; init; }
 
-    /// <summary>The learning rates at the last step, as a fraction of their start, when they decay.</summary>
+    /// <summary>The learning rates at the end of the schedule, as a fraction of their start, when they decay.</summary>
     public double LearningRateFloor { get; init; } = 0.1;
+
+    /// <summary>
+    /// Iterations over which the learning-rate decay and λ₂'s growth run their course, after which both hold their
+    /// last value; 0 means the run's <see cref="Steps"/>. A fixed length makes a checkpoint's schedule independent
+    /// of when the run stops.
+    /// </summary>
+    public long ScheduleSteps { get; init; }
 
     /// <summary>Adam's β₁.</summary>
     public double Beta1 { get; init; } = 0.5;
@@ -90,7 +97,7 @@ public sealed record TrainingOptions
     /// <summary>Iterations over which λ₂ rises linearly from 0 to <see cref="LambdaRho"/>; 0 keeps it constant.</summary>
     public long LambdaRhoWarmup { get; init; }
 
-    /// <summary>λ₂ at the last step, as a multiple of <see cref="LambdaRho"/>: after the warm-up λ₂ moves linearly to it over the run's <see cref="Steps"/>; 1 keeps it constant.</summary>
+    /// <summary>λ₂ at the end of the schedule, as a multiple of <see cref="LambdaRho"/>: after the warm-up λ₂ moves linearly to it by iteration <see cref="ScheduleLength"/>; 1 keeps it constant.</summary>
     public double LambdaRhoGrowth { get; init; } = 1;
 
     /// <summary>Decay of an exponential moving average of G's weights used for samples and reconstructions; 0 turns it off. It warms up: iteration t uses min(decay, (1 + t) / (10 + t)).</summary>
@@ -126,6 +133,9 @@ public sealed record TrainingOptions
     /// <summary>The learning rate in use.</summary>
     public double EffectiveLearningRate => LearningRate > 0 ? LearningRate : Optimizer == OptimizerKind.Adam ? 2e-4 : 1e-4;
 
+    /// <summary>The iterations the schedules run over: <see cref="ScheduleSteps"/>, else <see cref="Steps"/>.</summary>
+    public long ScheduleLength => ScheduleSteps > 0 ? ScheduleSteps : Steps;
+
     /// <summary>E's learning rate at the start of the run.</summary>
     public double EffectiveEncoderLearningRate => EncoderLearningRate > 0 ? EncoderLearningRate : EffectiveLearningRate;
 
@@ -151,6 +161,7 @@ public sealed record TrainingOptions
         Require(GeneratorLearningRate >= 0 && double.IsFinite(GeneratorLearningRate), $"G's learning rate must be positive, got {GeneratorLearningRate}");
         Require(Enum.IsDefined(LearningRateDecay), $"unknown learning-rate decay {LearningRateDecay}");
         Require(LearningRateFloor is >= 0 and <= 1, $"the learning-rate floor must lie in [0, 1], got {LearningRateFloor}");
+        Require(ScheduleSteps >= 0, $"the schedule's steps must not be negative, got {ScheduleSteps}");
         Require(LambdaRhoGrowth >= 0 && double.IsFinite(LambdaRhoGrowth), $"the lambda-rho growth must not be negative, got {LambdaRhoGrowth}");
         Require(Beta1 is >= 0 and < 1 && Beta2 is >= 0 and < 1, "Adam betas must lie in [0, 1)");
         Require(RmsAlpha is >= 0 and < 1, "RMSprop alpha must lie in [0, 1)");

@@ -46,7 +46,7 @@ public sealed class TrainingStep(TrainingState state, TrainingOptions options, O
 
     /// <summary>
     /// The loss of iteration <paramref name="step"/> (from 0): λ₂ warms up linearly over <see cref="TrainingOptions.LambdaRhoWarmup"/>
-    /// iterations, then moves linearly to <see cref="TrainingOptions.LambdaRhoGrowth"/> times itself at the last step.
+    /// iterations, then moves linearly to <see cref="TrainingOptions.LambdaRhoGrowth"/> times itself by the schedule's end and holds.
     /// </summary>
     public OGanLoss LossAt(long step)
     {
@@ -55,19 +55,21 @@ public sealed class TrainingStep(TrainingState state, TrainingOptions options, O
             return loss.WithLambdaRho(loss.LambdaRho * (step + 1) / options.LambdaRhoWarmup);
         }
 
-        if (options.LambdaRhoGrowth == 1 || options.Steps <= options.LambdaRhoWarmup + 1)
+        var length = options.ScheduleLength;
+        if (options.LambdaRhoGrowth == 1 || length <= options.LambdaRhoWarmup + 1)
         {
             return loss;
         }
 
-        var progress = Math.Min(1.0, (double)(step - options.LambdaRhoWarmup) / (options.Steps - options.LambdaRhoWarmup - 1));
+        var progress = Math.Min(1.0, (double)(step - options.LambdaRhoWarmup) / (length - options.LambdaRhoWarmup - 1));
         return loss.WithLambdaRho(loss.LambdaRho * (1 + ((options.LambdaRhoGrowth - 1) * progress)));
     }
 
-    /// <summary>The learning rates' factor at iteration <paramref name="step"/> (from 0): 1 at the first, <see cref="TrainingOptions.LearningRateFloor"/> at the last of <see cref="TrainingOptions.Steps"/>.</summary>
+    /// <summary>The learning rates' factor at iteration <paramref name="step"/> (from 0): 1 at the first, <see cref="TrainingOptions.LearningRateFloor"/> from the last of <see cref="TrainingOptions.ScheduleLength"/> on.</summary>
     public double LearningRateFactorAt(long step)
     {
-        var progress = options.Steps <= 1 ? 1.0 : Math.Clamp((double)step / (options.Steps - 1), 0, 1);
+        var length = options.ScheduleLength;
+        var progress = length <= 1 ? 1.0 : Math.Clamp((double)step / (length - 1), 0, 1);
         var floor = options.LearningRateFloor;
         return options.LearningRateDecay switch
         {

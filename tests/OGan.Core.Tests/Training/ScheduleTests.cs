@@ -61,13 +61,30 @@ public sealed class ScheduleTests
     }
 
     [Fact]
+    public void A_fixed_schedule_length_runs_its_course_whatever_the_run_length_and_then_holds()
+    {
+        var options = new TrainingOptions
+        {
+            Steps = 1000, ScheduleSteps = 101, LearningRateDecay = LearningRateDecay.Linear, LearningRateFloor = 0.1, LambdaRho = 0.5, LambdaRhoGrowth = 3,
+        };
+        using var state = new TrainingState(Config, options, CPU, 64);
+        long[] steps = [0, 50, 100, 500, 999];
+        foreach (var runLength in new long[] { 60, 1000 })
+        {
+            var step = StepOf(state, options with { Steps = runLength });
+            Assert.Equal([1, 0.55, 0.1, 0.1, 0.1], [.. steps.Select(s => Math.Round(step.LearningRateFactorAt(s), 12))]);
+            Assert.Equal([0.5, 1.0, 1.5, 1.5, 1.5], [.. steps.Select(s => Math.Round(step.LossAt(s).LambdaRho, 12))]);
+        }
+    }
+
+    [Fact]
     public void Settings_written_before_an_option_existed_read_it_as_that_version_trained()
     {
         var current = new RunSettings(Config, new TrainingOptions { LearningRateDecay = LearningRateDecay.Cosine, LambdaRhoGrowth = 2, EncoderLearningRate = 1e-3 }, "fashion-mnist");
         Assert.Equal(current, RunSettings.FromJson(current.ToJson()));
 
         var json = System.Text.Json.Nodes.JsonNode.Parse(current.ToJson())!;
-        foreach (var key in new[] { "encoder_learning_rate", "generator_learning_rate", "learning_rate_decay", "learning_rate_floor", "lambda_rho_growth" })
+        foreach (var key in new[] { "encoder_learning_rate", "generator_learning_rate", "learning_rate_decay", "learning_rate_floor", "schedule_steps", "lambda_rho_growth" })
         {
             Assert.True(json["training"]!.AsObject().Remove(key), key);
         }
@@ -75,6 +92,7 @@ public sealed class ScheduleTests
         var old = RunSettings.FromJson(json.ToJsonString()).Training;
         Assert.Equal(PreviousDefaults.Options.LearningRateDecay, old.LearningRateDecay);
         Assert.Equal(1, old.LambdaRhoGrowth);
+        Assert.Equal(0, old.ScheduleSteps);
         Assert.Equal(0, old.EncoderLearningRate);
         Assert.Equal(current.Training.EmaDecay, old.EmaDecay); // a key 0.2 wrote keeps the value it holds
     }
