@@ -2,10 +2,10 @@
 # The encoder studies of docs/results.md: each variant changes one thing, is trained with 3 seeds (SEEDS=) at
 # the same budget, and every final checkpoint goes through `ogan eval` (rho, MSE, SSIM, FID, KID, and linear
 # probes on the codes `ogan encode` writes, E(x), E's last hidden layer and pixels, trained on all 60,000
-# training images). Then one table of mean ± sd over the seeds.
+# training images, or PROBE_IMAGES). Then one table of mean ± sd over the seeds.
 # Usage: bench/encoder-study.sh [STEPS] [OUT]   (default 2500 steps, ~3 min each on 2 idle cores, into results/encoder-study)
 # Section 9's budgets: STEPS 2500, 7500 (10 minutes of the 0.2 defaults here) and 22500 (30 minutes), e.g.
-#   VARIANTS="v0.2 ema-cosine-growth" bench/encoder-study.sh 7500 results/long-study-7500
+#   VARIANTS="v0.2 default" PROBE_IMAGES=10000 bench/encoder-study.sh 7500 results/long-study-7500
 # THREADS=1 gives each run one libtorch thread, so that two studies (two OUT folders) can share 2 cores.
 # Runs that exist are kept: re-running resumes the study; TABLE_ONLY=1 prints the table of what is complete. Re-check one row: ./ogan eval -c OUT/z128-s1 OUT/z128-s2 OUT/z128-s3
 set -euo pipefail
@@ -14,20 +14,20 @@ steps=${1:-2500}; out=${2:-results/encoder-study}
 ogan=${OGAN:-./ogan}
 seeds=(${SEEDS:-1 2 3})
 with_threads=(); [ -z "${THREADS:-}" ] || with_threads=(env "OGAN_NUM_THREADS=$THREADS") # the libtorch threads of each command
+probes=${PROBE_IMAGES:-60000} # training images of the linear probes (section 9: 10000)
 seconds=${SECONDS_BUDGET:-190} # the default's training time for $steps iterations here (181-207 s undisturbed): the budget of rows that change the cost of an iteration
-v02="--ema 0" # OGan 0.2's defaults, where today's differ (section 9); sections 5-7 changed one thing from them
+v02="--ema 0 --lr-decay none --lambda-rho-growth 1" # OGan 0.2's defaults, where today's differ (section 9); sections 5-7 changed one thing from them
 declare -A variants=(
-  [default]=""                               # today's: z 32, lambda-rho 0.5, Adam 2e-4 (0.5, 0.999), EMA of G 0.999, width 128, calibrated BatchNorm, --precision auto
-  [v0.2]="$v02"                              # the same without the EMA of G
-  # Section 9: schedules over the run, from 0.2's defaults
-  [cosine-growth]="$v02 --lr-decay cosine --lambda-rho-growth 2"      # learning rates fall to 0.1 along half a cosine, lambda-rho grows from 0.5 to 1
-  [ema-cosine-growth]="--lr-decay cosine --lambda-rho-growth 2"      # the same with today's EMA
-  [ema-cosine]="--lr-decay cosine"
-  [ema-growth]="--lambda-rho-growth 2"
-  [ema-linear-growth]="--lr-decay linear --lambda-rho-growth 2"
-  [ema-ttur]="--lr-e 4e-4 --lr-g 1e-4"       # two time-scale updates
-  [ema-adam-0-0.99]="--beta1 0 --beta2 0.99"
-  [ema-z64]="--zdim 64"
+  [default]=""                               # today's: z 32, lambda-rho 0.5, Adam 2e-4 (0.5, 0.999), width 128, calibrated BatchNorm, --precision auto, EMA of G 0.999, and over the first 10,000 iterations the learning rates fall to 0.1 along half a cosine while lambda-rho grows to 1
+  [v0.2]="$v02"                              # the same without the EMA of G and the schedules
+  # Section 9: what makes today's defaults, one part at a time
+  [ema-only]="--lr-decay none --lambda-rho-growth 1"                  # 0.2's with the EMA of G
+  [cosine-10k]="--lambda-rho-growth 1"                                # no growth of lambda-rho
+  [growth-10k]="--lr-decay none"                                      # no decay of the learning rates
+  [run-cosine-growth]="--schedule-steps 0"                            # the schedules over the run's own --steps, the first candidate
+  [ttur]="--lr-e 4e-4 --lr-g 1e-4"           # two time-scale updates
+  [adam-0-0.99-now]="--beta1 0 --beta2 0.99"
+  [z64]="--zdim 64"
   # Sections 5-7: one change from 0.2's defaults
   [fp32]="$v02 --precision fp32"             # mixed precision (issue 26): the default in each precision
   [bf16]="$v02 --precision bf16"
@@ -39,7 +39,7 @@ declare -A variants=(
   [z128-rho2-warmup]="$v02 --zdim 128 --lambda-rho 2 --lambda-rho-warmup $steps" # lambda-rho rises from 0 to 2 over the whole run
   [z256-rho2-warmup]="$v02 --zdim 256 --lambda-rho 2 --lambda-rho-warmup $steps"
   [no-calibration]="$v02 --calibration-images 0"  # E's running statistics from training (real and fake batches) instead of 1,024 real images
-  [ema]="--ema 0.999"                       # 0.2's defaults with the EMA of G                        # samples and reconstructions from a moving average of G
+  [ema]="--ema 0.999 --lr-decay none --lambda-rho-growth 1"  # 0.2's defaults with the EMA of G: samples and reconstructions from a moving average of G
   [adam-0-0.99]="$v02 --beta1 0 --beta2 0.99"
   [width64]="$v02 --width 64 --steps 1000000 --time-limit ${seconds}s"   # cheaper iterations: as many as fit the default's time
   [width256]="$v02 --width 256 --steps 1000000 --time-limit ${seconds}s"
@@ -74,7 +74,7 @@ run() { # VARIANT SEED: trains $out/VARIANT-sSEED and evaluates its last checkpo
     mv "$out/.tmp" "$folder"
   fi
   # Every model is measured the same way, in fp32, whatever it was trained in.
-  [ -f "$folder/eval.json" ] || "${with_threads[@]}" $ogan eval -c "$folder" --precision fp32 --json "$folder/eval.json" --verbosity quiet > "$folder/eval.txt"
+  [ -f "$folder/eval.json" ] || "${with_threads[@]}" $ogan eval -c "$folder" --precision fp32 --probe-images "$probes" --json "$folder/eval.json" --verbosity quiet > "$folder/eval.txt"
   echo "$name done"
 }
 

@@ -2,7 +2,8 @@ namespace OGan.Training;
 
 /// <summary>
 /// The training defaults of OGan 0.2, before the long-run study of docs/results.md section 9 changed them
-/// (0.3 turned the moving average of G on): `ogan train` names the options whose defaults changed, and
+/// (0.3 turned on the moving average of G, and a cosine decay of the learning rates with λ₂ growing over the
+/// first 10,000 iterations): `ogan train` names the options whose defaults changed, and
 /// settings written by 0.2, which lack the keys added since, read those keys as 0.2 trained, so that an old
 /// run resumes as it was trained.
 /// </summary>
@@ -16,6 +17,7 @@ public static class PreviousDefaults
     {
         EmaDecay = 0,
         LearningRateDecay = LearningRateDecay.None,
+        ScheduleSteps = 0,
         LambdaRhoGrowth = 1,
     };
 

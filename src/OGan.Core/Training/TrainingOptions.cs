@@ -29,10 +29,10 @@ public enum LearningRateDecay
     /// <summary>Constant.</summary>
     None,
 
-    /// <summary>A straight line from the start to the floor at the last step.</summary>
+    /// <summary>A straight line from the start to the floor at the schedule's end.</summary>
     Linear,
 
-    /// <summary>Half a cosine from the start to the floor at the last step.</summary>
+    /// <summary>Half a cosine from the start to the floor at the schedule's end.</summary>
     Cosine,
 }
 
@@ -58,7 +58,7 @@ public sealed record TrainingOptions
     public double GeneratorLearningRate { get; init; }
 
     /// <summary>How both learning rates fall over <see cref="ScheduleLength"/> iterations, to <see cref="LearningRateFloor"/> times their start.</summary>
-    public LearningRateDecay LearningRateDecay { get; init; }
+    public LearningRateDecay LearningRateDecay { get; init; } = LearningRateDecay.Cosine;
 
     /// <summary>The learning rates at the end of the schedule, as a fraction of their start, when they decay.</summary>
     public double LearningRateFloor { get; init; } = 0.1;
@@ -68,7 +68,7 @@ public sealed record TrainingOptions
     /// last value; 0 means the run's <see cref="Steps"/>. A fixed length makes a checkpoint's schedule independent
     /// of when the run stops.
     /// </summary>
-    public long ScheduleSteps { get; init; }
+    public long ScheduleSteps { get; init; } = 10000;
 
     /// <summary>Adam's β₁.</summary>
     public double Beta1 { get; init; } = 0.5;
@@ -98,7 +98,7 @@ public sealed record TrainingOptions
     public long LambdaRhoWarmup { get; init; }
 
     /// <summary>λ₂ at the end of the schedule, as a multiple of <see cref="LambdaRho"/>: after the warm-up λ₂ moves linearly to it by iteration <see cref="ScheduleLength"/>; 1 keeps it constant.</summary>
-    public double LambdaRhoGrowth { get; init; } = 1;
+    public double LambdaRhoGrowth { get; init; } = 2;
 
     /// <summary>Decay of an exponential moving average of G's weights used for samples and reconstructions; 0 turns it off. It warms up: iteration t uses min(decay, (1 + t) / (10 + t)).</summary>
     public double EmaDecay { get; init; } = 0.999;

@@ -37,16 +37,16 @@ public sealed class ResumeOptionsTests
         var fresh = Ogan.Run(work, ["train", .. tiny, "--out", "new"]);
         Assert.True(fresh.ExitCode == 0, fresh.Error);
         var told = Assert.Single(fresh.ErrorLines, l => l.Contains("defaults changed since OGan 0.2", StringComparison.Ordinal));
-        Assert.EndsWith("this run uses --ema 0.999 (was 0); give the old values to train as 0.2 did", told, StringComparison.Ordinal);
+        Assert.EndsWith("this run uses --lr-decay cosine (was none), --schedule-steps 10000 (was 0), --lambda-rho-growth 2 (was 1), --ema 0.999 (was 0); give the old values to train as 0.2 did", told, StringComparison.Ordinal);
 
-        var old = Ogan.Run(work, ["train", .. tiny, "--out", "old", "--ema", "0", "--lr-decay", "none", "--lambda-rho-growth", "1"]);
+        var old = Ogan.Run(work, ["train", .. tiny, "--out", "old", "--ema", "0", "--lr-decay", "none", "--schedule-steps", "0", "--lambda-rho-growth", "1"]);
         Assert.True(old.ExitCode == 0, old.Error);
         Assert.DoesNotContain(old.ErrorLines, l => l.Contains("defaults changed", StringComparison.Ordinal));
         var folder = Directory.GetDirectories(Path.Combine(work, "old")).Single();
         var resumed = Ogan.Run(work, "train", "--resume", folder, "--steps", "6");
         Assert.True(resumed.ExitCode == 0, resumed.Error);
         var kept = Assert.Single(resumed.ErrorLines, l => l.Contains("keeps the options it was trained with", StringComparison.Ordinal));
-        Assert.EndsWith("defaults changed since OGan 0.2: --ema 0 (now 0.999)", kept, StringComparison.Ordinal);
+        Assert.EndsWith("defaults changed since OGan 0.2: --lr-decay none (now cosine), --schedule-steps 0 (now 10000), --lambda-rho-growth 1 (now 2), --ema 0 (now 0.999)", kept, StringComparison.Ordinal);
         using var checkpoint = Checkpoint.Read(Path.Combine(folder, "checkpoint-000006.safetensors"));
         Assert.Equal(PreviousDefaults.Options with { Steps = 6 }, checkpoint.Settings.Training with { BatchSize = 64, LogEvery = 50, SampleEvery = 500, CalibrationImages = 1024 });
         Assert.False(checkpoint.HasEma);

@@ -14,7 +14,7 @@ public sealed class ScheduleTests
     [Fact]
     public void Learning_rates_fall_from_their_start_to_the_floor_at_the_last_step()
     {
-        var options = new TrainingOptions { Steps = 101, LearningRateFloor = 0.1 };
+        var options = new TrainingOptions { Steps = 101, ScheduleSteps = 0, LearningRateFloor = 0.1 };
         using var state = new TrainingState(Config, options, CPU, 64);
         double[] At(LearningRateDecay decay) => [.. new long[] { 0, 50, 100, 500 }.Select(s => StepOf(state, options with { LearningRateDecay = decay }).LearningRateFactorAt(s))];
 
@@ -30,7 +30,7 @@ public sealed class ScheduleTests
         using var data = Fixtures.FashionMnist(train: true, limit: 32);
         var options = new TrainingOptions
         {
-            BatchSize = 16, Steps = 3, EncoderLearningRate = 4e-4, GeneratorLearningRate = 1e-4, LearningRateDecay = LearningRateDecay.Linear, LearningRateFloor = 0.5,
+            BatchSize = 16, Steps = 3, ScheduleSteps = 0, EncoderLearningRate = 4e-4, GeneratorLearningRate = 1e-4, LearningRateDecay = LearningRateDecay.Linear, LearningRateFloor = 0.5,
         };
         using var state = new TrainingState(Config, options, CPU, data.Count);
         var step = StepOf(state, options);
@@ -54,7 +54,7 @@ public sealed class ScheduleTests
     [Fact]
     public void The_rho_weight_moves_to_its_end_value_after_the_warm_up()
     {
-        var options = new TrainingOptions { Steps = 13, LambdaRho = 0.5, LambdaRhoWarmup = 2, LambdaRhoGrowth = 3 };
+        var options = new TrainingOptions { Steps = 13, ScheduleSteps = 0, LambdaRho = 0.5, LambdaRhoWarmup = 2, LambdaRhoGrowth = 3 };
         using var state = new TrainingState(Config, options, CPU, 64);
         var step = StepOf(state, options);
         Assert.Equal([0.25, 0.5, 0.5, 0.6, 1.0, 1.5, 1.5], [.. new long[] { 0, 1, 2, 3, 7, 12, 40 }.Select(s => Math.Round(step.LossAt(s).LambdaRho, 12))]);
