@@ -90,8 +90,12 @@ check() {
     sleep 1
   done
   local victim
+  # Under pipefail and set -e every stage must succeed: the loop's last test may fail (a process that is not
+  # rank 1, or gone), and an early-exiting reader (head) would end the loop with SIGPIPE.
   victim=$(ip netns pids ogan-b 2>/dev/null | while read -r pid; do
-    tr '\0' '\n' < /proc/$pid/environ 2>/dev/null | grep -qx 'OMPI_COMM_WORLD_RANK=1' && grep -q ogan.dll /proc/$pid/cmdline && echo "$pid"; done | head -1)
+    environment=$(tr '\0' '\n' < /proc/$pid/environ 2>/dev/null || true)
+    if grep -qx 'OMPI_COMM_WORLD_RANK=1' <<< "$environment" && grep -q ogan.dll /proc/$pid/cmdline 2>/dev/null; then echo "$pid"; fi
+  done | awk 'NR == 1')
   [ -n "$victim" ] || { echo "FAIL: no rank-1 process found in machine B"; cat "$log"; exit 1; }
   start=$SECONDS
   kill -KILL "$victim"
