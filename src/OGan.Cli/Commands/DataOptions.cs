@@ -47,6 +47,7 @@ internal static class DataOptions
             throw new UserError($"--data {data}: no such folder or file, and not one of {string.Join(", ", DataSets.Presets)}", Guard.Usage);
         }
 
-        return (data, size, channels);
+        // A folder or file is recorded absolute, so that eval, serve and --resume find it from any directory.
+        return (fashion || DataSets.IsPreset(data) ? data : Path.GetFullPath(data), size, channels);
     }
 }

@@ -3,6 +3,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using OGan.Cli.Evaluation;
 using OGan.Data;
 using OGan.Evaluation;
 using OGan.Imaging;
@@ -24,10 +25,21 @@ internal static class EvalCommand
         AllowMultipleArgumentsPerToken = true,
     };
 
-    private static readonly Option<string> Data = new("--data", "-d")
+    private static readonly Option<string?> Data = new("--data", "-d")
     {
-        Description = "Held-out images: fashion-mnist (its 10,000 test images), a folder, a preset, an LMDB database or a .ogan-data file",
-        DefaultValueFactory = _ => "fashion-mnist",
+        Description = "The data the checkpoint learned (default: the run's own): fashion-mnist (measured on its 10,000 test images), a folder, a preset, an LMDB database or a .ogan-data file; " +
+            "a run trained with --holdout is measured on the part held back",
+    };
+
+    private static readonly Option<string?> EvalData = new("--eval-data")
+    {
+        Description = "Held-out images to measure against (a folder, preset, LMDB database or .ogan-data file) instead of the part of --data held back by `ogan train --holdout`",
+    };
+
+    private static readonly Option<bool> ImageNetMetrics = new("--imagenet-metrics")
+    {
+        Description = "On RGB data: FID and KID of samples and reconstructions through ImageNet ResNet-18 features (the model ships with OGan)",
+        DefaultValueFactory = _ => true,
     };
 
     private static readonly Option<int> Count = new("--count") { Description = "Images to reconstruct, and samples for FID (at most)", DefaultValueFactory = _ => 10_000 };
@@ -53,7 +65,7 @@ internal static class EvalCommand
     {
         var command = new Command("eval", "Measure checkpoints: rho on fresh latents; MSE, PSNR and SSIM of reconstructions of held-out images; on Fashion-MNIST FID, KID and linear probes")
         {
-            Checkpoints, Data, DataOptions.DataRoot, Count, Latents, Seed, Scale, Classifier, ProbeImages, Json, ModelOptions.Device, ModelOptions.Precision,
+            Checkpoints, Data, EvalData, DataOptions.DataRoot, Count, Latents, Seed, Scale, Classifier, ProbeImages, ImageNetMetrics, Json, ModelOptions.Device, ModelOptions.Precision,
         };
         command.SetAction(parse => Guard.Run(parse, log => Run(parse, log)));
         return command;
@@ -76,10 +88,11 @@ internal static class EvalCommand
         var device = ModelOptions.ParseDevice(parse.GetValue(ModelOptions.Device)!);
         Engine.Runtime.SetThreads();
         var results = new List<Result>();
+        using var photos = new PhotoEvaluation(parse.GetValue(ImageNetMetrics), parse.GetValue(Seed), m => log.LogInformation("{Message}", m));
         foreach (var path in paths)
         {
             using var model = OGanModel.Load(path, device, parse.GetValue(ModelOptions.Precision));
-            var result = Measure(parse, log, path, model);
+            var result = Measure(parse, log, path, model, photos);
             Print(result);
             results.Add(result);
         }
@@ -101,15 +114,16 @@ internal static class EvalCommand
         return 0;
     }
 
-    private static Result Measure(ParseResult parse, ILogger log, string checkpoint, OGanModel model)
+    private static Result Measure(ParseResult parse, ILogger log, string checkpoint, OGanModel model, PhotoEvaluation photos)
     {
-        var data = parse.GetValue(Data)!;
+        var (settings, _) = OGan.Checkpoints.Checkpoint.ReadSettings(checkpoint);
+        var data = parse.GetValue(Data) ?? settings.Data;
         var count = parse.GetValue(Count);
         var latents = parse.GetValue(Latents);
         var fashionMnist = DataOptions.IsFashionMnist(data);
-        using var images = fashionMnist
-            ? FashionMnist.Load(train: false)
-            : DataSets.Open(data, model.Config.ImageSize, model.Config.Channels, parse.GetValue(DataOptions.DataRoot), log: m => log.LogInformation("{Message}", m));
+        var (images, training) = fashionMnist ? (FashionMnist.Load(train: false), null) : OpenHeldOut(parse, log, data, settings.Training.Holdout, model.Config);
+        using var heldOut = images;
+        using var trainingImages = training;
         if (images.Channels != model.Config.Channels || images.Size != model.Config.ImageSize)
         {
             throw new UserError($"--data {data} holds {images.Channels}x{images.Size} px images, {checkpoint} takes {model.Config.Channels}x{model.Config.ImageSize}");
@@ -124,7 +138,23 @@ internal static class EvalCommand
             new("psnr", "reconstruction PSNR (dB)", quality.Psnr, "F2"),
             new("ssim", "reconstruction SSIM", quality.Ssim, "F4"),
         };
-        var extra = new Dictionary<string, object?> { ["latents"] = latents, ["images"] = quality.Count, ["scale"] = parse.GetValue(Scale) };
+        var extra = new Dictionary<string, object?> { ["latents"] = latents, ["images"] = quality.Count, ["scale"] = parse.GetValue(Scale), ["held_out"] = images.Name };
+        if (!fashionMnist && model.Config.Channels == 3 && photos.Enabled)
+        {
+            var photo = photos.Measure(model, images, training, count, parse.GetValue(Scale));
+            metrics.AddRange(
+            [
+                new("fid_resnet18", $"FID (ResNet-18 ImageNet features), {photo.Count} samples vs held-out", photo.SampleFid, "F2"),
+                new("kid_resnet18", "KID x1e3 (same features)", photo.SampleKid * 1e3, "F2"),
+                new("fid_resnet18_reconstructions", $"FID of reconstructions of {photo.Count} held-out photos", photo.ReconstructionFid, "F2"),
+                new("kid_resnet18_reconstructions", "KID x1e3 of reconstructions", photo.ReconstructionKid * 1e3, "F2"),
+            ]);
+            if (!double.IsNaN(photo.FloorFid))
+            {
+                metrics.Add(new("fid_resnet18_floor", $"  floor: {photo.Count} training photos vs held-out (FID)", photo.FloorFid, "F2"));
+                metrics.Add(new("kid_resnet18_floor", "  floor (KID x1e3)", photo.FloorKid * 1e3, "F2"));
+            }
+        }
 
         if (!fashionMnist && model.Config.ImageSize >= 16)
         {
@@ -170,6 +200,48 @@ internal static class EvalCommand
         }
 
         return new Result(checkpoint, model.Step, images.Name, metrics, extra);
+    }
+
+    /// <summary>
+    /// The images to measure against and, for the floor, training images: --eval-data and the run's data (its
+    /// training part), else the part of the data held back by the run's --holdout and the rest, else the data itself.
+    /// </summary>
+    private static (ImageSet HeldOut, ImageSet? Training) OpenHeldOut(ParseResult parse, ILogger log, string data, double holdout, Models.OGanConfig config)
+    {
+        ImageSet Open(string what, Holdout? part) =>
+            DataSets.Open(what, config.ImageSize, config.Channels, parse.GetValue(DataOptions.DataRoot), log: m => log.LogInformation("{Message}", m), holdout: part);
+
+        var split = holdout > 0 && !File.Exists(data);
+        if (parse.GetValue(EvalData) is { } evalData)
+        {
+            var heldOut = Open(evalData, null);
+            try
+            {
+                return (heldOut, Open(data, split ? new Holdout(holdout, HoldoutPart.Training) : null));
+            }
+            catch
+            {
+                heldOut.Dispose();
+                throw;
+            }
+        }
+
+        if (split)
+        {
+            var heldOut = Open(data, new Holdout(holdout, HoldoutPart.HeldOut));
+            try
+            {
+                return (heldOut, Open(data, new Holdout(holdout, HoldoutPart.Training)));
+            }
+            catch
+            {
+                heldOut.Dispose();
+                throw;
+            }
+        }
+
+        log.LogWarning("{Data} has no held-out part (the run trained without --holdout): measuring against images it trained on; give --eval-data DIR for unseen ones", data);
+        return (Open(data, null), null);
     }
 
     private static void Print(Result result)

@@ -45,6 +45,7 @@ internal static class TrainCommand
     private static readonly Option<int> LogEvery = new("--log-every") { Description = "Iterations between progress lines", DefaultValueFactory = _ => Defaults.LogEvery };
     private static readonly Option<double> Ema = new("--ema") { Description = "EMA decay of G's weights for samples and reconstructions, warmed up as min(decay, (1 + t) / (10 + t)) (0: off)", DefaultValueFactory = _ => Defaults.EmaDecay };
     private static readonly Option<bool> Flip = new("--flip") { Description = "Random horizontal flips of real images" };
+    private static readonly Option<double> HoldoutShare = new("--holdout") { Description = "Share of an image folder held back from training by name, for `ogan eval` to measure against (e.g. 0.1; 0: train on every image)", DefaultValueFactory = _ => Defaults.Holdout };
     private static readonly Option<bool> SinglePass = new("--single-pass") { Description = "The author's single combined step (one G pass per iteration) instead of alternating E and G steps" };
     private static readonly Option<int> CalibrationImages = new("--calibration-images") { Description = "Real images that recalibrate E's BatchNorm statistics before each checkpoint (0: off)", DefaultValueFactory = _ => Defaults.CalibrationImages };
     private static readonly Option<string?> TimeLimit = new("--time-limit") { Description = "Stop after this much training time (e.g. 90s, 20m, 1.5h) and save, even before --steps" };
@@ -65,7 +66,7 @@ internal static class TrainCommand
         {
             DataOptions.Data, DataOptions.Res, DataOptions.Channels, DataOptions.DataRoot, Out, Batch, Steps, ImagesSeen, TimeLimit, Lr, LrE, LrG, LrDecay, LrFloor, ScheduleSteps, OptimizerOption, Beta1, Beta2, Loss,
             LambdaQp, LambdaRho, LambdaRhoWarmup, LambdaRhoGrowth, Width, ZDim, ModelOptions.Device, ModelOptions.Precision, Threads, Seed,
-            Resume, SnapshotEvery, SampleEvery, MetricsEvery, LogEvery, Ema, Flip, SinglePass, CalibrationImages, DryRun,
+            Resume, SnapshotEvery, SampleEvery, MetricsEvery, LogEvery, Ema, Flip, HoldoutShare, SinglePass, CalibrationImages, DryRun,
         };
         command.SetAction((parse, cancellation) => Task.FromResult(Guard.Run(parse, log => Run(parse, log, cancellation))));
         return command;
@@ -89,7 +90,7 @@ internal static class TrainCommand
                 EncoderLearningRate = parse.GetValue(LrE), GeneratorLearningRate = parse.GetValue(LrG), LearningRateDecay = parse.GetValue(LrDecay), LearningRateFloor = parse.GetValue(LrFloor), ScheduleSteps = parse.GetValue(ScheduleSteps),
                 Optimizer = parse.GetValue(OptimizerOption), Beta1 = parse.GetValue(Beta1), Beta2 = parse.GetValue(Beta2), Loss = parse.GetValue(Loss), LambdaQp = parse.GetValue(LambdaQp),
                 LambdaRho = parse.GetValue(LambdaRho), LambdaRhoWarmup = parse.GetValue(LambdaRhoWarmup), LambdaRhoGrowth = parse.GetValue(LambdaRhoGrowth), EmaDecay = parse.GetValue(Ema), Seed = parse.GetValue(Seed),
-                Device = parse.GetValue(ModelOptions.Device)!, Flip = parse.GetValue(Flip), LogEvery = parse.GetValue(LogEvery),
+                Device = parse.GetValue(ModelOptions.Device)!, Flip = parse.GetValue(Flip), Holdout = parse.GetValue(HoldoutShare), LogEvery = parse.GetValue(LogEvery),
                 SampleEvery = parse.GetValue(SampleEvery), SnapshotEvery = parse.GetValue(SnapshotEvery), MetricsEvery = parse.GetValue(MetricsEvery),
                 Formulation = parse.GetValue(SinglePass) ? Formulation.SinglePass : Formulation.Alternating,
                 CalibrationImages = parse.GetValue(CalibrationImages), Precision = parse.GetValue(ModelOptions.Precision),
@@ -126,7 +127,8 @@ internal static class TrainCommand
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, interrupt.Token);
         using var outOfTime = new CancellationTokenSource();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(linked.Token, outOfTime.Token);
-        using var images = DataSets.Open(data, size, channels, parse.GetValue(DataOptions.DataRoot), log: m => log.LogInformation("{Message}", m), cancellation: linked.Token);
+        var holdout = (resumed ?? settings).Training.Holdout is > 0 and var share ? new Holdout(share, HoldoutPart.Training) : null;
+        using var images = DataSets.Open(data, size, channels, parse.GetValue(DataOptions.DataRoot), log: m => log.LogInformation("{Message}", m), holdout: holdout, cancellation: linked.Token);
         using var trainer = resumeCheckpoint is null ? NewRun(settings, images, parse.GetValue(Out)!, group) : Continue(resumeCheckpoint, images, parse, settings, group);
         var folderPath = trainer.Folder?.Path ?? "rank 0's run folder";
         log.LogInformation(
@@ -253,7 +255,7 @@ internal static class TrainCommand
         }
 
         var (was, wants) = (saved.Training, asked.Training);
-        Keep(DataOptions.Data, saved.Data, asked.Data);
+        Keep(DataOptions.Data, DataOptions.IsFashionMnist(saved.Data) || DataSets.IsPreset(saved.Data) ? saved.Data : Path.GetFullPath(saved.Data), asked.Data);
         Keep(DataOptions.Res, saved.Model.ImageSize, parse.GetValue(DataOptions.Res));
         Keep(DataOptions.Channels, saved.Model.Channels, parse.GetValue(DataOptions.Channels));
         Keep(Width, saved.Model.MaxChannels, asked.Model.MaxChannels);
@@ -270,6 +272,7 @@ internal static class TrainCommand
         Keep(Ema, was.EmaDecay, wants.EmaDecay);
         Keep(Seed, was.Seed, wants.Seed);
         Keep(Flip, was.Flip, wants.Flip);
+        Keep(HoldoutShare, was.Holdout, wants.Holdout);
         Keep(SinglePass, was.Formulation, wants.Formulation);
         var steps = Given(ImagesSeen) ? (parse.GetValue(ImagesSeen) + was.BatchSize - 1) / was.BatchSize : Given(Steps) ? wants.Steps : was.Steps;
         return saved with

@@ -38,26 +38,25 @@ public static class DataSets
 
     /// <summary>The image source a preset, folder or database names (not fashion-mnist, not a prepared file).</summary>
     /// <exception cref="DirectoryNotFoundException">Nothing there; for a preset the message names every place looked.</exception>
-    public static IImageSource Source(string data, int size, string? root = null)
+    /// <exception cref="ArgumentException">A holdout asked of an LMDB database.</exception>
+    public static IImageSource Source(string data, int size, string? root = null, Holdout? holdout = null)
     {
         ArgumentNullException.ThrowIfNull(data);
-        if (!IsPreset(data))
-        {
-            return LmdbImages.IsDatabase(data) ? new LmdbImages(data) : new ImageFolder(data);
-        }
-
-        root ??= DefaultRoot;
-        var candidates = Layouts(data.ToLowerInvariant(), size).Select(relative => Path.Combine(root, relative)).ToArray();
+        var candidates = IsPreset(data)
+            ? Layouts(data.ToLowerInvariant(), size).Select(relative => Path.Combine(root ?? DefaultRoot, relative)).ToArray()
+            : [data];
         foreach (var candidate in candidates)
         {
             if (LmdbImages.IsDatabase(candidate))
             {
-                return new LmdbImages(candidate);
+                return holdout is null
+                    ? new LmdbImages(candidate)
+                    : throw new ArgumentException($"{candidate} is an LMDB database: a holdout is held back from image folders only; give held-out images as a folder of their own");
             }
 
-            if (Directory.Exists(candidate))
+            if (Directory.Exists(candidate) || !IsPreset(data))
             {
-                return new ImageFolder(candidate);
+                return new ImageFolder(candidate, holdout);
             }
         }
 
@@ -70,7 +69,8 @@ public static class DataSets
     /// Training images for <paramref name="data"/> at <paramref name="size"/> px and <paramref name="channels"/>:
     /// Fashion-MNIST in memory, anything else through a prepared file (made on first use, in <paramref name="cache"/>).
     /// </summary>
-    public static ImageSet Open(string data, int size, int channels, string? root = null, string? cache = null, Action<string>? log = null, CancellationToken cancellation = default)
+    /// <remarks>With <paramref name="holdout"/>, only one part of an image folder (prepared and cached apart).</remarks>
+    public static ImageSet Open(string data, int size, int channels, string? root = null, string? cache = null, Action<string>? log = null, Holdout? holdout = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(data);
         if (data.Equals("fashion-mnist", StringComparison.OrdinalIgnoreCase))
@@ -81,6 +81,11 @@ public static class DataSets
             }
 
             return FashionMnist.Load(train: true);
+        }
+
+        if (holdout is not null && (File.Exists(data) || FashionMnist.HoldsIdx(data)))
+        {
+            throw new ArgumentException($"{data}: a holdout is held back from image folders only, not from a prepared file or IDX images");
         }
 
         if (File.Exists(data) && data.EndsWith(PreparedSet.Extension, StringComparison.OrdinalIgnoreCase))
@@ -96,7 +101,12 @@ public static class DataSets
                 : throw new ArgumentException($"{data} holds 28 px grey IDX images: train them at --res 32 --channels 1");
         }
 
-        var source = Source(data, size, root);
+        var source = Source(data, size, root, holdout);
+        if (IsPreset(data))
+        {
+            log?.Invoke(Found(data, source));
+        }
+
         var prepared = CachedFile(source, size, channels, cache ?? DefaultCache);
         if (File.Exists(prepared) && SourceFingerprint.Of(source) is { } now && PreparedSet.ReadHeader(prepared).Fingerprint != now)
         {
@@ -138,9 +148,22 @@ public static class DataSets
         return Path.Combine(cache, "prepared", $"{name}-{hash}-{channels}x{size}{PreparedSet.Extension}");
     }
 
-    private static IEnumerable<string> Layouts(string preset, int size) => preset switch
+    /// <summary>The line that says which folder a preset found, and how its images are taken.</summary>
+    private static string Found(string preset, IImageSource source)
     {
-        "celeba-hq" or "celeba" => ["celeba-hq", "CelebA-HQ", "celeba_hq", "celebahq", Path.Combine("CelebAMask-HQ", "CelebA-HQ-img")],
+        var count = source is ImageFolder folder ? $"{folder.Files.Count} images" : "an LMDB database";
+        var aligned = source.Description.Contains("img_align_celeba", StringComparison.Ordinal)
+            ? "; CelebA's aligned 178x218 photos, each centre-cropped to a 178x178 square"
+            : string.Empty;
+        return $"{preset}: found {source.Description} ({count}{aligned})";
+    }
+
+    private static string[] Layouts(string preset, int size) => preset switch
+    {
+        // CelebA: a folder of square crops laid out like FFHQ's thumbnails (celeba-128), else CelebA's own
+        // aligned photos; then CelebA-HQ's layouts.
+        "celeba" => [.. CelebA, .. CelebAHq],
+        "celeba-hq" => CelebAHq,
         "ffhq" => size <= 128
             ? [Path.Combine("ffhq", "thumbnails128x128"), Path.Combine("ffhq", "images1024x1024"), "ffhq"]
             : [Path.Combine("ffhq", "images1024x1024"), "ffhq"],
@@ -148,4 +171,12 @@ public static class DataSets
         "lsun-bedroom" => [Path.Combine("lsun", "bedroom_train_lmdb"), "bedroom_train_lmdb", Path.Combine("lsun", "bedroom"), "lsun-bedroom"],
         _ => throw new ArgumentException($"unknown preset {preset}"),
     };
+
+    private static readonly string[] CelebA =
+    [
+        "celeba-128", "celeba_128", Path.Combine("celeba", "img_align_celeba"), Path.Combine("CelebA", "Img", "img_align_celeba"),
+        Path.Combine("celeba", "Img", "img_align_celeba"), "img_align_celeba",
+    ];
+
+    private static readonly string[] CelebAHq = ["celeba-hq", "CelebA-HQ", "celeba_hq", "celebahq", Path.Combine("CelebAMask-HQ", "CelebA-HQ-img")];
 }

@@ -8,6 +8,7 @@ using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.Formats.Webp;
 using SixLabors.ImageSharp.Metadata;
 using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp.Processing;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -121,16 +122,26 @@ public static class ImageCodec
             throw new InvalidDataException($"{Name(header.Format)} of {header.Width}x{header.Height} pixels is over the limit of {maxPixels:N0} pixels");
         }
 
+        if (header.Format == ImageFormat.Jpeg && !HasEndOfImage(buffer.AsSpan(0, length)))
+        {
+            // ImageSharp fills a cut JPEG's missing rows with grey without a word: half a photo would train.
+            throw new InvalidDataException("truncated JPEG: no end-of-image marker after its scan");
+        }
+
         stream.Position = 0;
+        Image<Rgba32>? image = null;
         try
         {
-            return Image.Load<Rgba32>(Configuration, stream);
+            image = Image.Load<Rgba32>(Configuration, stream);
+            image.Mutate(x => x.AutoOrient()); // EXIF orientation: the photo as a viewer shows it
+            return image;
         }
 
         // A crafted file can make a decoder fail in any way (ImageSharp 2.1's JPEG decoder throws
         // NullReferenceException on some): every failure but running out of memory means a bad image.
         catch (Exception e) when (e is not (OutOfMemoryException or OperationCanceledException))
         {
+            image?.Dispose();
             throw new InvalidDataException($"damaged {Name(header.Format)}: {e.Message}", e);
         }
     }
@@ -200,6 +211,13 @@ public static class ImageCodec
             _ => ImageFormat.Unknown,
         };
         return new ImageHeader(kind, info.Width, info.Height);
+    }
+
+    /// <summary>Whether a JPEG has its end-of-image marker after its first scan (FF D9 cannot occur inside entropy-coded data).</summary>
+    private static bool HasEndOfImage(ReadOnlySpan<byte> jpeg)
+    {
+        var scan = jpeg.IndexOf([(byte)0xFF, (byte)0xDA]);
+        return scan >= 0 && jpeg[scan..].IndexOf([(byte)0xFF, (byte)0xD9]) >= 0;
     }
 
     private static string Name(ImageFormat format) => format == ImageFormat.WebP ? "WebP" : format.ToString().ToUpperInvariant();

@@ -118,6 +118,12 @@ public sealed record TrainingOptions
     /// <summary>Random horizontal flips of real images (for small data sets).</summary>
     public bool Flip { get; init; }
 
+    /// <summary>
+    /// The share of an image folder held back from training by name (<see cref="Data.Holdout"/>), for <c>ogan eval</c>
+    /// to measure against; 0 trains on every image.
+    /// </summary>
+    public double Holdout { get; init; }
+
     /// <summary>Iterations between lines of stats.jsonl (and progress reports).</summary>
     public int LogEvery { get; init; } = 50;
 
@@ -168,6 +174,7 @@ public sealed record TrainingOptions
         Require(LambdaQp >= 0 && LambdaRho >= 0, "lambdas must not be negative");
         Require(LambdaRhoWarmup >= 0, $"the lambda-rho warm-up must not be negative, got {LambdaRhoWarmup}");
         Require(EmaDecay is >= 0 and < 1, $"EMA decay must lie in [0, 1), got {EmaDecay}");
+        Require(Holdout == 0 || Holdout is > 0 and < 1, $"the held-out share must be 0 or lie in (0, 1), got {Holdout}");
         Require(CalibrationImages >= 0, $"calibration images must not be negative, got {CalibrationImages}");
         Require(LogEvery >= 1 && SampleEvery >= 0 && SnapshotEvery >= 0 && MetricsEvery >= 0, "intervals must not be negative (log-every at least 1)");
         _ = Engine.Devices.Parse(Device);
