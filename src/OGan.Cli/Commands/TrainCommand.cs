@@ -82,15 +82,20 @@ internal static class TrainCommand
         var (data, size, channels) = resumed is not null && parse.GetResult(DataOptions.Data) is null or { Implicit: true }
             ? (resumed.Data, resumed.Model.ImageSize, resumed.Model.Channels) // a resumed run trains on what it was trained on, unless told otherwise
             : DataOptions.Resolve(parse);
+        // Photos take the faces study's defaults (docs/results.md section 10) where an option is not given.
+        var photos = IsPhotos(data);
+        var (modelDefaults, trainingDefaults) = photos ? (PhotoDefaults.Model(size), PhotoDefaults.Training(size)) : (ModelDefaults, Defaults);
+        T Value<T>(Option<T> option, T fallback) => parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option)! : fallback;
         var settings = new RunSettings(
-            new OGanConfig { ImageSize = size, Channels = channels, Width = parse.GetValue(Width), ZDim = parse.GetValue(ZDim) },
+            new OGanConfig { ImageSize = size, Channels = channels, Width = Value(Width, modelDefaults.Width), ZDim = Value(ZDim, modelDefaults.ZDim) },
             new TrainingOptions
             {
-                BatchSize = parse.GetValue(Batch), Steps = StepsOf(parse), LearningRate = parse.GetValue(Lr),
-                EncoderLearningRate = parse.GetValue(LrE), GeneratorLearningRate = parse.GetValue(LrG), LearningRateDecay = parse.GetValue(LrDecay), LearningRateFloor = parse.GetValue(LrFloor), ScheduleSteps = parse.GetValue(ScheduleSteps),
+                BatchSize = Value(Batch, trainingDefaults.BatchSize), Steps = StepsOf(parse, Value(Batch, trainingDefaults.BatchSize)), LearningRate = Value(Lr, trainingDefaults.LearningRate),
+                EncoderLearningRate = Value(LrE, trainingDefaults.EncoderLearningRate), GeneratorLearningRate = Value(LrG, trainingDefaults.GeneratorLearningRate),
+                LearningRateDecay = Value(LrDecay, trainingDefaults.LearningRateDecay), LearningRateFloor = Value(LrFloor, trainingDefaults.LearningRateFloor), ScheduleSteps = Value(ScheduleSteps, trainingDefaults.ScheduleSteps),
                 Optimizer = parse.GetValue(OptimizerOption), Beta1 = parse.GetValue(Beta1), Beta2 = parse.GetValue(Beta2), Loss = parse.GetValue(Loss), LambdaQp = parse.GetValue(LambdaQp),
-                LambdaRho = parse.GetValue(LambdaRho), LambdaRhoWarmup = parse.GetValue(LambdaRhoWarmup), LambdaRhoGrowth = parse.GetValue(LambdaRhoGrowth), EmaDecay = parse.GetValue(Ema), Seed = parse.GetValue(Seed),
-                Device = parse.GetValue(ModelOptions.Device)!, Flip = parse.GetValue(Flip), Holdout = parse.GetValue(HoldoutShare), LogEvery = parse.GetValue(LogEvery),
+                LambdaRho = parse.GetValue(LambdaRho), LambdaRhoWarmup = parse.GetValue(LambdaRhoWarmup), LambdaRhoGrowth = Value(LambdaRhoGrowth, trainingDefaults.LambdaRhoGrowth), EmaDecay = Value(Ema, trainingDefaults.EmaDecay), Seed = parse.GetValue(Seed),
+                Device = parse.GetValue(ModelOptions.Device)!, Flip = Value(Flip, trainingDefaults.Flip), Holdout = parse.GetValue(HoldoutShare), LogEvery = parse.GetValue(LogEvery),
                 SampleEvery = parse.GetValue(SampleEvery), SnapshotEvery = parse.GetValue(SnapshotEvery), MetricsEvery = parse.GetValue(MetricsEvery),
                 Formulation = parse.GetValue(SinglePass) ? Formulation.SinglePass : Formulation.Alternating,
                 CalibrationImages = parse.GetValue(CalibrationImages), Precision = parse.GetValue(ModelOptions.Precision),
@@ -131,6 +136,15 @@ internal static class TrainCommand
         using var images = DataSets.Open(data, size, channels, parse.GetValue(DataOptions.DataRoot), log: m => log.LogInformation("{Message}", m), holdout: holdout, cancellation: linked.Token);
         using var trainer = resumeCheckpoint is null ? NewRun(settings, images, parse.GetValue(Out)!, group) : Continue(resumeCheckpoint, images, parse, settings, group);
         var folderPath = trainer.Folder?.Path ?? "rank 0's run folder";
+        if (resumeCheckpoint is null && holdout is not null && trainer.Folder is { } runFolder)
+        {
+            // The photos `ogan eval` measures against, by name, for reconstructions of faces the model never saw.
+            var heldOut = DataSets.Source(data, size, parse.GetValue(DataOptions.DataRoot), holdout with { Part = HoldoutPart.HeldOut });
+            var names = heldOut is ImageFolder heldOutFolder ? heldOutFolder.Files : [];
+            Files.AtomicFile.WriteAllBytes(Path.Combine(runFolder.Path, "held-out.txt"), System.Text.Encoding.UTF8.GetBytes(string.Concat(names.Select(n => n + "\n"))));
+            log.LogInformation("held back {Count} images ({Share:P0}) for ogan eval; their names are in {File}", names.Count, holdout.Fraction, Path.Combine(runFolder.Path, "held-out.txt"));
+        }
+
         log.LogInformation(
             "training on {Data} ({Count} images), {Size} px, width {Width}, z {Z}, {Loss} + rho x {Rho}, {Optimizer}, {Formulation}, {Threads} threads, {Device}, {Precision}, into {Folder}",
             images.Name, images.Count, trainer.Config.ImageSize, trainer.Config.MaxChannels, trainer.Config.LatentDim, trainer.Options.Loss,
@@ -140,7 +154,14 @@ internal static class TrainCommand
             log.LogInformation("data-parallel over {Size} processes ({Backend}): {Local} images each of every batch of {Batch}", group.Size, group.Backend, trainer.LocalBatchSize, trainer.Options.BatchSize);
         }
 
-        TellChangedDefaults(log, parse, resumed is null ? null : trainer.Options);
+        if (photos && resumed is null)
+        {
+            TellPhotoDefaults(log, parse, trainer);
+        }
+        else
+        {
+            TellChangedDefaults(log, parse, resumed is null ? null : trainer.Options);
+        }
         var startStep = trainer.Step; // a resumed run's clock starts here
         var progress = new CallbackProgress<TrainingProgress>(p => ProgressLine.Update(string.Create(CultureInfo.InvariantCulture,
             $"step {p.Step}/{p.TotalSteps}  {p.ImagesPerSecond:F0} img/s  eta {Eta(p, startStep, timeLimit)}  loss_e {p.EncoderLoss:F4}  loss_g {p.GeneratorLoss:F4}  delta {p.Delta:F4}  rho {p.Rho:F3}")));
@@ -203,6 +224,25 @@ internal static class TrainCommand
             }
         }
     }
+
+    /// <summary>Names, once, the photo defaults a new run on photos takes without being given them.</summary>
+    private static void TellPhotoDefaults(ILogger log, ParseResult parse, Trainer trainer)
+    {
+        bool Taken(Option option) => parse.GetResult(option) is null or { Implicit: true };
+        var (model, options) = (trainer.Config, trainer.Options);
+        var taken = new (Option Option, object? Value)[]
+        {
+            (Width, model.MaxChannels), (ZDim, model.LatentDim), (Batch, options.BatchSize), (Flip, options.Flip), (Lr, options.EffectiveLearningRate),
+            (ScheduleSteps, options.ScheduleSteps), (Ema, options.EmaDecay),
+        }.Where(t => Taken(t.Option)).Select(t => $"{t.Option.Name} {Show(t.Value)}").ToList();
+        if (taken.Count > 0)
+        {
+            log.LogInformation("photo defaults at {Size} px (docs/results.md section 10): {Taken}; give an option to change it", model.ImageSize, string.Join(", ", taken));
+        }
+    }
+
+    /// <summary>Whether <paramref name="data"/> is photos (a folder, preset, database or prepared file), not Fashion-MNIST's grey IDX images.</summary>
+    private static bool IsPhotos(string data) => !DataOptions.IsFashionMnist(data) && !FashionMnist.HoldsIdx(data);
 
     private static string Show(object? value) => value switch
     {
@@ -297,14 +337,14 @@ internal static class TrainCommand
         };
     }
 
-    private static long StepsOf(ParseResult parse)
+    private static long StepsOf(ParseResult parse, int batch)
     {
         if (parse.GetResult(ImagesSeen) is null)
         {
             return parse.GetValue(Steps);
         }
 
-        var (images, batch) = (parse.GetValue(ImagesSeen), parse.GetValue(Batch));
+        var images = parse.GetValue(ImagesSeen);
         if (images < 1 || batch < 1)
         {
             throw new UserError($"--images {images}: must be at least 1", Guard.Usage);

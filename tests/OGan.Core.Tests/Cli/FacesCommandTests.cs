@@ -1,0 +1,83 @@
+using System.Text.Json;
+
+namespace OGan.Core.Tests.Cli;
+
+/// <summary>`ogan train` and `ogan eval` on a folder of real CelebA faces, as a user runs them.</summary>
+public sealed class FacesCommandTests
+{
+    private static string FaceFolder(int count)
+    {
+        var folder = Fixtures.TemporaryFolder();
+        foreach (var face in Fixtures.SharedPhotos("celeba-128").Take(count))
+        {
+            File.Copy(face, Path.Combine(folder, Path.GetFileName(face)));
+        }
+
+        return folder;
+    }
+
+    private static JsonElement Training(string dryRun) => JsonDocument.Parse(dryRun).RootElement.GetProperty("training");
+
+    [Fact]
+    public void Photos_take_the_photo_defaults_Fashion_MNIST_keeps_its_own_and_a_given_option_wins()
+    {
+        var work = Fixtures.TemporaryFolder();
+        var faces = FaceFolder(8);
+
+        var photo = Ogan.Run(work, "train", "--data", faces, "--res", "64", "--dry-run");
+        Assert.True(photo.ExitCode == 0, photo.Error);
+        var photoSettings = JsonDocument.Parse(photo.Output).RootElement;
+        var photoDefaults = OGan.Training.PhotoDefaults.Training(64);
+        Assert.Equal(photoDefaults.BatchSize, Training(photo.Output).GetProperty("batch_size").GetInt32());
+        Assert.Equal(photoDefaults.Flip, Training(photo.Output).GetProperty("flip").GetBoolean());
+        Assert.Equal(OGan.Training.PhotoDefaults.Model(64).Width, photoSettings.GetProperty("model").GetProperty("width").GetInt32());
+        Assert.Equal(Path.GetFullPath(faces), photoSettings.GetProperty("data").GetString());
+
+        var fashion = Ogan.Run(work, "train", "--dry-run");
+        Assert.Equal(64, Training(fashion.Output).GetProperty("batch_size").GetInt32());
+        Assert.False(Training(fashion.Output).GetProperty("flip").GetBoolean());
+
+        var given = Ogan.Run(work, "train", "--data", faces, "--res", "64", "--batch", "16", "--flip", "false", "--dry-run");
+        Assert.Equal(16, Training(given.Output).GetProperty("batch_size").GetInt32());
+        Assert.False(Training(given.Output).GetProperty("flip").GetBoolean());
+    }
+
+    [Fact]
+    public void A_run_with_a_holdout_names_its_held_out_faces_and_eval_measures_FID_on_ImageNet_features_against_them()
+    {
+        var work = Fixtures.TemporaryFolder();
+        var faces = FaceFolder(96);
+        var cache = new Dictionary<string, string> { ["OGAN_CACHE"] = Path.Combine(work, "cache") };
+        var train = Ogan.Run(work, cache, "train", "--data", faces, "--res", "32", "--holdout", "0.25", "--steps", "4", "--width", "16", "--zdim", "8",
+            "--batch", "8", "--log-every", "2", "--calibration-images", "16", "--out", "runs");
+        Assert.True(train.ExitCode == 0, train.Error);
+        var run = Directory.GetDirectories(Path.Combine(work, "runs")).Single();
+
+        // The held-out names are a quarter of the folder (by name), and the run trained on the rest.
+        var heldOut = File.ReadAllLines(Path.Combine(run, "held-out.txt"));
+        Assert.InRange(heldOut.Length, 12, 36);
+        Assert.All(heldOut, name => Assert.StartsWith(Path.GetFullPath(faces), name, StringComparison.Ordinal));
+        Assert.Contains($"({96 - heldOut.Length} images)", train.Error, StringComparison.Ordinal);
+
+        var eval = Ogan.Run(work, cache, "eval", "-c", run, "--count", "16", "--latents", "64", "--json", "eval.json");
+        Assert.True(eval.ExitCode == 0, eval.Error);
+        Assert.Contains("FID (ResNet-18 ImageNet features), 16 samples vs held-out", eval.Output, StringComparison.Ordinal);
+        Assert.Contains("floor: 16 training photos vs held-out", eval.Output, StringComparison.Ordinal);
+        var result = JsonDocument.Parse(File.ReadAllText(Path.Combine(work, "eval.json"))).RootElement;
+        Assert.Contains("held-out 25%", result.GetProperty("held_out").GetString(), StringComparison.Ordinal);
+        var (samples, floor) = (result.GetProperty("fid_resnet18").GetDouble(), result.GetProperty("fid_resnet18_floor").GetDouble());
+        Assert.True(floor > 0 && samples > 2 * floor, $"4 iterations make noise, far from the faces: FID {samples:F1} against the floor's {floor:F1}");
+        Assert.True(result.GetProperty("fid_resnet18_reconstructions").GetDouble() > 0);
+
+        // Other photos given as --eval-data replace the held-out part.
+        var others = Fixtures.TemporaryFolder();
+        foreach (var face in Fixtures.SharedPhotos("celeba-128").Skip(200).Take(20))
+        {
+            File.Copy(face, Path.Combine(others, Path.GetFileName(face)));
+        }
+
+        var evalOthers = Ogan.Run(work, cache, "eval", "-c", run, "--eval-data", others, "--count", "16", "--latents", "64");
+        Assert.True(evalOthers.ExitCode == 0, evalOthers.Error);
+        Assert.Contains(others, evalOthers.Output, StringComparison.Ordinal);
+    }
+}
