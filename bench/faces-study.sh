@@ -6,6 +6,7 @@
 # Usage: bench/faces-study.sh [MINUTES] [OUT]   (default 15 minutes each, into results/faces-study)
 #   VARIANTS="v0.3 faces" SEEDS="1 2" bench/faces-study.sh 15      EVAL_COUNT=1000 (photos, samples and reconstructions each)
 # OGAN=... runs another build (a frozen copy, so that editing the sources meanwhile changes nothing).
+# torch-faces trains python/ogan_torch.py's O-GAN with the same settings in PyTorch 2.6 (Debian 13 root) for the same budget.
 # Runs that exist are kept: re-running resumes the study; TABLE_ONLY=1 prints the table of what is complete.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,8 +18,10 @@ count=${EVAL_COUNT:-1000}
 declare -A variants=(
   [v0.3]="--width 128 --zdim 64 --batch 64"               # OGan 0.3's defaults at 64 px: width 128, z = res, batch 64, no flips
   [wide-b32]="--width 256 --zdim 64 --batch 32 --flip"     # twice the width, half the batch (about as many iterations), flips
-  [b32]="--width 128 --zdim 64 --batch 32 --flip"          # 0.3's width, half the batch: twice the iterations, flips
+  [b32]="--width 128 --zdim 64 --batch 32 --flip"          # 0.3's width, half the batch, flips (iterations cost about the same: per-call overhead dominates)
+  [b128]="--width 128 --zdim 64 --batch 128 --flip"        # 0.3's width, twice the batch, flips
   [faces]=""                                              # today's defaults for photos at 64 px
+  [torch-faces]="pytorch:"                                # PyTorch (bench/faces_torch.py) with the settings of [faces], same budget
 )
 order=(${VARIANTS:-v0.3 faces})
 mkdir -p "$out"
@@ -28,10 +31,22 @@ run() { # VARIANT SEED
   if [ ! -f "$folder/eval.json" ] && [ -z "${TABLE_ONLY:-}" ]; then
     if ! ls "$folder"/checkpoint-*.safetensors >/dev/null 2>&1; then
       rm -rf "$folder" "$out/.tmp-$1-s$2"
-      # shellcheck disable=SC2086
-      $ogan train --data "$data" --res 64 --holdout 0.1 --seed "$2" --steps 1000000 --time-limit "${minutes}m" \
-        --out "$out/.tmp-$1-s$2" ${variants[$1]} > "$out/$1-s$2.log" 2>&1
-      mv "$out/.tmp-$1-s$2"/*/ "$folder"; rmdir "$out/.tmp-$1-s$2"
+      local spec=${variants[$1]}
+      if [[ $spec == pytorch:* ]]; then
+        # One OGan iteration prepares the data and writes the settings; PyTorch then trains for the budget.
+        # shellcheck disable=SC2086
+        $ogan train --data "$data" --res 64 --holdout 0.1 --seed "$2" --steps 1 --snapshot-every 0 --sample-every 0 \
+          --out "$out/.tmp-$1-s$2" ${spec#pytorch:} > "$out/$1-s$2.log" 2>&1
+        mv "$out/.tmp-$1-s$2"/*/ "$folder"; rmdir "$out/.tmp-$1-s$2"; rm -f "$folder"/checkpoint-*
+        local prepared; prepared="${OGAN_CACHE:-$HOME/.cache/ogan}/prepared/$(grep -o '[^( ]*\.ogan-data' "$out/$1-s$2.log" | head -1)"
+        ${PYTHON:-bash scripts/debian13.sh run /usr/bin/python3} bench/faces_torch.py "$prepared" "$minutes" "$folder/checkpoint-torch.safetensors" \
+          --settings-from "$folder/options.json" --threads "${THREADS:-$(nproc)}" >> "$out/$1-s$2.log" 2>&1
+      else
+        # shellcheck disable=SC2086
+        $ogan train --data "$data" --res 64 --holdout 0.1 --seed "$2" --steps 1000000 --time-limit "${minutes}m" \
+          --out "$out/.tmp-$1-s$2" $spec > "$out/$1-s$2.log" 2>&1
+        mv "$out/.tmp-$1-s$2"/*/ "$folder"; rmdir "$out/.tmp-$1-s$2"
+      fi
     fi
     $ogan eval -c "$folder" --count "$count" --latents 2000 --json "$folder/eval.json" >> "$out/$1-s$2.log" 2>&1
   fi

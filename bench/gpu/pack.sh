@@ -17,6 +17,12 @@ have=$(echo "$props" | sed -n 's/.*<\(Major\|Minor\|Patch\)Version>\([0-9]*\)<.*
 rm -rf "$carry" && mkdir -p "$carry/TorchSharp/src" "$carry/photos"
 if [ -d "$src/src/Native" ]; then cp -r "$src/src/Native" "$carry/TorchSharp/src/"; else git --git-dir="$src" archive HEAD src/Native | tar -x -C "$carry/TorchSharp"; fi
 cp ../shared/data/celeba-hq/*.jpg "$carry/photos/"
+# FACES=N: the first N CelebA faces of ../shared/data/celeba-128 (128 px JPEGs, about 7.6 kB each) for bench/gpu/faces.sh.
+if [ -n "${FACES:-}" ]; then
+  mkdir -p "$carry/faces"
+  ls ../shared/data/celeba-128 | head -n "$FACES" | sed 's|^|../shared/data/celeba-128/|' | xargs cp -t "$carry/faces"
+  echo "faces: $(ls "$carry/faces" | wc -l) photos, $(du -sh "$carry/faces" | cut -f1)"
+fi
 # Fashion-MNIST's test set (4.4 MB) for the multi-process checks of bench/gpu/distributed.sh.
 mkdir -p "$carry/fashion-mnist"
 fashion=/usr/share/datasets/fashion-mnist
@@ -26,6 +32,7 @@ for project in bench/OGan.Bench src/OGan.Cli tests/OGan.Distributed.Worker; do
   name=$(basename "$project")
   dotnet publish "$project" -c Release -o "$carry/$name" --nologo -v quiet
   rm -rf "$carry/$name/runtimes" # libtorch-cpu and LibTorchSharp for every platform: replaced on the GPU machine
+  [ "${RESNET:-0}" = 1 ] || rm -rf "$carry/$name/models" # the ResNet-18 for FID on photos (64 MB): only with RESNET=1
 done
 root=$(dirname "$(readlink -f "$(command -v dotnet)")")
 runtime=$(ls -d "$root"/shared/Microsoft.NETCore.App/10.* | sort -V | tail -1)
