@@ -18,8 +18,10 @@ count=${EVAL_COUNT:-1000}
 declare -A variants=(
   [v0.3]="--width 128 --zdim 64 --batch 64"               # OGan 0.3's defaults at 64 px: width 128, z = res, batch 64, no flips
   [wide-b32]="--width 256 --zdim 64 --batch 32 --flip"     # twice the width, half the batch (about as many iterations), flips
-  [b32]="--width 128 --zdim 64 --batch 32 --flip"          # 0.3's width, half the batch, flips (iterations cost about the same: per-call overhead dominates)
+  [b32]="--width 128 --zdim 64 --batch 32 --flip"          # 0.3's width, half the batch (more iterations in the budget), flips
   [b128]="--width 128 --zdim 64 --batch 128 --flip"        # 0.3's width, twice the batch, flips
+  [b256]="--width 128 --zdim 64 --batch 256 --flip"        # four times the batch
+  [lr4]="--width 128 --zdim 64 --batch 64 --flip --lr 4e-4" # 0.3's shape with flips, twice the learning rate
   [faces]=""                                              # today's defaults for photos at 64 px
   [torch-faces]="pytorch:"                                # PyTorch (bench/faces_torch.py) with the settings of [faces], same budget
 )

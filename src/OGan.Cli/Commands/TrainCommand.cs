@@ -17,7 +17,7 @@ internal static class TrainCommand
     private static readonly OGanConfig ModelDefaults = new();
 
     private static readonly Option<string> Out = new("--out") { Description = "Folder that receives the numbered run folders", DefaultValueFactory = _ => "runs" };
-    private static readonly Option<int> Batch = new("--batch") { Description = "Images per batch", DefaultValueFactory = _ => Defaults.BatchSize };
+    private static readonly Option<int> Batch = new("--batch") { Description = "Images per batch (photos: see `--dry-run`, docs/results.md section 10)", DefaultValueFactory = _ => Defaults.BatchSize };
     private static readonly Option<long> Steps = new("--steps") { Description = "Iterations (an E step and a G step each)", DefaultValueFactory = _ => Defaults.Steps };
     private static readonly Option<long> ImagesSeen = new("--images") { Description = "Train until this many real images were seen, instead of --steps (steps = images / batch, rounded up)" };
     private static readonly Option<double> Lr = new("--lr") { Description = "Learning rate (0: Adam 2e-4, RMSprop 1e-4)", DefaultValueFactory = _ => Defaults.LearningRate };
@@ -44,7 +44,7 @@ internal static class TrainCommand
     private static readonly Option<int> MetricsEvery = new("--metrics-every") { Description = "Iterations between quick metrics (rho, reconstruction) into metric-*.jsonl (0: off)", DefaultValueFactory = _ => Defaults.MetricsEvery };
     private static readonly Option<int> LogEvery = new("--log-every") { Description = "Iterations between progress lines", DefaultValueFactory = _ => Defaults.LogEvery };
     private static readonly Option<double> Ema = new("--ema") { Description = "EMA decay of G's weights for samples and reconstructions, warmed up as min(decay, (1 + t) / (10 + t)) (0: off)", DefaultValueFactory = _ => Defaults.EmaDecay };
-    private static readonly Option<bool> Flip = new("--flip") { Description = "Random horizontal flips of real images" };
+    private static readonly Option<bool> Flip = new("--flip") { Description = "Random horizontal flips of real images (photos: on unless --flip false)" };
     private static readonly Option<double> HoldoutShare = new("--holdout") { Description = "Share of an image folder held back from training by name, for `ogan eval` to measure against (e.g. 0.1; 0: train on every image)", DefaultValueFactory = _ => Defaults.Holdout };
     private static readonly Option<bool> SinglePass = new("--single-pass") { Description = "The author's single combined step (one G pass per iteration) instead of alternating E and G steps" };
     private static readonly Option<int> CalibrationImages = new("--calibration-images") { Description = "Real images that recalibrate E's BatchNorm statistics before each checkpoint (0: off)", DefaultValueFactory = _ => Defaults.CalibrationImages };
@@ -160,7 +160,7 @@ internal static class TrainCommand
         }
         else
         {
-            TellChangedDefaults(log, parse, resumed is null ? null : trainer.Options);
+            TellChangedDefaults(log, parse, resumed is null ? null : trainer.Options, trainingDefaults);
         }
         var startStep = trainer.Step; // a resumed run's clock starts here
         var progress = new CallbackProgress<TrainingProgress>(p => ProgressLine.Update(string.Create(CultureInfo.InvariantCulture,
@@ -200,9 +200,9 @@ internal static class TrainCommand
     /// Names, once, the options whose defaults changed since OGan 0.2: those a new run takes without being given
     /// them, or those a resumed run keeps at 0.2's value (<paramref name="resumed"/>: the resumed run's options).
     /// </summary>
-    private static void TellChangedDefaults(ILogger log, ParseResult parse, TrainingOptions? resumed)
+    private static void TellChangedDefaults(ILogger log, ParseResult parse, TrainingOptions? resumed, TrainingOptions current)
     {
-        var changed = DefaultedOptions.Where(d => !Equals(d.Value(PreviousDefaults.Options), d.Value(Defaults))).ToList();
+        var changed = DefaultedOptions.Where(d => !Equals(d.Value(PreviousDefaults.Options), d.Value(current))).ToList();
         if (resumed is null)
         {
             var taken = changed.Where(d => parse.GetResult(d.Option) is null or { Implicit: true }).ToList();
@@ -210,17 +210,17 @@ internal static class TrainCommand
             {
                 log.LogInformation(
                     "defaults changed since OGan {Version} (docs/results.md section 9); this run uses {Changes}; give the old values to train as {Version} did",
-                    PreviousDefaults.Version, string.Join(", ", taken.Select(d => $"{d.Option.Name} {Show(d.Value(Defaults))} (was {Show(d.Value(PreviousDefaults.Options))})")), PreviousDefaults.Version);
+                    PreviousDefaults.Version, string.Join(", ", taken.Select(d => $"{d.Option.Name} {Show(d.Value(current))} (was {Show(d.Value(PreviousDefaults.Options))})")), PreviousDefaults.Version);
             }
         }
         else
         {
-            var kept = changed.Where(d => !Equals(d.Value(resumed), d.Value(Defaults))).ToList();
+            var kept = changed.Where(d => !Equals(d.Value(resumed), d.Value(current))).ToList();
             if (kept.Count > 0)
             {
                 log.LogInformation(
                     "this run keeps the options it was trained with, though the defaults changed since OGan {Version}: {Kept}",
-                    PreviousDefaults.Version, string.Join(", ", kept.Select(d => $"{d.Option.Name} {Show(d.Value(resumed))} (now {Show(d.Value(Defaults))})")));
+                    PreviousDefaults.Version, string.Join(", ", kept.Select(d => $"{d.Option.Name} {Show(d.Value(resumed))} (now {Show(d.Value(current))})")));
             }
         }
     }
