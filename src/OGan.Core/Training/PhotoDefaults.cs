@@ -11,8 +11,8 @@ namespace OGan.Training;
 public static class PhotoDefaults
 {
     /// <summary>The model for <paramref name="size"/> px RGB photos.</summary>
-    public static OGanConfig Model(int size) => new() { ImageSize = size, Channels = 3, Width = 128, ZDim = 0 };
+    public static OGanConfig Model(int size) => new() { ImageSize = size, Channels = 3, Width = 128, ZDim = size };
 
     /// <summary>The training options for photos at <paramref name="size"/> px.</summary>
-    public static TrainingOptions Training(int size) => new() { BatchSize = 32, Flip = true };
+    public static TrainingOptions Training(int size) => new() { BatchSize = 64, LearningRate = 4e-4, Flip = true };
 }

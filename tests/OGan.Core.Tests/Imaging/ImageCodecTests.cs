@@ -97,14 +97,9 @@ public sealed class ImageCodecTests
         bigJpeg[sof + 7] = 0xEA; bigJpeg[sof + 8] = 0x60; // width 60,000
         AssertRefused(bigJpeg, "limit");
 
-        // A JPEG cut in half decodes as far as its data goes: the top rows as in the whole file, the rest lost.
+        // A JPEG cut in half would decode as far as its data goes, the rest grey: it is refused as truncated.
         using var whole = ImageCodec.Decode(jpeg, 3);
-        using var cut = ImageCodec.Decode(jpeg.AsSpan(0, jpeg.Length / 2), 3);
-        Assert.Equal(whole.shape, cut.shape);
-        var rows = (int)whole.shape[1];
-        using var top = (whole[.., ..(rows / 8)].to(ScalarType.Float32) - cut[.., ..(rows / 8)].to(ScalarType.Float32)).abs().mean();
-        using var bottom = (whole[.., (rows * 7 / 8)..].to(ScalarType.Float32) - cut[.., (rows * 7 / 8)..].to(ScalarType.Float32)).abs().mean();
-        Assert.True(top.item<float>() < 1 && bottom.item<float>() > 5, $"mean difference from the whole file: top {top.item<float>():F2}, bottom {bottom.item<float>():F2}");
+        AssertRefused(jpeg[..(jpeg.Length / 2)], "truncated JPEG");
     }
 
     [Fact]
