@@ -22,6 +22,8 @@ declare -A variants=(
   [b128]="--width 128 --zdim 64 --batch 128 --flip"        # 0.3's width, twice the batch, flips
   [b256]="--width 128 --zdim 64 --batch 256 --flip"        # four times the batch
   [lr4]="--width 128 --zdim 64 --batch 64 --flip --lr 4e-4" # 0.3's shape with flips, twice the learning rate
+  [w64]="--width 64 --zdim 64 --batch 64 --flip --lr 4e-4"  # half the width (about three times the iterations), flips, Adam 4e-4
+  [w64-b32]="--width 64 --zdim 64 --batch 32 --flip --lr 4e-4" # half the width and half the batch
   [faces]=""                                              # today's defaults for photos at 64 px
   [torch-faces]="pytorch:"                                # PyTorch (bench/faces_torch.py) with the settings of [faces], same budget
 )

@@ -60,12 +60,22 @@ public sealed class AutocastTests
         var bf16 = nn.functional.conv_transpose2d(features.to(ScalarType.BFloat16), weight.to(ScalarType.BFloat16), null, [2, 2], [2, 2], [1, 1]).to(ScalarType.Float32);
         var error = (bf16 - exact).norm().ToDouble() / exact.norm().ToDouble();
         Console.WriteLine($"a 64 -> 1 transposed convolution in bf16 through oneDNN: relative error {error:G3} (0.003 expected of bf16)");
+        if (AutocastLayer.ThinKernelsNeedPadding)
+        {
+            Assert.True(error > 0.01, $"oneDNN's bf16 thin convolution is now right on this AVX-512 CPU (error {error:G3}): the fp32 rule may no longer be needed");
+        }
+        else
+        {
+            Assert.True(error < 0.01, $"a thin bf16 convolution is off by {error:G3} on this CPU, more than bf16's 0.003: pad thin convolutions here too");
+        }
     }
 
     [Theory]
     [InlineData(false, 1, 4)] // E's first convolution at width 16
     [InlineData(true, 8, 1)]  // G's last at width 16
     [InlineData(true, 32, 1)] // G's last at width 128, in bf16 (computed in fp32)
+    [InlineData(false, 3, 8)] // E's first at 64 px, width 64
+    [InlineData(true, 8, 3)]  // G's last at 64 px, width 64
     public void Thin_convolutions_compute_what_float64_does_in_every_precision(bool transposed, int inChannels, int outChannels)
     {
         using var scope = NewDisposeScope();
