@@ -52,7 +52,8 @@ run() { # VARIANT SEED
         mv "$out/.tmp-$1-s$2"/*/ "$folder"; rmdir "$out/.tmp-$1-s$2"
       fi
     fi
-    $ogan eval -c "$folder" --count "$count" --latents 2000 --json "$folder/eval.json" >> "$out/$1-s$2.log" 2>&1
+    local checkpoint=$folder; [ -f "$folder/checkpoint-torch.safetensors" ] && checkpoint=$folder/checkpoint-torch.safetensors
+    $ogan eval -c "$checkpoint" --count "$count" --latents 2000 --json "$folder/eval.json" >> "$out/$1-s$2.log" 2>&1
   fi
 }
 

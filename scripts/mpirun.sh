@@ -11,8 +11,14 @@ fi
 # One machine: shared memory between the processes (Open MPI would otherwise also probe TCP and warn where
 # no interface pairs up). Set OMPI_MCA_btl yourself for several machines, e.g. tcp,sm,self.
 export OMPI_MCA_btl="${OMPI_MCA_btl:-self,sm}"
+# Open MPI binds each process to one core when it starts two or fewer: each would train on one core however
+# many the machine has. Unbound, OGan shares the machine's cores among the processes (Runtime.DefaultThreads).
+binding=(--bind-to none)
+for argument in "$@"; do
+  case $argument in --bind-to|--bind-to=*|--map-by|--map-by=*) binding=() ;; esac
+done
 if [ -z "${OGAN_IN_DEBIAN13:-}" ] && bash "$here/debian13.sh" needed; then
-  exec bash "$here/debian13.sh" run mpirun "$@"
+  exec bash "$here/debian13.sh" run mpirun "${binding[@]}" "$@"
 fi
 command -v mpirun >/dev/null || { echo "error: mpirun not found: install Open MPI (Debian: apt-get install openmpi-bin), or run scripts/install-deps.sh" >&2; exit 1; }
-exec mpirun "$@"
+exec mpirun "${binding[@]}" "$@"

@@ -77,6 +77,11 @@ internal static class TrainCommand
         // MPI's world under mpirun or srun, else this process alone. Guard finalizes MPI, or aborts the job on an error.
         var group = ProcessGroup.FromEnvironment();
         var resume = parse.GetValue(Resume);
+        if (resume is not null && parse.GetResult(Out) is { Implicit: false })
+        {
+            throw new UserError($"--out {parse.GetValue(Out)} cannot be given with --resume: a resumed run goes on in its own folder ({resume}); leave --out out", Guard.Usage) { Agreed = true };
+        }
+
         var resumeCheckpoint = resume is null ? null : ResolveResume(resume);
         var resumed = resumeCheckpoint is null ? null : SettingsOf(resumeCheckpoint, log);
         var (data, size, channels) = resumed is not null && parse.GetResult(DataOptions.Data) is null or { Implicit: true }
@@ -108,7 +113,7 @@ internal static class TrainCommand
         }
         catch (ArgumentException e)
         {
-            throw new UserError(e.Message, Guard.Usage);
+            throw new UserError(e.Message, Guard.Usage) { Agreed = true };
         }
 
         ModelOptions.ParseDevice(settings.Training.Device);
@@ -116,7 +121,7 @@ internal static class TrainCommand
         {
             throw new UserError(
                 $"--batch {settings.Training.BatchSize}: the global batch must divide among the {group.Size} processes into shares of at least 2; use a multiple of {group.Size}",
-                Guard.Usage);
+                Guard.Usage) { Agreed = true };
         }
 
         var timeLimit = Duration.Parse(parse.GetValue(TimeLimit), "--time-limit");
@@ -152,6 +157,7 @@ internal static class TrainCommand
         if (group.Size > 1)
         {
             log.LogInformation("data-parallel over {Size} processes ({Backend}): {Local} images each of every batch of {Batch}", group.Size, group.Backend, trainer.LocalBatchSize, trainer.Options.BatchSize);
+            log.LogInformation("rank {Rank} of {Size}: {Threads} threads on {Usable} of this machine's {Machine} cores", group.Rank, group.Size, threads, Engine.Runtime.UsableCores, Engine.Runtime.MachineCores);
         }
 
         if (photos && resumed is null)
@@ -347,7 +353,7 @@ internal static class TrainCommand
         var images = parse.GetValue(ImagesSeen);
         if (images < 1 || batch < 1)
         {
-            throw new UserError($"--images {images}: must be at least 1", Guard.Usage);
+            throw new UserError($"--images {images}: must be at least 1", Guard.Usage) { Agreed = true };
         }
 
         return (images + batch - 1) / batch;

@@ -7,6 +7,12 @@ namespace OGan.Cli;
 internal sealed class UserError(string message, int exitCode = 1) : Exception(message)
 {
     public int ExitCode { get; } = exitCode;
+
+    /// <summary>
+    /// Whether every process of a job meets this error alike (it depends on the command line alone, not on a
+    /// process's files or devices); any other error ends the whole job (MPI_Abort), so that no process waits for it.
+    /// </summary>
+    public bool Agreed { get; init; }
 }
 
 /// <summary>Runs a command body with a logger and turns known failures into one error line and an exit code.</summary>
@@ -51,7 +57,8 @@ internal static class Guard
             var code = ExitCodeOf(e);
             ProgressLine.Finish();
             var job = Distributed.MpiProcessGroup.Active;
-            var agreed = code == Usage || e is Training.TrainingDivergedException;
+            // Every process meets these alike: the command line's mistakes, a divergence and a disagreement found by a collective.
+            var agreed = (e is UserError { Agreed: true }) || e is Training.TrainingDivergedException or Distributed.ProcessesDisagreeException;
             if (job is not { Size: > 1 } || rank == 0 || !agreed)
             {
                 var message = code is null ? $"unexpected {e.GetType().Name}: {FirstLine(e.Message)} (--verbosity debug shows where)" : FirstLine(e.Message);
@@ -81,6 +88,7 @@ internal static class Guard
     {
         UserError user => user.ExitCode,
         FileNotFoundException or DirectoryNotFoundException or InvalidDataException or UnauthorizedAccessException or IOException => Runtime,
+        Distributed.ProcessesDisagreeException => Usage,
         ArgumentException or FormatException or System.Runtime.InteropServices.ExternalException or Training.TrainingDivergedException or DllNotFoundException or OperationCanceledException => Runtime,
         _ => null,
     };

@@ -1,4 +1,5 @@
 using OGan.Checkpoints;
+using OGan.Engine;
 using OGan.Training;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -101,7 +102,7 @@ internal sealed class DataParallel(ProcessGroup group)
         clock?.Start();
         Group.AllReduce(flat);
         clock?.Stop();
-        flat.div_(Group.Size);
+        flat.DivideInPlace(Group.Size);
         long offset = 0;
         foreach (var tensor in tensors)
         {

@@ -67,6 +67,36 @@ public abstract class ProcessGroup : IDisposable
         return flag.item<long>() != 0;
     }
 
+    /// <summary>
+    /// Checks that every process agrees with rank 0 on each of <paramref name="facts"/> (what a job's collectives and
+    /// results depend on: settings, data, tensor shapes) before they are used: each fact's SHA-256 is compared with
+    /// rank 0's, and the processes that differ are counted in one all-reduce, so that every process learns the same.
+    /// </summary>
+    /// <param name="facts">What each is (for the message) and its value on this process.</param>
+    /// <exception cref="ProcessesDisagreeException">Some process differs from rank 0 on a fact (thrown by every process alike).</exception>
+    public void CheckAgreement(IReadOnlyList<(string What, string Value)> facts)
+    {
+        ArgumentNullException.ThrowIfNull(facts);
+        if (Size == 1 || facts.Count == 0)
+        {
+            return;
+        }
+
+        using var scope = NewDisposeScope();
+        var mine = facts.Select(fact => BitConverter.ToInt64(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(fact.Value)), 0)).ToArray();
+        var main = tensor(mine);
+        Broadcast(main);
+        var differs = tensor(mine.Zip(main.data<long>().ToArray(), (a, b) => a == b ? 0L : 1L).ToArray());
+        AllReduce(differs);
+        var counts = differs.data<long>().ToArray();
+        var first = Array.FindIndex(counts, count => count > 0);
+        if (first >= 0)
+        {
+            throw new ProcessesDisagreeException(
+                $"the processes disagree: {counts[first]} of {Size} have other {facts[first].What} than rank 0; give every process the same options and the same files");
+        }
+    }
+
     /// <summary>Leaves the group (MPI: finalizes).</summary>
     public void Dispose()
     {

@@ -34,7 +34,7 @@ public static class Runtime
 
         if (threads <= 0)
         {
-            threads = Math.Max(1, Environment.ProcessorCount / Math.Max(1, Distributed.MpiLaunch.LocalSize));
+            threads = DefaultThreads(UsableCores, MachineCores, Distributed.MpiLaunch.LocalSize);
         }
 
         if (get_num_threads() != threads)
@@ -44,4 +44,33 @@ public static class Runtime
 
         return get_num_threads();
     }
+
+    /// <summary>The cores this process may run on (its CPU affinity).</summary>
+    public static int UsableCores => Environment.ProcessorCount;
+
+    /// <summary>The machine's online cores (/sys/devices/system/cpu/online), or <see cref="UsableCores"/> where that cannot be read.</summary>
+    public static int MachineCores
+    {
+        get
+        {
+            try
+            {
+                return File.ReadAllText("/sys/devices/system/cpu/online").Trim().Split(',')
+                    .Select(range => range.Split('-').Select(int.Parse).ToArray())
+                    .Sum(bounds => bounds[^1] - bounds[0] + 1);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or OverflowException)
+            {
+                return UsableCores;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The default thread count: every core this process may use, shared among the <paramref name="localRanks"/>
+    /// processes an MPI launcher started on this machine, unless something (mpirun's binding, whose default for
+    /// two processes is a core each) already gave this process fewer cores than the machine has: those are its own.
+    /// </summary>
+    public static int DefaultThreads(int usableCores, int machineCores, int localRanks) =>
+        usableCores < machineCores ? Math.Max(1, usableCores) : Math.Max(1, usableCores / Math.Max(1, localRanks));
 }

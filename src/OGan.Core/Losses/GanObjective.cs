@@ -1,3 +1,4 @@
+using OGan.Engine;
 using static TorchSharp.torch;
 
 namespace OGan.Losses;
@@ -60,8 +61,8 @@ public sealed class QpObjective(double lambdaQp) : GanObjective
         ArgumentNullException.ThrowIfNull(real);
         ArgumentNullException.ThrowIfNull(fake);
         var delta = realScore - fakeScore;
-        var distance = (real - fake).square().mean([1, 2, 3]).clamp_min(MinDistance);
-        return (delta + LambdaQp * delta.square() / distance).mean();
+        var distance = (real - fake).square().mean([1, 2, 3]).AtLeast(MinDistance);
+        return (delta + (delta.square().Times(LambdaQp) / distance)).mean();
     }
 }
 
@@ -73,7 +74,7 @@ public sealed class HingeObjective : GanObjective
     {
         ArgumentNullException.ThrowIfNull(realScore);
         ArgumentNullException.ThrowIfNull(fakeScore);
-        return (1.0 + realScore).relu().mean() + (1.0 - fakeScore).relu().mean();
+        return realScore.Plus(1).relu().mean() + (-fakeScore).Plus(1).relu().mean();
     }
 }
 

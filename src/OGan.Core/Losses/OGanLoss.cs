@@ -1,3 +1,4 @@
+using OGan.Engine;
 using static TorchSharp.torch;
 
 namespace OGan.Losses;
@@ -31,7 +32,7 @@ public sealed class OGanLoss(GanObjective objective, double lambdaRho = 0.5)
         var adversarial = Objective.EncoderLoss(realScore, fakeScore, real, fake);
         var rho = Pearson.Correlation(z, fakeCode).mean();
         var delta = (realScore - fakeScore).mean();
-        return new LossTerms(adversarial - LambdaRho * rho, adversarial, rho, delta);
+        return new LossTerms(adversarial - rho.Times(LambdaRho), adversarial, rho, delta);
     }
 
     /// <summary>L_G from the code of G(z).</summary>
@@ -40,7 +41,7 @@ public sealed class OGanLoss(GanObjective objective, double lambdaRho = 0.5)
         var fakeScore = Critic.Score(fakeCode);
         var adversarial = Objective.GeneratorLoss(fakeScore);
         var rho = Pearson.Correlation(z, fakeCode).mean();
-        return new LossTerms(adversarial - LambdaRho * rho, adversarial, rho, fakeScore.mean());
+        return new LossTerms(adversarial - rho.Times(LambdaRho), adversarial, rho, fakeScore.mean());
     }
 
     /// <summary>
@@ -55,7 +56,7 @@ public sealed class OGanLoss(GanObjective objective, double lambdaRho = 0.5)
         var encoder = Encoder(z, realCode, stoppedCode, real, stoppedFake);
         var generator = Generator(z, fakeCode);
         var cancelling = generator.Adversarial - Objective.GeneratorLoss(Critic.Score(stoppedCode));
-        var total = encoder.Adversarial + cancelling - LambdaRho * generator.Rho;
+        var total = encoder.Adversarial + cancelling - generator.Rho.Times(LambdaRho);
         return new SinglePassTerms(total, encoder, generator);
     }
 }

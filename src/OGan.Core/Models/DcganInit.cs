@@ -1,3 +1,4 @@
+using OGan.Engine;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -17,7 +18,7 @@ internal static class DcganInit
             }
             else if (name.Contains("bn", StringComparison.Ordinal))
             {
-                parameter.fill_(1);
+                parameter.FillInPlace(1);
             }
             else
             {

@@ -1,5 +1,7 @@
 using OGan.Files;
 using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
 namespace OGan.Training;
@@ -18,6 +20,47 @@ public sealed partial class RunFolder(string path)
 
     /// <summary>stats.jsonl: one JSON line per log interval.</summary>
     public string StatsFile => System.IO.Path.Combine(Path, "stats.jsonl");
+
+    /// <summary>
+    /// Writes options.json: <paramref name="settings"/>, the ones in force, and under "resumed" every resume that
+    /// changed a setting (those of earlier resumes kept), with the step and each setting's value before and after.
+    /// </summary>
+    public void WriteOptions(RunSettings settings, long resumedAt = 0, IReadOnlyList<SettingChange>? changes = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var root = JsonNode.Parse(settings.ToJson())!.AsObject();
+        var history = EarlierResumes();
+        if (changes is { Count: > 0 })
+        {
+            var changed = new JsonObject();
+            foreach (var change in changes)
+            {
+                changed[change.Name] = new JsonObject { ["was"] = change.Was?.DeepClone(), ["now"] = change.Now?.DeepClone() };
+            }
+
+            history.Add(new JsonObject { ["step"] = resumedAt, ["changed"] = changed });
+        }
+
+        if (history.Count > 0)
+        {
+            root["resumed"] = history;
+        }
+
+        AtomicFile.WriteAllBytes(OptionsFile, System.Text.Encoding.UTF8.GetBytes(root.ToJsonString(new JsonSerializerOptions { WriteIndented = true })));
+    }
+
+    // The "resumed" list of the options.json there is (none if it is missing or unreadable).
+    private JsonArray EarlierResumes()
+    {
+        try
+        {
+            return File.Exists(OptionsFile) && JsonNode.Parse(File.ReadAllText(OptionsFile))?["resumed"] is JsonArray earlier ? (JsonArray)earlier.DeepClone() : [];
+        }
+        catch (JsonException)
+        {
+            return [];
+        }
+    }
 
     /// <summary>Creates the next numbered folder under <paramref name="root"/>: NNNNN-description.</summary>
     public static RunFolder CreateNext(string root, string description)

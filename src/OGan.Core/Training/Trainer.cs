@@ -24,6 +24,7 @@ namespace OGan.Training;
 public sealed class Trainer : IDisposable
 {
     private const int GridCount = 64;
+    private static readonly Scalar Half = 0.5.ToScalar(); // held: a temporary Scalar can be finalized during the call (Engine.HeldScalars)
 
     private readonly ImageSet data;
     private readonly TrainingStep step;
@@ -33,6 +34,7 @@ public sealed class Trainer : IDisposable
     private readonly Tensor statsSum;
     private int statsCount;
     private long calibratedStep = -1;
+    private IReadOnlyList<SettingChange>? resumeChanges;
 
     /// <summary>Creates networks and optimizers from <paramref name="settings"/> for <paramref name="data"/>.</summary>
     /// <exception cref="ArgumentException">The settings are invalid, do not fit the data, or name a device this machine lacks.</exception>
@@ -90,6 +92,7 @@ public sealed class Trainer : IDisposable
         }
 
         step = new TrainingStep(State, Options, new OGanLoss(GanObjective.Create(Options.Loss, Options.LambdaQp), Options.LambdaRho)) { Parallel = parallel };
+        group.CheckAgreement(AgreementFacts()); // mismatched counts in a broadcast are undefined behaviour: check first
         parallel.BroadcastState(State);
         using (var fixedRandom = new torch.Generator(Options.Seed + 1))
         {
@@ -142,9 +145,10 @@ public sealed class Trainer : IDisposable
     /// <exception cref="TrainingDivergedException">A loss became NaN or infinite.</exception>
     public string? Run(IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
     {
-        if (Folder is not null && Step == 0)
+        if (Folder is not null && (Step == 0 || resumeChanges is { Count: > 0 }))
         {
-            AtomicFile.WriteAllBytes(Folder.OptionsFile, System.Text.Encoding.UTF8.GetBytes(Settings.ToJson()));
+            Folder.WriteOptions(Settings, Step, resumeChanges);
+            resumeChanges = null;
         }
 
         IProgress<TrainingProgress>[] observers = [.. new[] { Folder is null ? null : new StatsLog(Folder.StatsFile), progress }.OfType<IProgress<TrainingProgress>>()];
@@ -263,7 +267,7 @@ public sealed class Trainer : IDisposable
             throw Diverged("a weight or a loss is NaN or infinite, so no checkpoint was written for it");
         }
 
-        parallel.AverageBuffers(State.Generator, State.Ema, State.Encoder);
+        AverageStatistics();
         if (Group.IsMain)
         {
             CalibrateEncoder();
@@ -308,10 +312,11 @@ public sealed class Trainer : IDisposable
     /// <summary>
     /// Creates a trainer of every process of <paramref name="group"/> in the state of <paramref name="checkpointPath"/>,
     /// with the run's settings as <paramref name="adjust"/> changes them: how long and how fast it trains, on what
-    /// device, in what precision, how often it logs and saves. The model's shape cannot change.
+    /// device, in what precision, how often it logs and saves (<see cref="ResumePolicy.MayChange"/>); what is
+    /// trained cannot change. <see cref="Run"/> records the changes in options.json.
     /// </summary>
     /// <exception cref="InvalidDataException">The file is not an OGan training checkpoint, or does not fit the data.</exception>
-    /// <exception cref="ArgumentException"><paramref name="adjust"/> changed the model's shape or made the settings invalid.</exception>
+    /// <exception cref="ArgumentException"><paramref name="adjust"/> changed what is trained (the model, data, batch, objective, optimizer, seed, ...) or made the settings invalid.</exception>
     public static Trainer Resume(string checkpointPath, ImageSet data, RunFolder? folder, ProcessGroup group, Func<RunSettings, RunSettings> adjust)
     {
         ArgumentNullException.ThrowIfNull(adjust);
@@ -322,9 +327,12 @@ public sealed class Trainer : IDisposable
             throw new ArgumentException($"{checkpointPath}: the model's shape cannot change on resume ({checkpoint.Settings.Model} was trained)");
         }
 
+        var changes = ResumePolicy.Check(checkpoint.Settings, settings);
+
         var trainer = new Trainer(settings, data, folder, group);
         try
         {
+            trainer.resumeChanges = changes;
             checkpoint.Restore(trainer.State);
             trainer.parallel.BroadcastState(trainer.State);
             trainer.Folder?.TruncateLogs(trainer.Step);
@@ -345,6 +353,23 @@ public sealed class Trainer : IDisposable
         State.Dispose();
         fixedLatents.Dispose();
         statsSum.Dispose();
+    }
+
+    // What every process must share with rank 0: what it trains (its data path may differ between machines), in what
+    // precision, on which images, and the shapes of every tensor the broadcasts and all-reduces carry.
+    private List<(string What, string Value)> AgreementFacts()
+    {
+        using var scope = NewDisposeScope();
+        var ends = data.PixelsAt([0, data.Count - 1]).contiguous().data<byte>().ToArray();
+        var shapes = new nn.Module?[] { State.Generator, State.Encoder, State.Ema }.OfType<nn.Module>()
+            .SelectMany(m => m.state_dict()).Select(p => $"{p.Key}:{string.Join('x', p.Value.shape)}:{p.Value.dtype}");
+        return
+        [
+            ("settings", (Settings with { Data = "" }).ToJson()),
+            ("precision", Precision.Precision.ToString()),
+            ("data", $"{data.Count} images of {data.Channels}x{data.Size}x{data.Size}, first and last {Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(ends))}"),
+            ("tensor shapes", string.Join(';', shapes)),
+        ];
     }
 
     private TrainingDivergedException Diverged(string what)
@@ -375,10 +400,20 @@ public sealed class Trainer : IDisposable
     {
         if (writesRun)
         {
-            parallel.AverageBuffers(State.Generator, State.Ema, State.Encoder);
+            AverageStatistics();
         }
 
         return Folder is not null;
+    }
+
+    // Every process calls it. The average replaces E's calibrated statistics too, so the next reader calibrates again.
+    private void AverageStatistics()
+    {
+        if (parallel.IsDistributed)
+        {
+            parallel.AverageBuffers(State.Generator, State.Ema, State.Encoder);
+            calibratedStep = -1;
+        }
     }
 
     /// <summary>The networks as an inference model (EMA generator if any), E's statistics calibrated first.</summary>
@@ -398,7 +433,7 @@ public sealed class Trainer : IDisposable
             return batch;
         }
 
-        var flip = (rand([Options.BatchSize, 1, 1, 1], generator: State.Random) < 0.5).narrow(0, share, LocalBatchSize).to(Device);
+        var flip = rand([Options.BatchSize, 1, 1, 1], generator: State.Random).lt(Half).narrow(0, share, LocalBatchSize).to(Device);
         return where(flip, batch.flip(3), batch);
     }
 

@@ -143,8 +143,8 @@ public sealed class TrainingStep(TrainingState state, TrainingOptions options, O
     private void UpdateEma()
     {
         using var noGrad = no_grad();
-        var weight = 1 - EmaDecayAt(state.Step);
         var source = state.Generator.state_dict();
+        using var weight = tensor(1 - EmaDecayAt(state.Step), device: source.Values.First().device); // one tensor, held, for every lerp_
         foreach (var (name, target) in state.Ema!.state_dict())
         {
             if (target.is_floating_point())

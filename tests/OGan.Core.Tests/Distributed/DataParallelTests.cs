@@ -94,6 +94,32 @@ public sealed partial class DataParallelTests
     }
 
     [SkippableFact]
+    public void A_checkpoint_of_two_processes_holds_the_statistics_that_calibrating_its_weights_in_one_gives()
+    {
+        Mpirun.SkipUnlessInstalled();
+        var folder = Fixtures.TemporaryFolder();
+
+        // A grid falls on the checkpoint's step, as with the defaults: it calibrates E before the checkpoint does.
+        var job = Mpirun.Run(2, folder, Mpirun.OganDll, "train", "--width", "32", "--batch", "8", "--steps", "10", "--sample-every", "10",
+            "--snapshot-every", "10", "--calibration-images", "64", "--precision", "fp32", "--out", "runs");
+        Assert.True(job.ExitCode == 0, job.Output + job.Error);
+        var checkpoint = Path.Combine(Directory.GetDirectories(Path.Combine(folder, "runs")).Single(), "checkpoint-000010.safetensors");
+
+        using var data = DataSets.Open("fashion-mnist", 32, 1, cache: Path.Combine(folder, "cache"));
+        using var saved = Trainer.Resume(checkpoint, data, folder: null);
+        using var calibrated = Trainer.Resume(checkpoint, data, folder: null);
+        calibrated.CalibrateEncoder();
+        var expected = calibrated.State.Encoder.state_dict();
+        var statistics = saved.State.Encoder.state_dict().Where(pair => pair.Key.Contains("running_", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(statistics);
+        foreach (var (name, actual) in statistics)
+        {
+            var difference = (actual - expected[name]).abs().max().ToDouble();
+            Assert.True(difference < 1e-6, $"E's {name} in the checkpoint is {difference:G3} away from a calibration of its weights");
+        }
+    }
+
+    [SkippableFact]
     public void Every_process_stops_at_the_same_step_at_the_time_limit_and_one_checkpoint_is_written()
     {
         Mpirun.SkipUnlessInstalled();

@@ -1,0 +1,100 @@
+using System.Reflection;
+using System.Reflection.Emit;
+using OGan.Training;
+
+namespace OGan.Core.Tests.Memory;
+
+/// <summary>
+/// TorchSharp turns a number passed where it takes a Scalar (clamp_min(1e-8), lerp_(x, 0.01), t * 0.5) into a
+/// temporary Scalar that nothing keeps alive during the native call: a collection on another thread can run its
+/// finalizer while libtorch reads it (a run stopped at step ~420 with "Expected false to be true" from
+/// Scalar::toFloat). OGan's code that runs at every training step therefore passes Scalars it holds: this test reads
+/// the IL of every method in those namespaces and names each call that makes a temporary one.
+/// </summary>
+public sealed class ScalarTemporariesTests
+{
+    // The code of a training step: networks, losses, the step and its trainer, the data-parallel layer.
+    private static readonly string[] StepNamespaces = ["OGan.Models", "OGan.Losses", "OGan.Training", "OGan.Distributed", "OGan.MixedPrecision"];
+
+    private static readonly Dictionary<short, OpCode> OpCodesByValue = typeof(OpCodes)
+        .GetFields(BindingFlags.Public | BindingFlags.Static)
+        .Select(field => (OpCode)field.GetValue(null)!)
+        .ToDictionary(code => code.Value);
+
+    [Fact]
+    public void No_method_of_the_training_step_makes_a_temporary_scalar()
+    {
+        var offenders = typeof(Trainer).Assembly.GetTypes()
+            .Where(type => StepNamespaces.Contains(type.Namespace))
+            .SelectMany(type => type.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly)
+                .Cast<MethodBase>()
+                .Concat(type.GetConstructors(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static)))
+            .SelectMany(method => Calls(method).Where(MakesTemporaryScalar).Select(callee => $"{method.DeclaringType!.FullName}.{method.Name} calls {callee.DeclaringType!.Name}.{callee}"))
+            .Distinct()
+            .ToList();
+        Assert.True(offenders.Count == 0, "temporary Scalars in the training step:\n" + string.Join("\n", offenders));
+    }
+
+    [Fact]
+    public void The_scan_finds_a_temporary_scalar_where_there_is_one()
+    {
+        var method = typeof(ScalarTemporariesTests).GetMethod(nameof(Offender), BindingFlags.NonPublic | BindingFlags.Static)!;
+        Assert.Contains(Calls(method), MakesTemporaryScalar);
+    }
+
+    private static TorchSharp.torch.Tensor Offender(TorchSharp.torch.Tensor x) => x.clamp_min(1e-8) * 0.5;
+
+    /// <summary>A call that converts a number to a Scalar, or a Tensor operator that takes a number (it converts it inside).</summary>
+    private static bool MakesTemporaryScalar(MethodBase callee) =>
+        (callee.DeclaringType == typeof(TorchSharp.Scalar) && callee.Name == "op_Implicit")
+        || (callee.DeclaringType == typeof(TorchSharp.torch.Tensor) && callee.Name.StartsWith("op_", StringComparison.Ordinal)
+            && callee.GetParameters().Any(p => p.ParameterType.IsPrimitive));
+
+    /// <summary>Every method that <paramref name="method"/> calls or constructs, read from its IL.</summary>
+    private static IEnumerable<MethodBase> Calls(MethodBase method)
+    {
+        var il = method.GetMethodBody()?.GetILAsByteArray();
+        if (il is null)
+        {
+            yield break;
+        }
+
+        var position = 0;
+        while (position < il.Length)
+        {
+            short value = il[position] == 0xFE ? (short)(0xFE00 | il[position + 1]) : il[position];
+            position += il[position] == 0xFE ? 2 : 1;
+            var code = OpCodesByValue[value];
+            if (code.OperandType == OperandType.InlineMethod)
+            {
+                var token = BitConverter.ToInt32(il, position);
+                MethodBase? callee = null;
+                try
+                {
+                    callee = method.Module.ResolveMethod(token, method.DeclaringType?.GetGenericArguments(), method.IsGenericMethod ? method.GetGenericArguments() : null);
+                }
+                catch (ArgumentException)
+                {
+                    // a generic instantiation reflection cannot resolve here: never one of TorchSharp's
+                }
+
+                if (callee is not null)
+                {
+                    yield return callee;
+                }
+            }
+
+            position += OperandSize(code, il, position);
+        }
+    }
+
+    private static int OperandSize(OpCode code, byte[] il, int position) => code.OperandType switch
+    {
+        OperandType.InlineNone => 0,
+        OperandType.ShortInlineBrTarget or OperandType.ShortInlineI or OperandType.ShortInlineVar => 1,
+        OperandType.InlineVar => 2,
+        OperandType.InlineI8 or OperandType.InlineR => 8,
+        OperandType.InlineSwitch => 4 + (4 * BitConverter.ToInt32(il, position)),
+        _ => 4,
+    };
+}
