@@ -7,9 +7,15 @@ using OGan.Training;
 // Fashion-MNIST and writes what the test compares:
 //   worker gradients OUT   one iteration; OUT/gradients-rank{R}.safetensors holds the averaged gradient of every parameter
 //   worker train N OUT     N iterations; OUT/weights-rank{R}.safetensors holds every parameter
+//   worker gc-stress N     N iterations in one process while another thread forces collections and finalizers
+if (args is ["gc-stress", var count])
+{
+    return GcStress.Run(int.Parse(count, System.Globalization.CultureInfo.InvariantCulture));
+}
+
 if (args.Length != 2 && args.Length != 3)
 {
-    Console.Error.WriteLine("usage: worker gradients OUT | worker train STEPS OUT");
+    Console.Error.WriteLine("usage: worker gradients OUT | worker train STEPS OUT | worker gc-stress STEPS");
     return 2;
 }
 

@@ -95,7 +95,7 @@ public sealed class TrainingStep(TrainingState state, TrainingOptions options, O
         state.EncoderOptimizer.zero_grad();
         e.Total.backward();
         Parallel.AverageGradients(encoderParameters);
-        state.EncoderOptimizer.step();
+        OptimizerStep.Run(state.EncoderOptimizer, options);
 
         // Generator step, E frozen: gradients flow through E to G, but E's weights get none.
         var zg = Latents(real);
@@ -104,7 +104,7 @@ public sealed class TrainingStep(TrainingState state, TrainingOptions options, O
         state.GeneratorOptimizer.zero_grad();
         g.Total.backward();
         Parallel.AverageGradients(generatorParameters);
-        state.GeneratorOptimizer.step();
+        OptimizerStep.Run(state.GeneratorOptimizer, options);
         SetRequiresGrad(encoderParameters, true);
         return new StepLosses(e.Total, g.Total, e.Delta, g.Rho);
     }
@@ -120,8 +120,8 @@ public sealed class TrainingStep(TrainingState state, TrainingOptions options, O
         state.GeneratorOptimizer.zero_grad();
         terms.Total.backward();
         Parallel.AverageGradients(allParameters);
-        state.EncoderOptimizer.step();
-        state.GeneratorOptimizer.step();
+        OptimizerStep.Run(state.EncoderOptimizer, options);
+        OptimizerStep.Run(state.GeneratorOptimizer, options);
         return new StepLosses(terms.Encoder.Total, terms.Generator.Total, terms.Encoder.Delta, terms.Generator.Rho);
     }
 

@@ -15,21 +15,28 @@ internal static class Ogan
 
     public static CommandResult Run(string workingDirectory, params string[] arguments) => Run(workingDirectory, null, arguments);
 
-    public static CommandResult Run(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] arguments)
+    public static CommandResult Run(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] arguments) =>
+        RunDll(workingDirectory, Dll, arguments, environment);
+
+    /// <summary>Runs another .NET program of the tests (a worker) as <see cref="Run(string, string[])"/> runs ogan.</summary>
+    public static CommandResult RunDll(string workingDirectory, string dll, string[] arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
-        using var process = Start(workingDirectory, environment, arguments);
+        using var process = Start(workingDirectory, environment, dll, arguments);
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"ogan {string.Join(' ', arguments)} ran over 5 minutes");
+            throw new TimeoutException($"{Path.GetFileName(dll)} {string.Join(' ', arguments)} ran over 5 minutes");
         }
 
         return new CommandResult(process.ExitCode, output.Result, error.Result);
     }
 
-    public static Process Start(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] arguments)
+    public static Process Start(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] arguments) =>
+        Start(workingDirectory, environment, Dll, arguments);
+
+    private static Process Start(string workingDirectory, IReadOnlyDictionary<string, string>? environment, string dll, string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -37,7 +44,7 @@ internal static class Ogan
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        start.ArgumentList.Add(Dll);
+        start.ArgumentList.Add(dll);
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);

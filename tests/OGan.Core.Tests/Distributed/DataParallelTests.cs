@@ -119,6 +119,38 @@ public sealed partial class DataParallelTests
         }
     }
 
+    [SkippableTheory]
+    [InlineData("settings", new[] { "--seed", "1" }, new[] { "--seed", "2" })]
+    [InlineData("data", new[] { "-d", "photos-a" }, new[] { "-d", "photos-b" })]
+    public void Processes_given_other_settings_or_data_refuse_in_one_line_and_the_job_ends(string what, string[] rank0, string[] rank1)
+    {
+        Mpirun.SkipUnlessInstalled();
+        var folder = Fixtures.TemporaryFolder();
+        var photos = Fixtures.SharedPhotos("afhq").Take(9).ToArray();
+        foreach (var (name, count) in new[] { ("photos-a", 8), ("photos-b", 8) })
+        {
+            var target = Directory.CreateDirectory(Path.Combine(folder, name)).FullName;
+            foreach (var photo in photos.Skip(name == "photos-b" ? 1 : 0).Take(count))
+            {
+                File.Copy(photo, Path.Combine(target, Path.GetFileName(photo)));
+            }
+        }
+
+        string[] common = ["train", "--res", "32", "--width", "32", "--batch", "4", "--steps", "2", "--sample-every", "0", "--calibration-images", "8", "--out", "runs"];
+        var data = what == "data" ? [] : new[] { "-d", "photos-a" };
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        // Each rank picks its own arguments (Open MPI 5's mpirun crashes on the "A : B" form).
+        static string Quoted(IEnumerable<string> words) => string.Join(' ', words.Select(w => $"'{w}'"));
+        var script = $"if [ \"$OMPI_COMM_WORLD_RANK\" = 0 ]; then exec dotnet {Quoted([Mpirun.OganDll, .. common, .. data, .. rank0])}; " +
+            $"else exec dotnet {Quoted([Mpirun.OganDll, .. common, .. data, .. rank1])}; fi";
+        var job = Mpirun.RunCommand(2, folder, ["bash", "-c", script]);
+        Assert.NotEqual(0, job.ExitCode);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(90), $"the job took {clock.Elapsed.TotalSeconds:F0} s to end");
+        var error = Assert.Single((job.Output + job.Error).Split('\n'), line => line.Contains("ogan: error", StringComparison.Ordinal));
+        Assert.Contains($"1 of 2 have other {what} than rank 0", error, StringComparison.Ordinal);
+    }
+
     [SkippableFact]
     public void Every_process_stops_at_the_same_step_at_the_time_limit_and_one_checkpoint_is_written()
     {

@@ -20,22 +20,29 @@ internal static class Mpirun
         Skip.If(Path is null, "mpirun is not on PATH: Open MPI is missing (scripts/install-deps.sh installs it; ./test.sh runs the tests where it is)");
 
     /// <summary>mpirun -np <paramref name="processes"/> dotnet <paramref name="dll"/> <paramref name="arguments"/>, one libtorch thread per process.</summary>
-    public static CommandResult Run(int processes, string workingDirectory, string dll, params string[] arguments)
+    public static CommandResult Run(int processes, string workingDirectory, string dll, params string[] arguments) =>
+        RunCommand(processes, workingDirectory, ["dotnet", dll, .. arguments]);
+
+    /// <summary>mpirun -np <paramref name="processes"/> <paramref name="command"/>: any program, e.g. bash -c with a per-rank command line.</summary>
+    public static CommandResult RunCommand(int processes, string workingDirectory, string[] command)
     {
-        using var process = Start(processes, workingDirectory, dll, arguments);
+        using var process = StartCommand(processes, workingDirectory, command);
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(TimeSpan.FromMinutes(4)))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"mpirun -np {processes} {string.Join(' ', arguments)} ran over 4 minutes");
+            throw new TimeoutException($"mpirun -np {processes} {string.Join(' ', command)} ran over 4 minutes");
         }
 
         return new CommandResult(process.ExitCode, output.Result, error.Result);
     }
 
     /// <summary>Starts mpirun as <see cref="Run"/> does, with its output redirected, and returns at once.</summary>
-    public static Process Start(int processes, string workingDirectory, string dll, params string[] arguments)
+    public static Process Start(int processes, string workingDirectory, string dll, params string[] arguments) =>
+        StartCommand(processes, workingDirectory, ["dotnet", dll, .. arguments]);
+
+    private static Process StartCommand(int processes, string workingDirectory, string[] command)
     {
         var start = new ProcessStartInfo(Path!)
         {
@@ -43,7 +50,7 @@ internal static class Mpirun
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var argument in new[] { "--oversubscribe", "--bind-to", "none", "-x", "OGAN_NUM_THREADS", "-np", processes.ToString(System.Globalization.CultureInfo.InvariantCulture), "dotnet", dll }.Concat(arguments))
+        foreach (var argument in new[] { "--oversubscribe", "--bind-to", "none", "-x", "OGAN_NUM_THREADS", "-np", processes.ToString(System.Globalization.CultureInfo.InvariantCulture) }.Concat(command))
         {
             start.ArgumentList.Add(argument);
         }
