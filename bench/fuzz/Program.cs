@@ -156,7 +156,7 @@ internal static class Child
             for (var i = 0; i < options.Count; i++)
             {
                 // Every input is drawn, so input i is the same whether or not the run restarted before it.
-                var bytes = mutator.Mutate(target.Seeds[i % target.Seeds.Count]);
+                var bytes = target.Finish(mutator.Mutate(target.Seeds[i % target.Seeds.Count]));
                 if (i < options.From)
                 {
                     continue;

@@ -23,6 +23,9 @@ internal abstract class Target : IDisposable
     /// <summary>Whether any change must be refused (checkpoints carry a digest); else a damaged file may also read as another valid one.</summary>
     public virtual bool EveryChangeIsRefused => false;
 
+    /// <summary>What becomes of a changed seed before it is read (by default nothing).</summary>
+    public virtual byte[] Finish(byte[] changed) => changed;
+
     /// <summary>Reads <paramref name="path"/> as OGan does: returns when it is accepted, throws <see cref="InvalidDataException"/> (one line) when refused.</summary>
     public abstract void Read(string path);
 
@@ -34,6 +37,7 @@ internal abstract class Target : IDisposable
     public static IReadOnlyList<(string Name, Func<string, Target> Make)> All { get; } =
     [
         ("safetensors checkpoint", _ => new CheckpointTarget()),
+        ("checkpoint, re-digested, resumed", _ => new ResumedCheckpointTarget()),
         (".npy latents", _ => new NpyTarget()),
         ("PNG", _ => new ImageTarget(ImageFormat.Png)),
         ("JPEG", _ => new ImageTarget(ImageFormat.Jpeg)),
@@ -86,6 +90,61 @@ internal sealed class CheckpointTarget : Target
         var bytes = File.ReadAllBytes(path);
         File.Delete(path);
         return bytes;
+    }
+}
+
+/// <summary>
+/// A changed checkpoint given a correct SHA-256 again, so that what lies behind the digest check is reached: the
+/// header's parser, the settings, the shapes, and a resume with one training step on 8 images (what `ogan train
+/// --resume` does with it). It may be accepted (changed weights make another valid checkpoint), never crash.
+/// </summary>
+internal sealed class ResumedCheckpointTarget : Target
+{
+    public override string FileName => "checkpoint.safetensors";
+
+    public override IReadOnlyList<byte[]> Seeds { get; } = new CheckpointTarget().Seeds;
+
+    public override byte[] Finish(byte[] changed)
+    {
+        // The digest's 64 digits, wherever the change left them, read as '0' while hashing the whole file.
+        var text = System.Text.Encoding.Latin1.GetString(changed);
+        var at = text.IndexOf($"\"{SafeTensors.DigestKey}\":\"", StringComparison.Ordinal);
+        if (at < 0 || at + SafeTensors.DigestKey.Length + 4 + 64 > changed.Length)
+        {
+            return changed;
+        }
+
+        var digits = at + SafeTensors.DigestKey.Length + 4;
+        var copy = (byte[])changed.Clone();
+        System.Text.Encoding.ASCII.GetBytes(new string('0', 64)).CopyTo(copy, digits);
+        System.Text.Encoding.ASCII.GetBytes(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(copy))).CopyTo(copy, digits);
+        return copy;
+    }
+
+    public override void Read(string path)
+    {
+        RunSettings settings;
+        using (var checkpoint = Checkpoint.Read(path))
+        {
+            settings = checkpoint.Settings;
+        }
+
+        var (channels, size) = (settings.Model.Channels, settings.Model.ImageSize);
+        using var data = new ImageSet(new byte[8 * channels * size * size], 8, channels, size);
+        Trainer trainer;
+        try
+        {
+            trainer = Trainer.Resume(path, data, folder: null);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"{path}: {e.Message}", e); // e.g. a batch larger than these 8 images: `ogan train` says so in one line
+        }
+
+        using (trainer)
+        {
+            trainer.TrainStep();
+        }
     }
 }
 

@@ -106,6 +106,7 @@ public sealed class Checkpoint : IDisposable
             var step = long.Parse(metadata.GetValueOrDefault(StepKey) ?? "0", NumberStyles.None, CultureInfo.InvariantCulture);
             var cursor = long.Parse(metadata.GetValueOrDefault(CursorKey) ?? "0", NumberStyles.None, CultureInfo.InvariantCulture);
             var config = settings.Model.Validate();
+            settings.Training.Validate();
             CheckShapes(tensors, GeneratorPrefix, Generator.StateShapes(config));
             CheckShapes(tensors, EncoderPrefix, Encoder.StateShapes(config));
             if (tensors.Keys.Any(k => k.StartsWith(EmaPrefix, StringComparison.Ordinal)))
@@ -234,10 +235,15 @@ public sealed class Checkpoint : IDisposable
         {
             OptimizerStates.Load(state.GeneratorOptimizer, Part(GeneratorOptimizerPrefix));
             OptimizerStates.Load(state.EncoderOptimizer, Part(EncoderOptimizerPrefix));
-            state.Random.set_state(Required(RngKey));
-            state.Restore(Step, Cursor, Required(PermutationKey).data<long>().ToArray());
+            using (var current = state.Random.get_state())
+            {
+                state.Random.set_state(Required(RngKey, ScalarType.Byte, current.shape));
+            }
+
+            var permutation = Required(PermutationKey, ScalarType.Int64, [state.Permutation.Length]);
+            state.Restore(Step, Cursor, permutation.data<long>().ToArray());
         }
-        catch (Exception e) when (e is ArgumentException or System.Runtime.InteropServices.ExternalException)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.Runtime.InteropServices.ExternalException)
         {
             throw new InvalidDataException($"{Path} cannot resume this run: {e.Message.Split('\n', 2)[0].Trim()}", e);
         }
@@ -248,6 +254,14 @@ public sealed class Checkpoint : IDisposable
 
     private Tensor Required(string key) =>
         tensors.TryGetValue(key, out var value) ? value : throw new ArgumentException($"it has no '{key}'");
+
+    private Tensor Required(string key, ScalarType dtype, long[] shape)
+    {
+        var value = Required(key);
+        return value.dtype == dtype && value.shape.SequenceEqual(shape)
+            ? value
+            : throw new ArgumentException($"its '{key}' is {value.dtype} [{string.Join(", ", value.shape)}], not {dtype} [{string.Join(", ", shape)}]");
+    }
 
     private Dictionary<string, Tensor> Part(string prefix) =>
         tensors.Where(t => t.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(t => t.Key[prefix.Length..], t => t.Value);

@@ -28,9 +28,9 @@ internal static class OptimizerStates
     public static void Load(optim.Optimizer optimizer, IReadOnlyDictionary<string, Tensor> saved)
     {
         var states = ((OptimizerHelper)optimizer).state_dict().State;
-        if (!saved.TryGetValue("step", out var step))
+        if (!saved.TryGetValue("step", out var step) || step.dtype != ScalarType.Int64 || step.numel() != 1 || step.item<long>() < 0)
         {
-            throw new ArgumentException("optimizer state has no 'step'");
+            throw new ArgumentException("optimizer state has no 'step' (one non-negative int64)");
         }
 
         using var noGrad = no_grad();
@@ -39,7 +39,7 @@ internal static class OptimizerStates
             foreach (var (name, buffer) in Buffers(states[i]))
             {
                 var key = $"state.{i}.{name}";
-                if (!saved.TryGetValue(key, out var source) || !source.shape.SequenceEqual(buffer.shape))
+                if (!saved.TryGetValue(key, out var source) || !source.shape.SequenceEqual(buffer.shape) || !source.is_floating_point())
                 {
                     throw new ArgumentException($"optimizer state '{key}' is missing or of the wrong shape (another optimizer or model?)");
                 }

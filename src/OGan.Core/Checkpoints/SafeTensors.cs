@@ -20,7 +20,7 @@ public static class SafeTensors
     /// <summary>The metadata key of the file's SHA-256 (lower-case hex).</summary>
     public const string DigestKey = "sha256";
 
-    private const long MaxHeaderBytes = 100L << 20;
+    private const long MaxHeaderBytes = 16L << 20; // parsed as one JSON tree: OGan's headers take a few kB, a model of 100,000 tensors under 16 MB
     private const int MaxDimensions = 8;
     private const int BufferBytes = 1 << 20;
     private static readonly string DigestPlaceholder = new('0', 64);

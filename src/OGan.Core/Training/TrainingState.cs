@@ -88,6 +88,22 @@ public sealed class TrainingState : IDisposable
             throw new ArgumentException($"it was trained on {permutation.Length} images, this data set has {Permutation.Length}");
         }
 
+        if (step < 0 || cursor < 0 || cursor > permutation.Length)
+        {
+            throw new ArgumentException($"its position (step {step}, image {cursor} of {permutation.Length}) is out of range");
+        }
+
+        var seen = new bool[permutation.Length];
+        foreach (var index in permutation)
+        {
+            if (index < 0 || index >= seen.Length || seen[index])
+            {
+                throw new ArgumentException($"its order of the images is not a permutation of 0..{seen.Length - 1}");
+            }
+
+            seen[index] = true;
+        }
+
         (Step, Cursor, Permutation) = (step, cursor, permutation);
     }
 
