@@ -32,7 +32,7 @@ internal sealed class RequestGuard(bool loopback, string? token)
             var given = request.Query[TokenParameter].FirstOrDefault();
             if (given is not null && Matches(given))
             {
-                context.Response.Cookies.Append(TokenCookie, token, new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Strict, Path = "/" });
+                context.Response.Cookies.Append(TokenCookie, token, new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Strict, Path = "/", Secure = request.IsHttps });
             }
             else if (!Matches(request.Cookies[TokenCookie]) && !Matches(Bearer(request)))
             {

@@ -105,7 +105,10 @@ internal static class ServeApi
 
         app.MapGet("/api/events", async (HttpContext context, CancellationToken cancellation) =>
         {
-            // Server-sent events: "run" whenever the current run folder or the checkpoint list changes.
+            // Server-sent events: "run" whenever the current run folder or the checkpoint list changes. Each stream
+            // rescans the folders every 2 s, so their number is bounded.
+            using var slot = EventStreams.Enter() ?? throw new ApiError(StatusCodes.Status503ServiceUnavailable,
+                $"{EventStreams.Limit} pages already watch this server's run: close one, or reload later");
             context.Response.ContentType = "text/event-stream";
             context.Response.Headers.CacheControl = "no-cache";
             string? last = null;

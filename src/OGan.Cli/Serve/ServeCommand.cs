@@ -38,11 +38,20 @@ internal static class ServeCommand
         Description = "The token every request needs when --host is beyond loopback (default: $OGAN_SERVE_TOKEN, else a random one, printed in the URL)",
     };
 
+    private static readonly Option<bool> Https = new("--https")
+    {
+        Description = "Serve over HTTPS: with --certificate, else with a self-signed certificate made once and kept in $OGAN_CACHE/serve (its serve.crt is what a browser or curl must trust)",
+    };
+
+    private static readonly Option<string?> Certificate = new("--certificate") { Description = "The HTTPS certificate: PKCS#12 (.pfx, .p12), or PEM (.pem, .crt) with its key in it or beside it (.key); implies --https" };
+
+    private static readonly Option<string?> CertificatePassword = new("--certificate-password") { Description = "The PKCS#12 file's password (default: $OGAN_CERTIFICATE_PASSWORD)" };
+
     public static Command Create()
     {
         var command = new Command("serve", "Serve a web page to sample, reconstruct and interpolate with a model, and to watch a training run")
         {
-            Checkpoints, Port, Host, MaxUploadMegabytes, MaxPixels, Token, ModelOptions.Device, ModelOptions.Precision,
+            Checkpoints, Port, Host, MaxUploadMegabytes, MaxPixels, Token, Https, Certificate, CertificatePassword, ModelOptions.Device, ModelOptions.Precision,
         };
         command.SetAction(parse => Guard.Run(parse, log => Run(parse, log)));
         return command;
@@ -81,6 +90,22 @@ internal static class ServeCommand
             throw new UserError("--token must be at least 16 characters (or leave it out for a random one)", Guard.Usage);
         }
 
+        var certificate = parse.GetValue(Certificate) is { } certificateFile
+            ? ServeCertificate.Load(certificateFile, parse.GetValue(CertificatePassword) ?? Environment.GetEnvironmentVariable("OGAN_CERTIFICATE_PASSWORD"))
+            : null;
+        if (certificate is null && parse.GetValue(Https))
+        {
+            var (made, publicFile, isNew) = ServeCertificate.SelfSigned(address, Path.Combine(Data.DataSets.DefaultCache, "serve"));
+            certificate = made;
+            log.LogInformation("HTTPS with a self-signed certificate{New} (SHA-256 {Fingerprint}): trust {File} in the browser, or curl --cacert {File}",
+                isNew ? " made for this machine" : "", made.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256), publicFile, publicFile);
+        }
+
+        if (!loopback && certificate is null)
+        {
+            log.LogWarning("plain HTTP beyond this machine: the token travels in clear in the URL and its cookie, readable by anyone on the network path; give --https");
+        }
+
         var catalog = CheckpointCatalog.Open(parse.GetValue(Checkpoints)!);
         var device = ModelOptions.ParseDevice(parse.GetValue(ModelOptions.Device)!);
         Engine.Runtime.SetThreads();
@@ -92,7 +117,13 @@ internal static class ServeCommand
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Limits.MaxRequestBodySize = maxBytes;
-            kestrel.Listen(address, port);
+            kestrel.Listen(address, port, listen =>
+            {
+                if (certificate is not null)
+                {
+                    listen.UseHttps(certificate);
+                }
+            });
         });
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Encoder = JsonText.Encoder);
         builder.Services.Configure<FormOptions>(form =>

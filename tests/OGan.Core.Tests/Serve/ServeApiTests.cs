@@ -150,6 +150,94 @@ public sealed class ServeApiTests(ServedModel server) : IClassFixture<ServedMode
     }
 
     [Fact]
+    public async Task Over_https_with_its_own_certificate_the_token_cookie_is_secure()
+    {
+        const string Token = "0123456789abcdef0123";
+        var cache = Fixtures.TemporaryFolder();
+        var lines = new List<string>();
+        using var process = OGan.Core.Tests.Cli.Ogan.Start(server.Folder, new Dictionary<string, string> { ["OGAN_CACHE"] = cache },
+            "serve", "-c", "runs", "--port", "0", "--host", "0.0.0.0", "--token", Token, "--https");
+        try
+        {
+            var printed = await ServedModel.Address(process, lines.Add);
+            Assert.StartsWith("https://", printed, StringComparison.Ordinal);
+            var publicFile = Path.Combine(cache, "serve", "serve.crt");
+            Assert.Contains(lines, line => line.Contains($"trust {publicFile}", StringComparison.Ordinal));
+            Assert.DoesNotContain(lines, line => line.Contains("plain HTTP", StringComparison.Ordinal));
+            using var trusted = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(publicFile));
+            using var handler = new HttpClientHandler
+            {
+                UseCookies = true,
+                ServerCertificateCustomValidationCallback = (_, certificate, _, _) => certificate is not null && certificate.RawData.AsSpan().SequenceEqual(trusted.RawData),
+            };
+            using var client = new HttpClient(handler) { BaseAddress = new Uri($"https://127.0.0.1:{new Uri(printed).Port}/") };
+            using var page = await client.GetAsync($"/?token={Token}");
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+            var cookie = Assert.Single(page.Headers.GetValues("Set-Cookie"));
+            Assert.Contains("secure", cookie, StringComparison.OrdinalIgnoreCase);
+            using var model = await client.GetAsync("/api/model");
+            Assert.Equal(HttpStatusCode.OK, model.StatusCode);
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+        }
+    }
+
+    [Fact]
+    public async Task Plain_http_beyond_loopback_warns_that_the_token_travels_in_clear()
+    {
+        var lines = new List<string>();
+        using var process = OGan.Core.Tests.Cli.Ogan.Start(server.Folder, null, "serve", "-c", "runs", "--port", "0", "--host", "0.0.0.0");
+        try
+        {
+            await ServedModel.Address(process, lines.Add);
+            Assert.Contains(lines, line => line.Contains("warning: plain HTTP beyond this machine", StringComparison.Ordinal));
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+        }
+    }
+
+    [Fact]
+    public async Task Event_streams_beyond_the_limit_are_refused_and_their_places_come_back()
+    {
+        var open = new List<HttpResponseMessage>();
+        try
+        {
+            for (var i = 0; i < 32; i++)
+            {
+                var stream = await Client.GetAsync("/api/events", HttpCompletionOption.ResponseHeadersRead);
+                Assert.Equal(HttpStatusCode.OK, stream.StatusCode);
+                open.Add(stream);
+            }
+
+            await AssertError(HttpStatusCode.ServiceUnavailable, "already watch", () => Client.GetAsync("/api/events", HttpCompletionOption.ResponseHeadersRead));
+        }
+        finally
+        {
+            open.ForEach(stream => stream.Dispose());
+        }
+
+        // A closed stream gives its place back when the server next writes to it or wakes (every 2 s).
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            using var again = await Client.GetAsync("/api/events", HttpCompletionOption.ResponseHeadersRead);
+            if (again.StatusCode == HttpStatusCode.OK)
+            {
+                break;
+            }
+
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "no event stream place came back within 30 s of closing them");
+            await Task.Delay(500);
+        }
+    }
+
+    [Fact]
     public async Task Only_checkpoints_and_grids_inside_the_given_folders_can_be_reached()
     {
         using var list = JsonDocument.Parse(await Client.GetStringAsync("/api/checkpoints"));

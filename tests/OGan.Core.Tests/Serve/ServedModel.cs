@@ -84,6 +84,6 @@ public sealed partial class ServedModel : IDisposable
         process.Dispose();
     }
 
-    [GeneratedRegex(@" at (http://[0-9.]+:\d+/\S*) ")]
+    [GeneratedRegex(@" at (https?://[0-9.]+:\d+/\S*) ")]
     private static partial Regex AddressPattern();
 }
