@@ -1,3 +1,4 @@
+using OGan.Engine;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -17,15 +18,15 @@ public static class ImageSimilarity
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
-        return (a - b).square().mean([1, 2, 3]);
+        return (a - b).Squared().mean([1, 2, 3]);
     }
 
     /// <summary>Per-image PSNR in dB on the [0, 1] scale, capped at <see cref="PsnrCap"/>, (N).</summary>
     public static Tensor Psnr(Tensor a, Tensor b)
     {
         using var scope = NewDisposeScope();
-        var mse01 = Mse(a, b) / 4.0; // [-1, 1] -> [0, 1] halves the differences
-        var psnr = mse01.clamp_min(Math.Pow(10, -PsnrCap / 10)).log() * (-10 / Math.Log(10));
+        var mse01 = Mse(a, b).Times(1 / 4.0); // [-1, 1] -> [0, 1] halves the differences
+        var psnr = mse01.AtLeast(Math.Pow(10, -PsnrCap / 10)).log().Times(-10 / Math.Log(10));
         return psnr.MoveToOuterDisposeScope();
     }
 
@@ -38,8 +39,8 @@ public static class ImageSimilarity
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
         using var scope = NewDisposeScope();
-        var x = (a.to(ScalarType.Float64) + 1.0) / 2.0;
-        var y = (b.to(ScalarType.Float64) + 1.0) / 2.0;
+        var x = a.to(ScalarType.Float64).Plus(1.0).Times(0.5);
+        var y = b.to(ScalarType.Float64).Plus(1.0).Times(0.5);
         var channels = x.shape[1];
         var window = GaussianWindow(11, 1.5, channels, x.device);
         Tensor Blur(Tensor t) => nn.functional.conv2d(t, window, groups: channels);
@@ -48,7 +49,7 @@ public static class ImageSimilarity
         var vy = Blur(y * y) - my * my;
         var cov = Blur(x * y) - mx * my;
         const double c1 = 0.01 * 0.01, c2 = 0.03 * 0.03;
-        var map = (2.0 * mx * my + c1) * (2.0 * cov + c2) / ((mx * mx + my * my + c1) * (vx + vy + c2));
+        var map = (mx * my).Times(2.0).Plus(c1) * cov.Times(2.0).Plus(c2) / ((mx * mx).Plus(my * my).Plus(c1) * vx.Plus(vy).Plus(c2));
         return map.mean([1, 2, 3]).to(ScalarType.Float32).MoveToOuterDisposeScope();
     }
 

@@ -1,3 +1,4 @@
+using OGan.Engine;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -29,7 +30,7 @@ public static class ImageGrid
         long count = images.shape[0], channels = images.shape[1], height = images.shape[2], width = images.shape[3];
         columns = (int)Math.Max(1, Math.Min(columns, count));
         var rows = (count + columns - 1) / columns;
-        var grid = full([channels, rows * (height + Border) + Border, columns * (width + Border) + Border], 255, ScalarType.Byte);
+        var grid = HeldScalars.Full([channels, rows * (height + Border) + Border, columns * (width + Border) + Border], 255, ScalarType.Byte);
         var pixels = Pixels.FromModel(images);
         for (var n = 0; n < count; n++)
         {

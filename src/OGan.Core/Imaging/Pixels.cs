@@ -1,3 +1,4 @@
+using OGan.Engine;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -20,7 +21,7 @@ public static class Pixels
         }
 
         var values = pixels.to(ScalarType.Float32);
-        values.mul_(1 / 127.5).sub_(1.0); // in place: no further batch-sized allocations
+        values.TimesInPlace(1 / 127.5).PlusInPlace(-1.0); // in place: no further batch-sized allocations
         return values;
     }
 
@@ -54,7 +55,7 @@ public static class Pixels
     {
         ArgumentNullException.ThrowIfNull(values);
         using var scope = NewDisposeScope();
-        var pixels = ((values.detach().to(ScalarType.Float32, CPU) + 1.0) * 127.5).round().clamp(0, 255).to(ScalarType.Byte);
+        var pixels = values.detach().to(ScalarType.Float32, CPU).Plus(1.0).Times(127.5).round().Clamped(0, 255).to(ScalarType.Byte);
         return pixels.MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using OGan.Engine;
 using OGan.Checkpoints;
 using OGan.Imaging;
 using OGan.Losses;
@@ -160,7 +161,7 @@ public sealed class OGanModel : IDisposable
     public Tensor Reconstruct(Tensor images, double scale = 1.0)
     {
         using var scope = NewDisposeScope();
-        return Sample(Encode(images) * scale).MoveToOuterDisposeScope();
+        return Sample(Encode(images).Times(scale)).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -188,11 +189,11 @@ public sealed class OGanModel : IDisposable
             var t = (double)i / (steps - 1);
             if (slerp && omega > 1e-6)
             {
-                frames.Add(a * (Math.Sin((1 - t) * omega) / Math.Sin(omega)) + b * (Math.Sin(t * omega) / Math.Sin(omega)));
+                frames.Add(a.Times(Math.Sin((1 - t) * omega) / Math.Sin(omega)).Plus(b.Times(Math.Sin(t * omega) / Math.Sin(omega))));
             }
             else
             {
-                frames.Add(a * (1 - t) + b * t);
+                frames.Add(a.Times(1 - t).Plus(b.Times(t)));
             }
         }
 

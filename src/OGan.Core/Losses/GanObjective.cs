@@ -61,8 +61,8 @@ public sealed class QpObjective(double lambdaQp) : GanObjective
         ArgumentNullException.ThrowIfNull(real);
         ArgumentNullException.ThrowIfNull(fake);
         var delta = realScore - fakeScore;
-        var distance = (real - fake).square().mean([1, 2, 3]).AtLeast(MinDistance);
-        return (delta + (delta.square().Times(LambdaQp) / distance)).mean();
+        var distance = (real - fake).Squared().mean([1, 2, 3]).AtLeast(MinDistance);
+        return delta.Plus(delta.Squared().Times(LambdaQp) / distance).mean();
     }
 }
 
@@ -74,7 +74,7 @@ public sealed class HingeObjective : GanObjective
     {
         ArgumentNullException.ThrowIfNull(realScore);
         ArgumentNullException.ThrowIfNull(fakeScore);
-        return realScore.Plus(1).relu().mean() + (-fakeScore).Plus(1).relu().mean();
+        return realScore.Plus(1).relu().mean().Plus((-fakeScore).Plus(1).relu().mean());
     }
 }
 
@@ -86,7 +86,7 @@ public sealed class LogisticObjective : GanObjective
     {
         ArgumentNullException.ThrowIfNull(realScore);
         ArgumentNullException.ThrowIfNull(fakeScore);
-        return nn.functional.softplus(realScore).mean() + nn.functional.softplus(-fakeScore).mean();
+        return nn.functional.softplus(realScore).mean().Plus(nn.functional.softplus(-fakeScore).mean());
     }
 
     /// <inheritdoc/>

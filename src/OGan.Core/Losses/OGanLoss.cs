@@ -56,7 +56,7 @@ public sealed class OGanLoss(GanObjective objective, double lambdaRho = 0.5)
         var encoder = Encoder(z, realCode, stoppedCode, real, stoppedFake);
         var generator = Generator(z, fakeCode);
         var cancelling = generator.Adversarial - Objective.GeneratorLoss(Critic.Score(stoppedCode));
-        var total = encoder.Adversarial + cancelling - generator.Rho.Times(LambdaRho);
+        var total = encoder.Adversarial.Plus(cancelling) - generator.Rho.Times(LambdaRho);
         return new SinglePassTerms(total, encoder, generator);
     }
 }

@@ -25,13 +25,13 @@ public static class Pearson
     {
         ArgumentNullException.ThrowIfNull(z);
         var centred = z - z.mean([1], keepdim: true);
-        var std = centred.square().mean([1], keepdim: true).AtLeast(Epsilon).sqrt();
+        var std = centred.Squared().mean([1], keepdim: true).AtLeast(Epsilon).sqrt();
         return centred / std;
     }
 
     private static Tensor Normalise(Tensor v)
     {
         var centred = v - v.mean([1], keepdim: true);
-        return centred * centred.square().sum(1, keepdim: true).AtLeast(Epsilon).rsqrt();
+        return centred * centred.Squared().sum(1, keepdim: true).AtLeast(Epsilon).rsqrt();
     }
 }

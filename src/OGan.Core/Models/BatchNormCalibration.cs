@@ -21,16 +21,16 @@ public static class BatchNormCalibration
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(batches);
-        var norms = module.modules().OfType<BatchNorm>().ToArray();
-        var momenta = norms.Select(n => n.momentum).ToArray();
+        var norms = module.modules().OfType<BatchNorm2d>().ToArray();
+        var momenta = norms.Select(n => n.Momentum).ToArray();
         var training = module.training;
         var count = 0;
         try
         {
             foreach (var norm in norms)
             {
-                norm.reset_running_stats();
-                norm.momentum = null;
+                norm.ResetRunningStatistics();
+                norm.Momentum = null;
             }
 
             module.train();
@@ -50,7 +50,7 @@ public static class BatchNormCalibration
         {
             for (var i = 0; i < norms.Length; i++)
             {
-                norms[i].momentum = momenta[i];
+                norms[i].Momentum = momenta[i];
             }
 
             module.train(training);

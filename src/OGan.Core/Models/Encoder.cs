@@ -39,7 +39,7 @@ public sealed class Encoder : Module<Tensor, Tensor>
             BatchNorm2d? bn = null;
             if (i > 0)
             {
-                bn = BatchNorm2d(config.EncoderChannels(i));
+                bn = new BatchNorm2d(config.EncoderChannels(i));
                 register_module($"bn{i}", bn);
             }
 

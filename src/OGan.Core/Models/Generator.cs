@@ -29,7 +29,7 @@ public sealed class Generator : Module<Tensor, Tensor>
         var width = config.MaxChannels;
         var (padding, outputPadding) = SamePadding(config.KernelSize);
         fc = new AutocastLinear(config.LatentDim, 4 * 4 * width);
-        bn0 = BatchNorm2d(width);
+        bn0 = new BatchNorm2d(width);
         register_module("fc", fc);
         register_module("bn0", bn0);
         blocks = new (AutocastConvTranspose2d, BatchNorm2d)[config.NumLayers];
@@ -37,7 +37,7 @@ public sealed class Generator : Module<Tensor, Tensor>
         {
             int inChannels = width >> i, outChannels = width >> (i + 1);
             blocks[i] = (new AutocastConvTranspose2d(inChannels, outChannels, config.KernelSize, stride: 2, padding: padding, outputPadding: outputPadding),
-                         BatchNorm2d(outChannels));
+                         new BatchNorm2d(outChannels));
             register_module($"deconv{i + 1}", blocks[i].Deconv);
             register_module($"bn{i + 1}", blocks[i].Bn);
         }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using OGan.Checkpoints;
 using OGan.Data;
 using OGan.Distributed;
+using OGan.Engine;
 using OGan.Imaging;
 using OGan.Inference;
 using OGan.Losses;
@@ -203,7 +204,7 @@ public sealed class Trainer : IDisposable
         var losses = step.Run(real);
         using (no_grad())
         {
-            statsSum.add_(stack([losses.EncoderLoss, losses.GeneratorLoss, losses.Delta, losses.Rho]));
+            statsSum.PlusInPlace(stack([losses.EncoderLoss, losses.GeneratorLoss, losses.Delta, losses.Rho]));
         }
 
         statsCount++;
@@ -420,7 +421,7 @@ public sealed class Trainer : IDisposable
     private OGanModel CalibratedModel()
     {
         CalibrateEncoder();
-        return new OGanModel(Config, State.Ema ?? State.Generator, State.Encoder, ownsNetworks: false) { Precision = Precision };
+        return new OGanModel(Config, State.Ema ?? State.Generator, State.Encoder, ownsNetworks: false); // the networks keep the trainer's policies (channels-last included)
     }
 
     // Every process draws the whole batch's indices and flips (so their random generators stay the same) and takes its share.

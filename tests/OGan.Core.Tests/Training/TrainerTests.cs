@@ -13,6 +13,17 @@ public sealed class TrainerTests
         new TrainingOptions { BatchSize = 16, Steps = steps, LogEvery = 1, SampleEvery = 0, SnapshotEvery = 0, Seed = 5, Formulation = formulation, CalibrationImages = 64 },
         "fashion-mnist");
 
+    [Fact]
+    public void Grids_leave_the_networks_in_the_layout_the_trainer_chose()
+    {
+        using var data = Fixtures.FashionMnist(train: true, limit: 64);
+        var settings = Tiny(2) with { Training = Tiny(2).Training with { ChannelsLast = true, SampleEvery = 1, EmaDecay = 0.9 } };
+        using var trainer = new Trainer(settings, data, new RunFolder(Fixtures.TemporaryFolder()));
+        trainer.Run();
+        Assert.True(trainer.State.Encoder.Autocast.ChannelsLast, "E's channels-last layout was reset by a grid");
+        Assert.True(trainer.State.Ema!.Autocast.ChannelsLast, "the moving average's channels-last layout was reset by a grid");
+    }
+
     [Theory]
     [InlineData(Formulation.Alternating)]
     [InlineData(Formulation.SinglePass)]
