@@ -152,6 +152,30 @@ public sealed partial class DataParallelTests
     }
 
     [SkippableFact]
+    public void A_two_process_run_stopped_and_resumed_logs_the_same_losses_as_one_never_stopped()
+    {
+        Mpirun.SkipUnlessInstalled();
+        var folder = Fixtures.TemporaryFolder();
+        string[] common = ["--width", "32", "--batch", "8", "--precision", "fp32", "--sample-every", "0", "--snapshot-every", "0", "--calibration-images", "64", "--log-every", "5"];
+        var straight = Mpirun.Run(2, folder, Mpirun.OganDll, ["train", "--steps", "20", "--out", "straight", .. common]);
+        Assert.True(straight.ExitCode == 0, straight.Output + straight.Error);
+        var first = Mpirun.Run(2, folder, Mpirun.OganDll, ["train", "--steps", "10", "--out", "stopped", .. common]);
+        Assert.True(first.ExitCode == 0, first.Output + first.Error);
+        var run = Directory.GetDirectories(Path.Combine(folder, "stopped")).Single();
+        var resumed = Mpirun.Run(2, folder, Mpirun.OganDll, ["train", "--resume", run, "--steps", "20", .. common]);
+        Assert.True(resumed.ExitCode == 0, resumed.Output + resumed.Error);
+
+        static string[] Losses(string stats) => [.. File.ReadAllLines(stats).Select(line =>
+        {
+            var entry = System.Text.Json.JsonDocument.Parse(line).RootElement;
+            return $"{entry.GetProperty("step")} {entry.GetProperty("loss_e")} {entry.GetProperty("loss_g")} {entry.GetProperty("rho")}";
+        })];
+        var expected = Losses(Path.Combine(Directory.GetDirectories(Path.Combine(folder, "straight")).Single(), "stats.jsonl"));
+        Assert.Equal(4, expected.Length);
+        Assert.Equal(expected, Losses(Path.Combine(run, "stats.jsonl")));
+    }
+
+    [SkippableFact]
     public void Every_process_stops_at_the_same_step_at_the_time_limit_and_one_checkpoint_is_written()
     {
         Mpirun.SkipUnlessInstalled();
