@@ -157,7 +157,7 @@ internal static class TrainCommand
         if (group.Size > 1)
         {
             log.LogInformation("data-parallel over {Size} processes ({Backend}): {Local} images each of every batch of {Batch}", group.Size, group.Backend, trainer.LocalBatchSize, trainer.Options.BatchSize);
-            log.LogInformation("rank {Rank} of {Size}: {Threads} threads on {Usable} of this machine's {Machine} cores", group.Rank, group.Size, threads, Engine.Runtime.UsableCores, Engine.Runtime.MachineCores);
+            log.LogInformation("threads of each rank (0 to {Last}): {Threads}", group.Size - 1, string.Join(", ", ThreadsOfEachRank(group, threads)));
         }
 
         if (photos && resumed is null)
@@ -262,6 +262,17 @@ internal static class TrainCommand
     {
         var folder = group.IsMain ? RunFolder.CreateNext(outRoot, $"{settings.Data}-{settings.Model.ImageSize}") : null;
         return new Trainer(settings, images, folder, group);
+    }
+
+    // Every rank's thread count, gathered with one all-reduce (each rank fills its own place), and the cores it may use.
+    private static IEnumerable<string> ThreadsOfEachRank(ProcessGroup group, int threads)
+    {
+        using var counts = TorchSharp.torch.zeros([group.Size, 2], TorchSharp.torch.ScalarType.Int64);
+        counts[group.Rank, 0] = TorchSharp.torch.tensor((long)threads);
+        counts[group.Rank, 1] = TorchSharp.torch.tensor((long)Engine.Runtime.UsableCores);
+        group.AllReduce(counts);
+        var values = counts.data<long>().ToArray();
+        return Enumerable.Range(0, group.Size).Select(rank => $"{values[2 * rank]} on {values[(2 * rank) + 1]} cores");
     }
 
     private static string ResolveResume(string resume) =>

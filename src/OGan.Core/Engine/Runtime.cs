@@ -34,7 +34,7 @@ public static class Runtime
 
         if (threads <= 0)
         {
-            threads = DefaultThreads(UsableCores, MachineCores, Distributed.MpiLaunch.LocalSize);
+            threads = DefaultThreads(AffinityCores, MachineCores, UsableCores, Distributed.MpiLaunch.LocalSize);
         }
 
         if (get_num_threads() != threads)
@@ -45,8 +45,26 @@ public static class Runtime
         return get_num_threads();
     }
 
-    /// <summary>The cores this process may run on (its CPU affinity).</summary>
+    /// <summary>The cores .NET gives this process: its CPU affinity, further limited by a container's CPU quota.</summary>
     public static int UsableCores => Environment.ProcessorCount;
+
+    /// <summary>The cores in this process's CPU affinity mask (what mpirun's binding sets; a CPU quota leaves it alone).</summary>
+    public static int AffinityCores
+    {
+        get
+        {
+            try
+            {
+                return OperatingSystem.IsLinux() || OperatingSystem.IsWindows()
+                    ? Math.Max(1, System.Numerics.BitOperations.PopCount((ulong)System.Diagnostics.Process.GetCurrentProcess().ProcessorAffinity))
+                    : UsableCores;
+            }
+            catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or PlatformNotSupportedException)
+            {
+                return UsableCores;
+            }
+        }
+    }
 
     /// <summary>The machine's online cores (/sys/devices/system/cpu/online), or <see cref="UsableCores"/> where that cannot be read.</summary>
     public static int MachineCores
@@ -67,10 +85,11 @@ public static class Runtime
     }
 
     /// <summary>
-    /// The default thread count: every core this process may use, shared among the <paramref name="localRanks"/>
-    /// processes an MPI launcher started on this machine, unless something (mpirun's binding, whose default for
-    /// two processes is a core each) already gave this process fewer cores than the machine has: those are its own.
+    /// The default thread count: the <paramref name="usableCores"/> .NET gives this process, shared among the
+    /// <paramref name="localRanks"/> processes an MPI launcher started on this machine, unless its affinity mask
+    /// already holds fewer cores than the machine has (mpirun's binding, whose default for two processes is a core
+    /// each): those are its own. A container's CPU quota lowers the usable cores but not the mask, so it is shared.
     /// </summary>
-    public static int DefaultThreads(int usableCores, int machineCores, int localRanks) =>
-        usableCores < machineCores ? Math.Max(1, usableCores) : Math.Max(1, usableCores / Math.Max(1, localRanks));
+    public static int DefaultThreads(int affinityCores, int machineCores, int usableCores, int localRanks) =>
+        affinityCores < machineCores ? Math.Max(1, Math.Min(affinityCores, usableCores)) : Math.Max(1, usableCores / Math.Max(1, localRanks));
 }
