@@ -26,9 +26,10 @@ packages=(ca-certificates libicu76 libssl3t64 zlib1g libgomp1
 stamp="debian13 v1 ${packages[*]}"
 # Installed with apt into the made root, in place: adding one here extends an existing root instead of
 # making it again. Chromium (headless) drives the web page's browser test; Open MPI runs the multi-process
-# tests (`mpirun`), and iproute2 makes the network namespaces of the two-machine test.
-extras=(chromium fonts-dejavu-core openmpi-bin iproute2)
-extras_stamp="extras v2 ${extras[*]}"
+# tests (`mpirun`), iproute2 makes the network namespaces of the two-machine test, and Pillow writes the CMYK
+# JPEG of the photo-folder test (tests/fixtures/photos/make.py), which .NET's ImageSharp cannot.
+extras=(chromium fonts-dejavu-core openmpi-bin iproute2 python3-pil)
+extras_stamp="extras v3 ${extras[*]}"
 
 needed() {
   [ "$(uname -s)" = Linux ] || return 1
