@@ -17,12 +17,15 @@ internal static class OptimizerStep
 {
     private const double Epsilon = 1e-8;
 
+    // Each optimizer's per-parameter states, read once: state_dict() builds a new list every call.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<optim.Optimizer, IList<OptimizerState>> States = [];
+
     /// <summary>Updates every parameter of <paramref name="optimizer"/> that has a gradient, at its group's learning rate.</summary>
     public static void Run(optim.Optimizer optimizer, TrainingOptions options)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var states = ((OptimizerHelper)optimizer).state_dict().State; // in parameter order, as OptimizerStates saves them
+        var states = States.GetValue(optimizer, o => ((OptimizerHelper)o).state_dict().State); // live, in parameter order, as OptimizerStates saves them
         var index = 0;
         foreach (var group in optimizer.ParamGroups.Cast<ParamGroup>())
         {
