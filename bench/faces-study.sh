@@ -24,6 +24,8 @@ declare -A variants=(
   [lr4]="--width 128 --zdim 64 --batch 64 --flip --lr 4e-4" # 0.3's shape with flips, twice the learning rate
   [w64]="--width 64 --zdim 64 --batch 64 --flip --lr 4e-4"  # half the width (about three times the iterations), flips, Adam 4e-4
   [w64-b32]="--width 64 --zdim 64 --batch 32 --flip --lr 4e-4" # half the width and half the batch
+  [short]="--width 128 --zdim 64 --batch 64 --flip --lr 4e-4 --schedule-steps 2700" # lr4 with its schedules run over a 15-minute run's iterations
+  [lr8-short]="--width 128 --zdim 64 --batch 64 --flip --lr 8e-4 --schedule-steps 2700" # the same at twice the learning rate
   [faces]=""                                              # today's defaults for photos at 64 px
   [torch-faces]="pytorch:"                                # PyTorch (bench/faces_torch.py) with the settings of [faces], same budget
 )

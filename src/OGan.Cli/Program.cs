@@ -12,6 +12,7 @@ var root = new RootCommand("OGan: train and use O-GAN, a GAN whose discriminator
     EncodeCommand.Create(),
     PrepareCommand.Create(),
     EvalCommand.Create(),
+    ExportCommand.Create(),
     PlotCommand.Create(),
     ServeCommand.Create(),
     InfoCommand.Create(),

@@ -70,7 +70,7 @@ public static class ImageCodec
     public static Tensor Decode(ReadOnlySpan<byte> encoded, int channels, long maxPixels = DefaultMaxPixels)
     {
         using var image = Load(encoded.ToArray(), encoded.Length, maxPixels);
-        return tensor(Planar.From(image, channels), [channels, image.Height, image.Width]);
+        return tensor(SquareImage.Planar(image, channels), [channels, image.Height, image.Width]);
     }
 
     /// <summary>Reads and decodes an image file, as <see cref="Decode"/>.</summary>

@@ -1,6 +1,5 @@
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
-using SixLabors.ImageSharp.Processing;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -40,20 +39,7 @@ public static class Preprocess
 
     internal static byte[] Square(Image<Rgba32> image, int channels, int size)
     {
-        var side = Math.Min(image.Width, image.Height);
-        var crop = new Rectangle((image.Width - side) / 2, (image.Height - side) / 2, side, side);
-        image.Mutate(x =>
-        {
-            if (side != image.Width || side != image.Height)
-            {
-                x.Crop(crop);
-            }
-
-            if (side != size)
-            {
-                x.Resize(new ResizeOptions { Size = new SixLabors.ImageSharp.Size(size, size), Sampler = KnownResamplers.Triangle, Mode = ResizeMode.Stretch });
-            }
-        });
-        return Planar.From(image, channels);
+        SquareImage.CropAndResize(image, size);
+        return SquareImage.Planar(image, channels);
     }
 }

@@ -14,7 +14,7 @@ namespace OGan.Models;
 /// </summary>
 public sealed class BatchNorm2d : Module<Tensor, Tensor>
 {
-    private const double Epsilon = 1e-5;
+    internal const double Epsilon = 1e-5;
     private static readonly Scalar One = 1.ToScalar();
 
     // Named as the state dict's keys: Module.to replaces parameters and buffers by field name.

@@ -16,7 +16,7 @@ public sealed class ScalarTemporariesTests
     // The code of a training step (networks, losses, the step and its trainer, the data-parallel layer, batches),
     // of what training does between steps (grids, metrics, checkpoints) and of inference, which `ogan serve` runs
     // on several threads at once.
-    private static readonly string[] StepNamespaces = ["OGan.Models", "OGan.Losses", "OGan.Training", "OGan.Distributed", "OGan.MixedPrecision", "OGan.Imaging", "OGan.Data", "OGan.Inference", "OGan.Evaluation", "OGan.Checkpoints", "OGan.Engine"];
+    private static readonly string[] StepNamespaces = ["OGan.Models", "OGan.Losses", "OGan.Training", "OGan.Distributed", "OGan.MixedPrecision", "OGan.Imaging", "OGan.Data", "OGan.Inference", "OGan.Evaluation", "OGan.Checkpoints", "OGan.Engine", "OGan.Export"];
 
     // What only `ogan eval` runs, on one thread, where their formulas read best as written (FID, KID, SWD, the
     // ImageNet and Fashion-MNIST networks).

@@ -1,0 +1,75 @@
+using System.CommandLine;
+using Microsoft.Extensions.Logging;
+using OGan.Export;
+using OGan.Inference;
+using OGan.Onnx;
+using static TorchSharp.torch;
+
+namespace OGan.Cli;
+
+/// <summary>
+/// ogan export: G and E as ONNX graphs with a model.json, for ONNX Runtime (the OGan.Onnx package, or any
+/// other runtime) without libtorch; checked by ONNX Runtime against TorchSharp before it says done.
+/// </summary>
+internal static class ExportCommand
+{
+    // The parity bounds: images within 1e-5, codes within 1e-4 (codes are sums of thousands of products).
+    private const double ImageTolerance = 1e-5, CodeTolerance = 1e-4;
+    private const int CheckCount = 8;
+
+    private static readonly Option<string> Output = new("--output", "-o") { Description = "Folder to write generator.onnx, encoder.onnx and model.json into", Required = true };
+    private static readonly Option<bool> FoldBatchNorm = new("--fold-batchnorm")
+    {
+        Description = "Fold BatchNorm into the layers before it instead of writing BatchNormalization nodes (docs/onnx.md measures both)",
+    };
+
+    public static Command Create()
+    {
+        var command = new Command("export", "Export G and E to ONNX (generator.onnx, encoder.onnx, model.json) for ONNX Runtime, checked against TorchSharp")
+        {
+            ModelOptions.Checkpoint, Output, FoldBatchNorm,
+        };
+        command.SetAction(parse => Guard.Run(parse, log => Run(parse, log)));
+        return command;
+    }
+
+    private static int Run(ParseResult parse, ILogger log)
+    {
+        var checkpoint = ModelOptions.ResolveCheckpoint(parse.GetValue(ModelOptions.Checkpoint)!);
+        var output = parse.GetValue(Output)!;
+        if (File.Exists(output))
+        {
+            throw new UserError($"--output {output}: is a file; give a folder (it is made if missing)", Guard.Usage);
+        }
+
+        Engine.Runtime.SetThreads();
+        OnnxExport.Write(checkpoint, output, parse.GetValue(FoldBatchNorm));
+        var (imageError, codeError) = Check(checkpoint, output);
+        if (imageError > ImageTolerance || codeError > CodeTolerance)
+        {
+            throw new UserError($"{output}: ONNX Runtime's results differ from TorchSharp's (images by {imageError:G3}, codes by {codeError:G3}; at most {ImageTolerance:G1} and {CodeTolerance:G1} expected): please report this with the checkpoint");
+        }
+
+        log.LogInformation(
+            "wrote {Output}/{Generator}, {Encoder} and {Manifest}; checked by ONNX Runtime against TorchSharp on {Count} latents and their images: images within {ImageError:G2}, codes within {CodeError:G2}",
+            output, ExportManifest.GeneratorFile, ExportManifest.EncoderFile, ExportManifest.FileName, CheckCount, imageError, codeError);
+        return 0;
+    }
+
+    /// <summary>The largest differences between ONNX Runtime and TorchSharp (fp32, CPU): G on seeded latents, and E's codes of those images.</summary>
+    private static (double Images, double Codes) Check(string checkpoint, string folder)
+    {
+        using var model = OGanModel.Load(checkpoint, CPU, MixedPrecision.Precision.Fp32);
+        using var onnx = OnnxModel.Load(folder);
+        using var scope = NewDisposeScope();
+        var latents = model.Latents(CheckCount, seed: 1);
+        var images = model.Sample(latents);
+        var codes = model.EncodeRaw(images);
+        var onnxImages = onnx.Generate(latents.data<float>().ToArray());
+        var (_, onnxCodes) = onnx.EncodeValues(images.data<float>().ToArray());
+        return (MaxDifference(images.data<float>().ToArray(), onnxImages), MaxDifference(codes.data<float>().ToArray(), onnxCodes));
+    }
+
+    private static double MaxDifference(float[] a, float[] b) =>
+        a.Length != b.Length ? double.PositiveInfinity : a.Zip(b, (x, y) => (double)Math.Abs(x - y)).Max();
+}
