@@ -26,6 +26,8 @@ declare -A variants=(
   [w64-b32]="--width 64 --zdim 64 --batch 32 --flip --lr 4e-4" # half the width and half the batch
   [short]="--width 128 --zdim 64 --batch 64 --flip --lr 4e-4 --schedule-steps 2700" # lr4 with its schedules run over a 15-minute run's iterations
   [lr8-short]="--width 128 --zdim 64 --batch 64 --flip --lr 8e-4 --schedule-steps 2700" # the same at twice the learning rate
+  [lr4-flat]="--width 128 --zdim 64 --batch 64 --flip --lr 4e-4 --lr-decay none" # lr4 without the decay of the learning rate
+  [lr4-rho]="--width 128 --zdim 64 --batch 64 --flip --lr 4e-4 --lambda-rho 0.25" # lr4 with half the weight of the rho term
   [faces]=""                                              # today's defaults for photos at 64 px
   [torch-faces]="pytorch:"                                # PyTorch (bench/faces_torch.py) with the settings of [faces], same budget
 )

@@ -20,19 +20,19 @@ build() { # dotnet build, printing its output only when it fails
 
 version=$(dotnet msbuild src/OGan.Core/OGan.Core.csproj -getProperty:Version)
 for project in samples/*/*.csproj; do
-  grep -q "Include=\"OGan.Core\" Version=\"$version\"" "$project" ||
-    fail "$project does not reference OGan.Core $version (the version in Directory.Build.props): update it"
+  grep -Eq "Include=\"OGan\.(Core|Onnx)\" Version=\"$version\"" "$project" ||
+    fail "$project does not reference OGan.Core or OGan.Onnx $version (the version in Directory.Build.props): update it"
 done
 
-echo "== dotnet pack OGan.sln -> artifacts/packages (OGan.Core $version, ogan $version)"
+echo "== dotnet pack OGan.sln -> artifacts/packages (OGan.Core, OGan.Onnx and ogan $version)"
 rm -f "$feed"/*.nupkg "$feed"/*.snupkg
 dotnet pack OGan.sln -c Release -o "$feed" "${quiet[@]}"
-for package in "OGan.Core.$version.nupkg" "OGan.Core.$version.snupkg" "ogan.$version.nupkg"; do
+for package in "OGan.Core.$version.nupkg" "OGan.Core.$version.snupkg" "OGan.Onnx.$version.nupkg" "ogan.$version.nupkg"; do
   [ -f "$feed/$package" ] || fail "dotnet pack did not write $package"
 done
 # A package of the same version restored earlier would shadow the new one: drop OGan's own from the cache.
 cache=$(dotnet nuget locals global-packages --list | sed 's/^global-packages: //')
-rm -rf "$cache/ogan.core/$version" "$cache/ogan/$version"
+rm -rf "$cache/ogan.core/$version" "$cache/ogan.onnx/$version" "$cache/ogan/$version"
 
 work=$(mktemp -d /tmp/ogan-packages.XXXXXX)
 trap 'rm -rf "$work"' EXIT
@@ -51,7 +51,7 @@ fi
 in_root "$tool" info
 
 echo "== samples (PackageReference OGan.Core $version from artifacts/packages)"
-for sample in Training Inference FrozenEncoder; do
+for sample in Training Inference FrozenEncoder OnnxInference; do
   build "samples/$sample"
 done
 cmp -s "$feed/OGan.Core.$version.nupkg" "$cache/ogan.core/$version/ogan.core.$version.nupkg" ||
@@ -67,6 +67,21 @@ for image in samples.png reconstructions.png interpolation.png; do
 done
 (cd "$work" && run_sample FrozenEncoder "$work/model.safetensors" 1) | tee "$work/frozen.txt"
 grep -q "test accuracy" "$work/frozen.txt" || fail "samples/FrozenEncoder printed no accuracy"
+
+echo "== ogan export, and samples/OnnxInference (OGan.Onnx: ONNX Runtime, no TorchSharp) on the host itself"
+in_root "$tool" export -c "$work/model.safetensors" -o "$work/exported" --verbosity quiet
+(cd "$work" && dotnet "$repo/samples/OnnxInference/bin/Release/net10.0/OnnxInference.dll" "$work/exported" "${photos[@]}")
+for image in sample-0.png reconstruction-0.png frame-7.png; do
+  [ -s "$work/onnx-out/$image" ] || fail "samples/OnnxInference wrote no onnx-out/$image"
+done
+
+echo "== dotnet publish -r linux-x64: samples/OnnxInference against samples/Inference (TorchSharp-cpu)"
+for sample in OnnxInference Inference; do
+  dotnet publish "samples/$sample" -c Release -r linux-x64 --self-contained false -o "$work/publish-$sample" "${quiet[@]}" >/dev/null
+done
+onnx_bytes=$(du -sb "$work/publish-OnnxInference" | cut -f1); torch_bytes=$(du -sb "$work/publish-Inference" | cut -f1)
+awk -v o="$onnx_bytes" -v t="$torch_bytes" 'BEGIN { printf "   published: OnnxInference %.1f MB, Inference %.1f MB (ratio %.3f)\n", o / 1e6, t / 1e6, o / t }'
+[ "$((onnx_bytes * 10))" -lt "$torch_bytes" ] || fail "the ONNX sample app's publish folder is not under a tenth of the TorchSharp one's"
 
 echo "== the tool on the samples' checkpoint"
 in_root "$tool" sample -c "$work/model.safetensors" -n 16 -o "$work/tool-samples.png" --verbosity quiet

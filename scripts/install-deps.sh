@@ -5,6 +5,13 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 
+# npm, on the host that builds: the build takes onnxruntime-web for `ogan export --web` from the npm registry.
+if ! command -v npm >/dev/null && command -v apt-get >/dev/null; then
+  echo "Installing Debian packages: nodejs npm"
+  root_cmd=(); [ "$(id -u)" -eq 0 ] || root_cmd=(sudo)
+  "${root_cmd[@]}" apt-get update -q && "${root_cmd[@]}" apt-get install -y -q --no-install-recommends nodejs npm
+fi
+
 if bash "$here/debian13.sh" needed; then
   exec bash "$here/debian13.sh" ensure
 fi

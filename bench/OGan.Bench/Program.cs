@@ -11,6 +11,7 @@ using OGan.MixedPrecision;
 // ogan-bench train-quality WIDTH BATCH ITERATIONS alternating|single-pass
 // ogan-bench loader FOLDER SIZE REPEAT
 // ogan-bench serve-load URL CLIENTS SECONDS SERVER_PID IMAGE
+// ogan-bench onnx CHECKPOINT REPEATS   (inference: TorchSharp against ONNX Runtime on the exported graphs)
 var invariant = CultureInfo.InvariantCulture;
 int Arg(int i) => int.Parse(args[i], invariant);
 var threads = Runtime.SetThreads();
@@ -42,7 +43,10 @@ switch (args)
     case ["serve-load", var url, _, _, _, var image]:
         await ServeLoad.Run(url, Arg(2), Arg(3), Arg(4), image);
         return 0;
+    case ["onnx", var checkpoint, _]:
+        OnnxSpeed.Run(checkpoint, Arg(2), threads);
+        return 0;
     default:
-        Console.Error.WriteLine("usage: ogan-bench train-speed SIZE WIDTH BATCH ITERATIONS FORM [CHANNELS [DEVICE [PRECISION [channels-last]]]] | phases SIZE WIDTH BATCH ITERATIONS CHANNELS PRECISION [channels-last] | data-parallel SIZE WIDTH BATCH ITERATIONS PRECISION | allreduce VALUES REPEATS | nccl-check VALUES | train-quality WIDTH BATCH ITERATIONS FORM | loader FOLDER SIZE REPEAT | serve-load URL CLIENTS SECONDS SERVER_PID IMAGE");
+        Console.Error.WriteLine("usage: ogan-bench train-speed SIZE WIDTH BATCH ITERATIONS FORM [CHANNELS [DEVICE [PRECISION [channels-last]]]] | phases SIZE WIDTH BATCH ITERATIONS CHANNELS PRECISION [channels-last] | data-parallel SIZE WIDTH BATCH ITERATIONS PRECISION | allreduce VALUES REPEATS | nccl-check VALUES | train-quality WIDTH BATCH ITERATIONS FORM | loader FOLDER SIZE REPEAT | serve-load URL CLIENTS SECONDS SERVER_PID IMAGE | onnx CHECKPOINT REPEATS");
         return 2;
 }

@@ -23,11 +23,16 @@ internal static class ExportCommand
         Description = "Fold BatchNorm into the layers before it instead of writing BatchNormalization nodes (docs/onnx.md measures both)",
     };
 
+    private static readonly Option<string?> Web = new("--web")
+    {
+        Description = "Also write a static web page into this folder that runs the model in the browser (onnxruntime-web): serve the folder over http, e.g. `python3 -m http.server`",
+    };
+
     public static Command Create()
     {
         var command = new Command("export", "Export G and E to ONNX (generator.onnx, encoder.onnx, model.json) for ONNX Runtime, checked against TorchSharp")
         {
-            ModelOptions.Checkpoint, Output, FoldBatchNorm,
+            ModelOptions.Checkpoint, Output, FoldBatchNorm, Web,
         };
         command.SetAction(parse => Guard.Run(parse, log => Run(parse, log)));
         return command;
@@ -48,6 +53,18 @@ internal static class ExportCommand
         if (imageError > ImageTolerance || codeError > CodeTolerance)
         {
             throw new UserError($"{output}: ONNX Runtime's results differ from TorchSharp's (images by {imageError:G3}, codes by {codeError:G3}; at most {ImageTolerance:G1} and {CodeTolerance:G1} expected): please report this with the checkpoint");
+        }
+
+        if (parse.GetValue(Web) is { } web)
+        {
+            foreach (var file in new[] { ExportManifest.GeneratorFile, ExportManifest.EncoderFile, ExportManifest.FileName })
+            {
+                Directory.CreateDirectory(web);
+                File.Copy(Path.Combine(output, file), Path.Combine(web, file), overwrite: true);
+            }
+
+            WebPage.Write(web);
+            log.LogInformation("wrote the web page {Web}/index.html: serve {Web} over http (e.g. `cd {Web} && python3 -m http.server`) and open it", web, web, web);
         }
 
         log.LogInformation(

@@ -166,7 +166,7 @@ public sealed class OnnxExportTests
         return a.Zip(b, (x, y) => (double)Math.Abs(x - y)).Max();
     }
 
-    private static string Train(OGanConfig config, ImageSet data, string name, int steps = 20)
+    internal static string Train(OGanConfig config, ImageSet data, string name, int steps = 20)
     {
         var folder = new RunFolder(Fixtures.TemporaryFolder());
         var options = new TrainingOptions { BatchSize = 16, Steps = steps, LogEvery = 100, SampleEvery = 0, SnapshotEvery = 0, CalibrationImages = 64 };
