@@ -285,12 +285,57 @@ def evaluate(g, e, test_images, z_count=10000, seed=123, batch=500):
     return rho_sum / z_count, squared / len(test_images)
 
 
+class EncoderWithLatents(nn.Module):
+    """E with its codes' standardisation: images -> (codes E(x), latents N(E(x))), as encoder.onnx of `ogan export`."""
+    def __init__(self, e):
+        super().__init__()
+        self.e = e
+
+    def forward(self, x):
+        codes = self.e(x)
+        return codes, standardise(codes)
+
+
+def export_onnx(checkpoint, folder):
+    """The layout of `ogan export` (generator.onnx, encoder.onnx, model.json) through torch.onnx.export (opset 17,
+    a dynamic batch axis; BatchNorm as nodes), so ONNX Runtime and OGan.Onnx run a model PyTorch trained."""
+    import hashlib
+    import os
+    config, g, e = load_networks(checkpoint)
+    tensors, metadata = load_safetensors(checkpoint)
+    os.makedirs(folder, exist_ok=True)
+    batch = {0: "batch"}
+    with torch.no_grad():
+        torch.onnx.export(g, (torch.zeros(2, config.Z),), os.path.join(folder, "generator.onnx"), dynamo=False, opset_version=17,
+                          input_names=["latents"], output_names=["images"], dynamic_axes={"latents": batch, "images": batch})
+        torch.onnx.export(EncoderWithLatents(e).eval(), (torch.zeros(2, config.C, config.S, config.S),), os.path.join(folder, "encoder.onnx"),
+                          dynamo=False, opset_version=17, input_names=["images"], output_names=["codes", "latents"],
+                          dynamic_axes={"images": batch, "codes": batch, "latents": batch})
+    manifest = {
+        "format": "ogan-onnx/1", "ogan_version": "python/ogan_torch.py, torch " + torch.__version__, "opset": 17,
+        "image_size": config.S, "channels": config.C, "latent_dim": config.Z,
+        "pixels": "NCHW float32 in [-1, 1]: value = byte / 127.5 - 1, byte = round((value + 1) * 127.5) clamped to 0..255",
+        "standardisation": "latents = N(codes): per sample, (codes - mean) / sqrt(max(mean((codes - mean)^2), 1e-12))",
+        "reconstruction_scale": 0.9,
+        "preprocessing": "largest centred square, resized to image_size with a triangle (bilinear, antialiased) filter; grey = ITU-R 601 luma",
+        "generator_is_ema": any(k.startswith("generator_ema.") for k in tensors), "batch_norm_folded": False,
+        "step": int(metadata.get("step", "0")), "checkpoint": os.path.basename(checkpoint),
+        "checkpoint_sha256": hashlib.sha256(open(checkpoint, "rb").read()).hexdigest(), "checkpoint_verified": "sha256" in metadata,
+    }
+    with open(os.path.join(folder, "model.json"), "w") as f:
+        json.dump(manifest, f, indent=2)
+
+
 def main(argv):
     """ogan_torch.py sample|encode CHECKPOINT IN OUT: raw little-endian float32 in and out.
     sample: latents (N, Z) -> G(z) (N, C, S, S); encode: images (N, C, S, S) in [-1, 1] -> E(x) (N, Z).
     These reference computations run without oneDNN, whose CPU kernels get convolutions with few channels on
     both sides wrong on some CPUs (docs/mixed-precision.md).
-    ogan_torch.py perturb CHECKPOINT OUT: G and E with every weight moved by 10% noise, as an OGan checkpoint."""
+    ogan_torch.py perturb CHECKPOINT OUT: G and E with every weight moved by 10% noise, as an OGan checkpoint.
+    ogan_torch.py export CHECKPOINT FOLDER: generator.onnx, encoder.onnx and model.json as `ogan export` writes them."""
+    if len(argv) == 3 and argv[0] == "export":
+        export_onnx(argv[1], argv[2])
+        return
     if len(argv) == 3 and argv[0] == "perturb":
         config, g, e = load_networks(argv[1])
         noise = torch.Generator().manual_seed(0)
@@ -300,7 +345,7 @@ def main(argv):
         save_networks(argv[2], config, g, e, load_safetensors(argv[1])[1]["settings"])
         return
     if len(argv) != 4 or argv[0] not in ("sample", "encode"):
-        sys.exit("usage: ogan_torch.py sample|encode CHECKPOINT IN.f32 OUT.f32 | perturb CHECKPOINT OUT")
+        sys.exit("usage: ogan_torch.py sample|encode CHECKPOINT IN.f32 OUT.f32 | perturb CHECKPOINT OUT | export CHECKPOINT FOLDER")
     command, checkpoint, source, target = argv
     config, g, e = load_networks(checkpoint)
     values = torch.frombuffer(bytearray(open(source, "rb").read()), dtype=torch.float32)

@@ -28,8 +28,8 @@ stamp="debian13 v1 ${packages[*]}"
 # making it again. Chromium (headless) drives the web page's browser test; Open MPI runs the multi-process
 # tests (`mpirun`), iproute2 makes the network namespaces of the two-machine test, and Pillow writes the CMYK
 # JPEG of the photo-folder test (tests/fixtures/photos/make.py), which .NET's ImageSharp cannot.
-extras=(chromium fonts-dejavu-core openmpi-bin iproute2 python3-pil)
-extras_stamp="extras v3 ${extras[*]}"
+extras=(chromium fonts-dejavu-core openmpi-bin iproute2 python3-pil python3-onnx)
+extras_stamp="extras v4 ${extras[*]}"
 
 needed() {
   [ "$(uname -s)" = Linux ] || return 1

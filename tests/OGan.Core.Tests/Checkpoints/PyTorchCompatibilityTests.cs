@@ -100,7 +100,7 @@ public sealed class PyTorchCompatibilityTests
         return MemoryMarshal.Cast<byte, float>(File.ReadAllBytes(outputPath)).ToArray();
     }
 
-    private static void RunPythonScript(params string[] arguments)
+    internal static void RunPythonScript(params string[] arguments)
     {
         var (code, errors) = RunPythonProcess(arguments);
         Assert.True(code == 0, $"python exited with {code}: {errors}");
