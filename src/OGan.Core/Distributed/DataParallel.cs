@@ -12,7 +12,7 @@ namespace OGan.Distributed;
 /// from rank 0's state, computes gradients on its own shard of the batch, and the gradients of the network
 /// about to step are averaged across processes in one fused buffer before its optimizer steps, so the weights
 /// stay the same everywhere. BatchNorm uses each process's batch statistics; the running statistics are
-/// averaged when something reads them (<see cref="AverageBuffers"/>).
+/// pooled when something reads them (<see cref="AverageBuffers"/>).
 /// </summary>
 internal sealed class DataParallel(ProcessGroup group)
 {
@@ -36,12 +36,26 @@ internal sealed class DataParallel(ProcessGroup group)
         }
     }
 
-    /// <summary>Averages the floating-point buffers (BatchNorm's running mean and variance) of <paramref name="modules"/> across processes.</summary>
+    /// <summary>
+    /// Pools the floating-point buffers of <paramref name="modules"/> across processes: BatchNorm's running means
+    /// are averaged, and its running variances become the variance of the pooled data (the average second moment
+    /// minus the squared average mean), as one process would have measured over every process's batches. DDP
+    /// instead broadcasts rank 0's buffers, which keeps one shard's statistics and drops the rest.
+    /// </summary>
     public void AverageBuffers(params nn.Module?[] modules)
     {
-        if (IsDistributed)
+        if (!IsDistributed)
         {
-            Average([.. modules.OfType<nn.Module>().SelectMany(m => m.buffers()).Where(b => b.is_floating_point())], clock: null);
+            return;
+        }
+
+        var present = modules.OfType<nn.Module>().ToList();
+        var norms = present.SelectMany(m => m.modules().Prepend(m)).OfType<Models.BatchNorm2d>().Distinct().ToList();
+        using (no_grad())
+        {
+            norms.ForEach(n => n.ToSecondMoment());
+            Average([.. present.SelectMany(m => m.buffers()).Where(b => b.is_floating_point())], clock: null);
+            norms.ForEach(n => n.FromSecondMoment());
         }
     }
 

@@ -1,3 +1,4 @@
+using OGan.Engine;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -70,6 +71,25 @@ public sealed class BatchNorm2d : Module<Tensor, Tensor>
         }
 
         return nn.functional.batch_norm(input, running_mean, running_var, weight, bias, training, factor, Epsilon);
+    }
+
+    /// <summary>
+    /// Turns the running variance into the running second moment, var + mean², in place, so that averaging the
+    /// statistics of several processes and then <see cref="FromSecondMoment"/> gives the variance of their pooled
+    /// data: E[var + mean²] - E[mean]² counts how far the processes' means lie apart, which averaged variances miss.
+    /// </summary>
+    internal void ToSecondMoment()
+    {
+        using var square = running_mean.Squared();
+        running_var.PlusInPlace(square);
+    }
+
+    /// <summary>The inverse of <see cref="ToSecondMoment"/>: variance = second moment - mean².</summary>
+    internal void FromSecondMoment()
+    {
+        using var square = running_mean.Squared();
+        using var negative = square.neg();
+        running_var.PlusInPlace(negative);
     }
 
     /// <summary>Running mean 0, variance 1, no batch counted.</summary>

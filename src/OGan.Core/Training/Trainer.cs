@@ -96,6 +96,7 @@ public sealed class Trainer : IDisposable
         group.CheckAgreement(AgreementFacts()); // mismatched counts in a broadcast are undefined behaviour: check first
         parallel.BroadcastState(State);
         using (var fixedRandom = new torch.Generator(Options.Seed + 1))
+        using (NewDisposeScope()) // drawn on the CPU: the CPU copy goes with the scope when the run is on CUDA
         {
             fixedLatents = randn([GridCount, Config.LatentDim], generator: fixedRandom).to(Device).DetachFromDisposeScope();
         }
@@ -259,8 +260,9 @@ public sealed class Trainer : IDisposable
     }
 
     /// <summary>Writes everything needed to resume exactly, atomically, to <paramref name="path"/> (with several processes: every one calls it, rank 0 writes).</summary>
+    /// <returns><paramref name="path"/> on the process that wrote it (rank 0); null on the others, which wrote nothing.</returns>
     /// <exception cref="TrainingDivergedException">A weight, or a loss since the last log line, is NaN or infinite: nothing is written.</exception>
-    public string SaveCheckpoint(string path)
+    public string? SaveCheckpoint(string path)
     {
         using var scope = NewDisposeScope();
         if (Group.Any(!IsFinite()))
@@ -277,7 +279,7 @@ public sealed class Trainer : IDisposable
 
         // No process goes on (or exits: under mpirun a SIGTERM'd job is killed as soon as one process ends) before the file is whole.
         Group.Barrier();
-        return path;
+        return Group.IsMain ? path : null;
     }
 
     /// <summary>Creates a trainer in the state of <paramref name="checkpointPath"/>; it continues exactly where that run stopped.</summary>
@@ -393,6 +395,7 @@ public sealed class Trainer : IDisposable
 
     private bool Due(int every) => writesRun && every > 0 && Step % every == 0;
 
+    // Every process calls it (the collectives inside need them all); processes without a run folder pass no path.
     private string? SaveCheckpoint() => SaveCheckpoint(Folder?.Checkpoint(Step) ?? "") is { Length: > 0 } path ? path : null;
 
     /// <summary>Averages the BatchNorm statistics across processes (every process calls it); true where this process writes the run.</summary>

@@ -1,13 +1,13 @@
 namespace OGan.Core.Tests.Docs;
 
 /// <summary>
-/// Every C# block of the README, the package's README and docs/dotnet.md is code of one of the samples,
-/// line by line and in order; CI builds and runs the samples against the packed OGan.Core
+/// Every C# block of the README, the packages' READMEs and docs/dotnet.md is code of one of the samples,
+/// line by line and in order; CI builds and runs the samples against the packed OGan.Core and OGan.Onnx
 /// (scripts/check-packages.sh), so what the docs show compiles and runs.
 /// </summary>
 public sealed class ReadmeTests
 {
-    private static readonly string[] Documents = ["README.md", "src/OGan.Core/README.md", "docs/dotnet.md"];
+    private static readonly string[] Documents = ["README.md", "src/OGan.Core/README.md", "src/OGan.Onnx/README.md", "docs/dotnet.md"];
 
     public static TheoryData<string> DocumentNames() => [.. Documents];
 
@@ -20,7 +20,7 @@ public sealed class ReadmeTests
         Assert.NotEmpty(blocks);
         var samples = Directory.GetFiles(Path.Combine(Fixtures.RepositoryRoot, "samples"), "Program.cs", SearchOption.AllDirectories)
             .ToDictionary(p => Path.GetRelativePath(Fixtures.RepositoryRoot, p), p => File.ReadAllLines(p).Select(l => l.TrimEnd()).ToList());
-        Assert.Equal(3, samples.Count);
+        Assert.Equal(4, samples.Count);
 
         foreach (var block in blocks)
         {

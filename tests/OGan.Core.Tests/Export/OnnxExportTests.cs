@@ -172,6 +172,6 @@ public sealed class OnnxExportTests
         var options = new TrainingOptions { BatchSize = 16, Steps = steps, LogEvery = 100, SampleEvery = 0, SnapshotEvery = 0, CalibrationImages = 64 };
         using var trainer = new Trainer(new RunSettings(config, options, name), data, folder);
         trainer.Run();
-        return trainer.SaveCheckpoint(folder.Checkpoint(steps));
+        return trainer.SaveCheckpoint(folder.Checkpoint(steps))!;
     }
 }

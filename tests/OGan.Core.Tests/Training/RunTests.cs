@@ -52,7 +52,7 @@ public sealed class RunTests
         var settings = Tiny(steps: 2, logEvery: 100);
         using var trainer = new Trainer(settings, data, folder);
         trainer.TrainStep();
-        var good = trainer.SaveCheckpoint(folder.Checkpoint(1));
+        var good = trainer.SaveCheckpoint(folder.Checkpoint(1))!;
         using (no_grad())
         {
             trainer.State.Encoder.parameters().First().view(-1)[0] = float.NaN;
