@@ -5,7 +5,11 @@
 #   scripts/two-machines.sh check     1. 50 iterations on the two machines give bitwise the weights of the same
 #                                        job in one namespace (shared memory);
 #                                     2. SIGKILL of the rank on machine B mid-run ends the job within 30 s with
-#                                        a clear line, the last checkpoint loads, and the run resumes.
+#                                        a clear line, the last checkpoint loads, and the run resumes;
+#                                     3. the link between the machines cut mid-run (no process dies, TCP just
+#                                        stops): with OGAN_COLLECTIVE_TIMEOUT=15 the job ends within 60 s,
+#                                        saying in one line which wait ran out.
+#   scripts/two-machines.sh cut       check 3 alone
 #   scripts/two-machines.sh up|down   make or remove the namespaces (exit 77: this machine does not allow them)
 #   scripts/two-machines.sh mpirun ARGS...   mpirun across the two machines (one process each unless told)
 # Needs root (network namespaces), Open MPI, iproute2 and the built ogan.dll and worker (dotnet build OGan.sln -c
@@ -21,7 +25,7 @@ command -v mpirun >/dev/null || { echo "error: mpirun not found: install Open MP
 
 a=10.99.0.1 b=10.99.0.2
 bin="$repo/tests/OGan.Core.Tests/bin/Release/net10.0"
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OGAN_NUM_THREADS=1
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OGAN_NUM_THREADS=1 OGAN_COLLECTIVE_TIMEOUT=${OGAN_COLLECTIVE_TIMEOUT:-600}
 work=$(mktemp -d /tmp/ogan-two-machines.XXXXXX)
 
 # A command in machine NAME's network (nsenter: `ip -n` and `ip netns exec` remount /, which in a chroot is no mount point).
@@ -43,7 +47,11 @@ up() {
   grep -q ' machine-b$' /etc/hosts || printf '%s machine-a\n%s machine-b\n' $a $b >> /etc/hosts
 }
 
-down() { ip netns del ogan-a 2>/dev/null || true; ip netns del ogan-b 2>/dev/null || true; }
+down() {
+  # Processes left in a machine whose link was cut (Open MPI's daemon on B) go with it.
+  for ns in ogan-a ogan-b; do ip netns pids $ns 2>/dev/null | xargs -r kill -KILL 2>/dev/null || true; done
+  ip netns del ogan-a 2>/dev/null || true; ip netns del ogan-b 2>/dev/null || true
+}
 
 # The remote-launch agent: called as `agent [ssh options] HOST COMMAND...`, it runs COMMAND in machine B.
 agent() {
@@ -60,7 +68,7 @@ AGENT
 across() {
   nsenter --net=/run/netns/ogan-a unshare --uts /bin/bash -c 'hostname machine-a; exec "$@"' _ \
     mpirun --host machine-a:1,machine-b:1 --prtemca plm_ssh_agent "$work/agent" --prtemca oob_tcp_if_include ogan0 \
-      --mca btl tcp,self --mca btl_tcp_if_include ogan0 -x OGAN_NUM_THREADS --bind-to none "$@"
+      --mca btl tcp,self --mca btl_tcp_if_include ogan0 -x OGAN_NUM_THREADS -x OGAN_COLLECTIVE_TIMEOUT --bind-to none "$@"
 }
 
 check() {
@@ -122,13 +130,41 @@ check() {
   else
     echo "FAIL the run did not resume: $(tail -3 "$work/resumed.log")"; failed=1
   fi
+  cut || failed=1
   return $failed
+}
+
+# 3. The link cut mid-run: nothing dies and TCP just waits, so only OGan's collective timeout can end the job.
+cut() {
+  echo "== 3. The link between the machines cut mid-run (OGAN_COLLECTIVE_TIMEOUT=15)"
+  local run="$work/runs-cut" log="$work/cut.log" job start ended=0
+  OGAN_COLLECTIVE_TIMEOUT=15 across -np 2 dotnet "$bin/ogan.dll" train --width 32 --batch 16 --steps 100000 --snapshot-every 25 \
+    --sample-every 0 --log-every 25 --calibration-images 64 --out "$run" > "$log" 2>&1 &
+  job=$!
+  for _ in $(seq 120); do
+    ls "$run"/*/checkpoint-000050.safetensors >/dev/null 2>&1 && break
+    sleep 1
+  done
+  start=$SECONDS
+  in_ns ogan-b ip link set ogan0 down
+  for _ in $(seq 180); do kill -0 $job 2>/dev/null || { ended=1; break; }; sleep 0.5; done
+  local took=$((SECONDS - start)) said
+  said=$(grep -a "waited .* for the others" "$log" | head -1 || true)
+  if [ $ended = 1 ] && [ $took -le 60 ] && [ -n "$said" ]; then
+    echo "PASS the job ended $took s after the cut (limit 60 s), saying: $said"
+  else
+    echo "FAIL the job did not end within 60 s of the cut with the timeout's line (ended: $ended after $took s); its output:"
+    tail -20 "$log"; kill -KILL $job 2>/dev/null || true; return 1
+  fi
+  wait $job 2>/dev/null || true
+  in_ns ogan-b ip link set ogan0 up
 }
 
 case "${1:-}" in
   check) check ;;
   up) up ;;
   down) down ;;
+  cut) up; agent; trap 'down; rm -rf "$work"' EXIT; cut ;;
   mpirun) shift; agent; across "$@" ;;
-  *) echo "usage: $0 check|up|down|mpirun ARGS..." >&2; exit 2 ;;
+  *) echo "usage: $0 check|cut|up|down|mpirun ARGS..." >&2; exit 2 ;;
 esac

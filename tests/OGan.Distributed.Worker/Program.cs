@@ -8,6 +8,21 @@ using OGan.Training;
 //   worker gradients OUT   one iteration; OUT/gradients-rank{R}.safetensors holds the averaged gradient of every parameter
 //   worker train N OUT     N iterations; OUT/weights-rank{R}.safetensors holds every parameter
 //   worker gc-stress N     N iterations in one process while another thread forces collections and finalizers
+//   worker stall           rank 0 all-reduces, rank 1 never does: rank 0's collective timeout must end the job
+if (args is ["stall"])
+{
+    // Rank 1 never reaches the all-reduce rank 0 waits in, as a process stuck or cut off would not.
+    using var stalled = ProcessGroup.FromEnvironment();
+    if (stalled.Rank == 1)
+    {
+        Thread.Sleep(Timeout.Infinite);
+    }
+
+    using var value = TorchSharp.torch.ones(1);
+    stalled.AllReduce(value);
+    return 0;
+}
+
 if (args is ["gc-stress", var count])
 {
     return GcStress.Run(int.Parse(count, System.Globalization.CultureInfo.InvariantCulture));

@@ -29,6 +29,8 @@ internal sealed unsafe partial class MpiLibrary
     private readonly delegate* unmanaged<nint, int> barrier;
     private readonly delegate* unmanaged<nint, int, int> abort;
     private readonly delegate* unmanaged<byte*, int*, int> libraryVersion;
+    private readonly delegate* unmanaged<nint, nint, int> setErrorHandler;
+    private readonly nint errorsReturn;
 
     private MpiLibrary(string path, nint handle)
     {
@@ -44,6 +46,8 @@ internal sealed unsafe partial class MpiLibrary
         barrier = (delegate* unmanaged<nint, int>)Export(handle, "MPI_Barrier");
         abort = (delegate* unmanaged<nint, int, int>)Export(handle, "MPI_Abort");
         libraryVersion = (delegate* unmanaged<byte*, int*, int>)Export(handle, "MPI_Get_library_version");
+        setErrorHandler = (delegate* unmanaged<nint, nint, int>)Export(handle, "MPI_Comm_set_errhandler");
+        errorsReturn = Export(handle, "ompi_mpi_errors_return");
         World = Export(handle, "ompi_mpi_comm_world");
         Float = Export(handle, "ompi_mpi_float");
         Double = Export(handle, "ompi_mpi_double");
@@ -129,6 +133,10 @@ internal sealed unsafe partial class MpiLibrary
         {
             throw new CommunicationException($"this MPI library gives thread level {provided}; OGan needs MPI_THREAD_SERIALIZED (2)");
         }
+
+        // MPI_ERRORS_RETURN: a failed call returns its error code, which Check turns into a CommunicationException
+        // that OGan reports in one line, instead of MPI_ERRORS_ARE_FATAL's abort with MPI's own trace.
+        Check(setErrorHandler(World, errorsReturn), "MPI_Comm_set_errhandler");
     }
 
     /// <summary>MPI_Finalize.</summary>

@@ -6,7 +6,9 @@ namespace OGan.Distributed;
 /// <summary>
 /// MPI's world as a <see cref="ProcessGroup"/>. CPU tensors go to MPI from their own memory. CUDA tensors are
 /// all-reduced by NCCL when its library is there (<see cref="NcclCommunicator"/>), otherwise staged through
-/// pinned host memory. MPI is initialized once per process; disposing the group finalizes it.
+/// pinned host memory. MPI is initialized once per process; disposing the group finalizes it. MPI calls return
+/// their errors (MPI_ERRORS_RETURN) as <see cref="CommunicationException"/>s, and a <see cref="CollectiveWatchdog"/>
+/// ends the process when one waits longer than OGAN_COLLECTIVE_TIMEOUT for the others.
 /// </summary>
 internal sealed class MpiProcessGroup : ProcessGroup
 {
@@ -14,6 +16,7 @@ internal sealed class MpiProcessGroup : ProcessGroup
 
     private readonly MpiLibrary mpi;
     private readonly bool ownsMpi;
+    private readonly CollectiveWatchdog watchdog;
     private NcclCommunicator? nccl;
     private bool ncclTried;
     private bool disposed;
@@ -25,6 +28,7 @@ internal sealed class MpiProcessGroup : ProcessGroup
         Rank = mpi.Rank();
         Size = mpi.Size();
         Backend = mpi.Version();
+        watchdog = new CollectiveWatchdog(Rank, CollectiveWatchdog.ConfiguredTimeout());
     }
 
     public override int Rank { get; }
@@ -79,6 +83,7 @@ internal sealed class MpiProcessGroup : ProcessGroup
         using var scope = NewDisposeScope();
         var host = OnHost(tensor);
         var op = operation == ReduceOperation.Sum ? mpi.Sum : mpi.Max;
+        using var watch = watchdog.Enter("MPI_Allreduce");
         foreach (var (address, count) in TensorMemory.Chunks(host))
         {
             mpi.AllReduceInPlace(address, count, Datatype(host), op);
@@ -93,6 +98,7 @@ internal sealed class MpiProcessGroup : ProcessGroup
         RequireContiguous(tensor);
         using var scope = NewDisposeScope();
         var host = OnHost(tensor);
+        using var watch = watchdog.Enter("MPI_Bcast");
         foreach (var (address, count) in TensorMemory.Chunks(host))
         {
             mpi.Broadcast(address, count, Datatype(host), root);
@@ -101,7 +107,11 @@ internal sealed class MpiProcessGroup : ProcessGroup
         CopyBack(host, tensor);
     }
 
-    public override void Barrier() => mpi.Barrier();
+    public override void Barrier()
+    {
+        using var watch = watchdog.Enter("MPI_Barrier");
+        mpi.Barrier();
+    }
 
     public override void Abort(int exitCode) => mpi.Abort(exitCode);
 
@@ -113,6 +123,7 @@ internal sealed class MpiProcessGroup : ProcessGroup
         }
 
         disposed = true;
+        watchdog.Dispose();
         nccl?.Dispose();
         if (ownsMpi && !mpi.IsFinalized())
         {

@@ -160,7 +160,7 @@ public sealed class OnnxExportTests
 
     private static long[] First(int count) => [.. Enumerable.Range(0, count).Select(i => (long)i)];
 
-    private static double MaxDifference(float[] a, float[] b)
+    internal static double MaxDifference(float[] a, float[] b)
     {
         Assert.Equal(a.Length, b.Length);
         return a.Zip(b, (x, y) => (double)Math.Abs(x - y)).Max();

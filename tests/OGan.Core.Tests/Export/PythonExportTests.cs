@@ -26,16 +26,10 @@ public sealed class PythonExportTests
         Assert.Equal(oganExport.CheckpointSha256, pytorchExport.CheckpointSha256);
         var latents = oganExport.Latents(16, seed: 4);
         var images = oganExport.Generate(latents);
-        Assert.InRange(MaxDifference(images, pytorchExport.Generate(latents)), 0, 1e-5);
+        Assert.InRange(OnnxExportTests.MaxDifference(images, pytorchExport.Generate(latents)), 0, 1e-5);
         var (oursLatents, oursCodes) = oganExport.EncodeValues(images);
         var (theirLatents, theirCodes) = pytorchExport.EncodeValues(images);
-        Assert.InRange(MaxDifference(oursCodes, theirCodes), 0, 1e-4);
-        Assert.InRange(MaxDifference(oursLatents, theirLatents), 0, 1e-4);
-    }
-
-    private static double MaxDifference(float[] a, float[] b)
-    {
-        Assert.Equal(a.Length, b.Length);
-        return a.Zip(b, (x, y) => (double)Math.Abs(x - y)).Max();
+        Assert.InRange(OnnxExportTests.MaxDifference(oursCodes, theirCodes), 0, 1e-4);
+        Assert.InRange(OnnxExportTests.MaxDifference(oursLatents, theirLatents), 0, 1e-4);
     }
 }
