@@ -17,6 +17,6 @@ mkdir -p "$out"
 [ -d "$out/fashion" ] || "${ogan[@]}" train --steps 1 --sample-every 0 --out "$out/fashion" --verbosity quiet
 [ -d "$out/faces" ] || "${ogan[@]}" train --data "$faces" --res 64 --steps 1 --sample-every 0 --out "$out/faces" --verbosity quiet
 for model in fashion faces; do
-  "${bench[@]}" onnx "$(ls -d "$out/$model"/*/ | head -1)" "$repeats"
+  "${bench[@]}" onnx "$(ls "$out/$model"/*/checkpoint-*.safetensors | tail -1)" "$repeats"
   echo
 done

@@ -18,8 +18,8 @@ namespace OGan.Export;
 /// </summary>
 public static class OnnxExport
 {
-    /// <summary>G's graph. With <paramref name="foldBatchNorm"/> each BatchNorm is folded into the layer before it.</summary>
-    public static ModelProto Generator(Generator generator, bool foldBatchNorm = false)
+    /// <summary>G's graph. With <paramref name="foldBatchNorm"/> (the default: faster in ONNX Runtime, docs/onnx.md) each BatchNorm is folded into the layer before it; without, it is a BatchNormalization node.</summary>
+    public static ModelProto Generator(Generator generator, bool foldBatchNorm = true)
     {
         ArgumentNullException.ThrowIfNull(generator);
         using var scope = NewDisposeScope();
@@ -65,7 +65,7 @@ public static class OnnxExport
     }
 
     /// <summary>E's graph, with the codes E(x) and their standardisation N(E(x)) as outputs.</summary>
-    public static ModelProto Encoder(Encoder encoder, bool foldBatchNorm = false)
+    public static ModelProto Encoder(Encoder encoder, bool foldBatchNorm = true)
     {
         ArgumentNullException.ThrowIfNull(encoder);
         using var scope = NewDisposeScope();
@@ -117,7 +117,7 @@ public static class OnnxExport
     /// <exception cref="FileNotFoundException">No such checkpoint.</exception>
     /// <exception cref="InvalidDataException">Not an OGan checkpoint, or damaged.</exception>
     /// <exception cref="IOException">The folder cannot be written.</exception>
-    public static void Write(string checkpointPath, string directory, bool foldBatchNorm = false)
+    public static void Write(string checkpointPath, string directory, bool foldBatchNorm = true)
     {
         ArgumentNullException.ThrowIfNull(checkpointPath);
         ArgumentNullException.ThrowIfNull(directory);
