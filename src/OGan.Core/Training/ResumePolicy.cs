@@ -30,6 +30,22 @@ public static class ResumePolicy
         return changes;
     }
 
+    /// <summary>
+    /// The settings a run resumed from <paramref name="checkpointPath"/> trains with: <paramref name="trained"/> as
+    /// <paramref name="adjust"/> changes them, refused where that changes what is trained; and the changes, for options.json.
+    /// </summary>
+    /// <exception cref="ArgumentException">The model's shape or another setting outside <see cref="MayChange"/> changed.</exception>
+    internal static (RunSettings Settings, IReadOnlyList<SettingChange> Changes) Apply(string checkpointPath, RunSettings trained, Func<RunSettings, RunSettings> adjust)
+    {
+        var settings = adjust(trained);
+        if (settings.Model != trained.Model)
+        {
+            throw new ArgumentException($"{checkpointPath}: the model's shape cannot change on resume ({trained.Model} was trained)");
+        }
+
+        return (settings, Check(trained, settings));
+    }
+
     /// <summary>Refuses, naming the first, a change to a setting that says what is trained.</summary>
     /// <exception cref="ArgumentException">A setting outside <see cref="MayChange"/> differs.</exception>
     public static IReadOnlyList<SettingChange> Check(RunSettings was, RunSettings now)

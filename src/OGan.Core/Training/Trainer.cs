@@ -1,11 +1,8 @@
-using OGan.Files;
 using System.Diagnostics;
-using System.Text.Json;
 using OGan.Checkpoints;
 using OGan.Data;
 using OGan.Distributed;
 using OGan.Engine;
-using OGan.Imaging;
 using OGan.Inference;
 using OGan.Losses;
 using OGan.MixedPrecision;
@@ -24,16 +21,14 @@ namespace OGan.Training;
 /// </summary>
 public sealed class Trainer : IDisposable
 {
-    private const int GridCount = 64;
     private static readonly Scalar Half = 0.5.ToScalar(); // held: a temporary Scalar can be finalized during the call (Engine.HeldScalars)
 
     private readonly ImageSet data;
     private readonly TrainingStep step;
     private readonly DataParallel parallel;
     private readonly bool writesRun;
-    private readonly Tensor fixedLatents;
-    private readonly Tensor statsSum;
-    private int statsCount;
+    private readonly RunWriter? writer;
+    private readonly LossSums losses;
     private long calibratedStep = -1;
     private IReadOnlyList<SettingChange>? resumeChanges;
 
@@ -84,24 +79,12 @@ public sealed class Trainer : IDisposable
         Device = Engine.Devices.Resolve(Options.Device);
         State = new TrainingState(Config, Options, Device, data.Count);
         Precision = PrecisionChoice.Resolve(Options.Precision, Device);
-        var autocast = Options.ChannelsLast is { } channelsLast ? Precision.Policy with { ChannelsLast = channelsLast } : Precision.Policy;
-        State.Generator.Autocast = autocast;
-        State.Encoder.Autocast = autocast;
-        if (State.Ema is not null)
-        {
-            State.Ema.Autocast = autocast;
-        }
-
+        State.SetAutocast(Options.ChannelsLast is { } channelsLast ? Precision.Policy with { ChannelsLast = channelsLast } : Precision.Policy);
         step = new TrainingStep(State, Options, new OGanLoss(GanObjective.Create(Options.Loss, Options.LambdaQp), Options.LambdaRho)) { Parallel = parallel };
         group.CheckAgreement(AgreementFacts()); // mismatched counts in a broadcast are undefined behaviour: check first
         parallel.BroadcastState(State);
-        using (var fixedRandom = new torch.Generator(Options.Seed + 1))
-        using (NewDisposeScope()) // drawn on the CPU: the CPU copy goes with the scope when the run is on CUDA
-        {
-            fixedLatents = randn([GridCount, Config.LatentDim], generator: fixedRandom).to(Device).DetachFromDisposeScope();
-        }
-
-        statsSum = zeros(4, device: Device).DetachFromDisposeScope();
+        writer = Folder is null ? null : new RunWriter(Folder, data, Config.LatentDim, Options.Seed + 1, Device);
+        losses = new LossSums(Device);
     }
 
     /// <summary>Model and training settings.</summary>
@@ -201,14 +184,7 @@ public sealed class Trainer : IDisposable
     public void TrainStep()
     {
         using var scope = NewDisposeScope();
-        var real = NextBatch();
-        var losses = step.Run(real);
-        using (no_grad())
-        {
-            statsSum.PlusInPlace(stack([losses.EncoderLoss, losses.GeneratorLoss, losses.Delta, losses.Rho]));
-        }
-
-        statsCount++;
+        losses.Add(step.Run(NextBatch()));
         State.Advance();
     }
 
@@ -231,32 +207,19 @@ public sealed class Trainer : IDisposable
     /// <summary>Writes the sample grid (fixed z) and the reconstruction grid (real | G(N(E(x)))) for the current step.</summary>
     public void SaveGrids()
     {
-        if (!SynchronizeForWriting())
+        if (SynchronizeForWriting() is { } runWriter)
         {
-            return;
+            runWriter.SaveGrids(InferenceModel(), Step);
         }
-
-        using var scope = NewDisposeScope();
-        var model = CalibratedModel();
-        ImageGrid.Save(Folder.Samples(Step), model.Sample(fixedLatents), 8);
-        var real = data.First(32, Device);
-        ImageGrid.Save(Folder.Reconstructions(Step), ImageGrid.Interleave(real, model.Reconstruct(real)), 8);
     }
 
     /// <summary>Appends rho on 1,000 fresh latents and the reconstruction quality of 500 training images (eval mode) to metric-rho.jsonl and metric-reconstruction.jsonl.</summary>
     public void WriteMetrics()
     {
-        if (!SynchronizeForWriting())
+        if (SynchronizeForWriting() is { } runWriter)
         {
-            return;
+            runWriter.WriteMetrics(InferenceModel(), Step);
         }
-
-        using var scope = NewDisposeScope();
-        var model = CalibratedModel();
-        var rho = Evaluation.EncoderMetrics.LatentCorrelation(model, 1000, seed: 123);
-        var quality = Evaluation.EncoderMetrics.Reconstruction(model, data, 500);
-        File.AppendAllText(Folder.Metric("rho"), JsonSerializer.Serialize(new { step = Step, rho }) + "\n");
-        File.AppendAllText(Folder.Metric("reconstruction"), JsonSerializer.Serialize(new { step = Step, mse = quality.Mse, psnr = quality.Psnr, ssim = quality.Ssim }) + "\n");
     }
 
     /// <summary>Writes everything needed to resume exactly, atomically, to <paramref name="path"/> (with several processes: every one calls it, rank 0 writes).</summary>
@@ -270,10 +233,9 @@ public sealed class Trainer : IDisposable
             throw Diverged("a weight or a loss is NaN or infinite, so no checkpoint was written for it");
         }
 
-        AverageStatistics();
+        SynchronizeStatistics();
         if (Group.IsMain)
         {
-            CalibrateEncoder();
             Checkpoint.Write(path, Settings, State);
         }
 
@@ -324,14 +286,7 @@ public sealed class Trainer : IDisposable
     {
         ArgumentNullException.ThrowIfNull(adjust);
         using var checkpoint = Checkpoint.Read(checkpointPath);
-        var settings = adjust(checkpoint.Settings);
-        if (settings.Model != checkpoint.Settings.Model)
-        {
-            throw new ArgumentException($"{checkpointPath}: the model's shape cannot change on resume ({checkpoint.Settings.Model} was trained)");
-        }
-
-        var changes = ResumePolicy.Check(checkpoint.Settings, settings);
-
+        var (settings, changes) = ResumePolicy.Apply(checkpointPath, checkpoint.Settings, adjust);
         var trainer = new Trainer(settings, data, folder, group);
         try
         {
@@ -354,8 +309,8 @@ public sealed class Trainer : IDisposable
     public void Dispose()
     {
         State.Dispose();
-        fixedLatents.Dispose();
-        statsSum.Dispose();
+        writer?.Dispose();
+        losses.Dispose();
     }
 
     // What every process must share with rank 0: what it trains (its data path may differ between machines), in what
@@ -390,7 +345,7 @@ public sealed class Trainer : IDisposable
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var modules = new nn.Module?[] { State.Generator, State.Encoder, State.Ema }.OfType<nn.Module>();
-        return statsSum.isfinite().all().item<bool>() && modules.SelectMany(m => m.parameters()).All(p => p.isfinite().all().item<bool>());
+        return losses.AreFinite() && modules.SelectMany(m => m.parameters()).All(p => p.isfinite().all().item<bool>());
     }
 
     private bool Due(int every) => writesRun && every > 0 && Step % every == 0;
@@ -398,67 +353,59 @@ public sealed class Trainer : IDisposable
     // Every process calls it (the collectives inside need them all); processes without a run folder pass no path.
     private string? SaveCheckpoint() => SaveCheckpoint(Folder?.Checkpoint(Step) ?? "") is { Length: > 0 } path ? path : null;
 
-    /// <summary>Averages the BatchNorm statistics across processes (every process calls it); true where this process writes the run.</summary>
-    [System.Diagnostics.CodeAnalysis.MemberNotNullWhen(true, nameof(Folder))]
-    private bool SynchronizeForWriting()
+    // Every process calls it when the run writes; the writer where this process writes the run (rank 0), else null.
+    private RunWriter? SynchronizeForWriting()
     {
         if (writesRun)
         {
-            AverageStatistics();
+            SynchronizeStatistics();
         }
 
-        return Folder is not null;
+        return writer;
     }
 
-    // Every process calls it. The average replaces E's calibrated statistics too, so the next reader calibrates again.
-    private void AverageStatistics()
+    // Every process calls it: BatchNorm's statistics pooled across processes (which replaces E's calibrated ones
+    // too, so they are calibrated again), then E calibrated where the run is written.
+    private void SynchronizeStatistics()
     {
         if (parallel.IsDistributed)
         {
             parallel.AverageBuffers(State.Generator, State.Ema, State.Encoder);
             calibratedStep = -1;
         }
+
+        if (Group.IsMain)
+        {
+            CalibrateEncoder();
+        }
     }
 
-    /// <summary>The networks as an inference model (EMA generator if any), E's statistics calibrated first.</summary>
-    private OGanModel CalibratedModel()
-    {
-        CalibrateEncoder();
-        return new OGanModel(Config, State.Ema ?? State.Generator, State.Encoder, ownsNetworks: false); // the networks keep the trainer's policies (channels-last included)
-    }
+    // The networks as an inference model (the EMA generator if any); they keep the trainer's policies (channels-last included).
+    private OGanModel InferenceModel() => new(Config, State.Ema ?? State.Generator, State.Encoder, ownsNetworks: false);
 
-    // Every process draws the whole batch's indices and flips (so their random generators stay the same) and takes its share.
+    // The images, and their flips, of this process's share of the next batch (BatchShare).
     private Tensor NextBatch()
     {
-        var share = Group.Rank * LocalBatchSize;
-        var batch = data.Batch(State.NextBatch(Options.BatchSize).Slice(share, LocalBatchSize), Device);
+        var batch = data.Batch(BatchShare.Of(State.NextBatch(Options.BatchSize), Group), Device);
         if (!Options.Flip)
         {
             return batch;
         }
 
-        var flip = rand([Options.BatchSize, 1, 1, 1], generator: State.Random).lt(Half).narrow(0, share, LocalBatchSize).to(Device);
+        var flip = BatchShare.Of(rand([Options.BatchSize, 1, 1, 1], generator: State.Random).lt(Half), Group).to(Device);
         return where(flip, batch.flip(3), batch);
     }
 
     private void Report(double elapsed, double intervalSeconds, IProgress<TrainingProgress>[] observers)
     {
-        if (statsCount == 0)
+        if (losses.Count == 0)
         {
             return;
         }
 
-        double[] means;
-        using (NewDisposeScope())
-        {
-            Group.AllReduce(statsSum); // every process sees the job's means, so all stop together on a NaN
-            means = [.. statsSum.cpu().data<float>().ToArray().Select(s => (double)s / statsCount / Group.Size)];
-            statsSum.zero_();
-        }
-
-        var images = statsCount * Options.BatchSize;
+        var (means, count) = losses.TakeMeans(Group);
+        var images = count * Options.BatchSize;
         var report = new TrainingProgress(Step, Options.Steps, means[0], means[1], means[2], means[3], images / Math.Max(intervalSeconds, 1e-9), elapsed);
-        statsCount = 0;
         if (means.Any(m => !double.IsFinite(m)))
         {
             throw Diverged("a loss is NaN or infinite");

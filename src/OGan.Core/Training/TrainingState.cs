@@ -61,6 +61,17 @@ public sealed class TrainingState : IDisposable
     /// <summary>Iterations done.</summary>
     public long Step { get; private set; }
 
+    /// <summary>Sets what G, E and the moving average compute in (their weights stay fp32).</summary>
+    internal void SetAutocast(MixedPrecision.AutocastPolicy policy)
+    {
+        Generator.Autocast = policy;
+        Encoder.Autocast = policy;
+        if (Ema is not null)
+        {
+            Ema.Autocast = policy;
+        }
+    }
+
     /// <summary>The indices of the next batch; a new epoch (a new permutation) starts when too few are left.</summary>
     public ReadOnlySpan<long> NextBatch(int batchSize)
     {

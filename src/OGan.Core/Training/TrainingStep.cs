@@ -125,13 +125,11 @@ public sealed class TrainingStep(TrainingState state, TrainingOptions options, O
         return new StepLosses(terms.Encoder.Total, terms.Generator.Total, terms.Encoder.Delta, terms.Generator.Rho);
     }
 
-    // Drawn on the CPU from the run's generator, so that a run is the same on any device; every process draws
-    // the whole batch's latents (their generators stay the same) and takes its share.
+    // Drawn on the CPU from the run's generator, so that a run is the same on any device, for the whole batch (BatchShare).
     private Tensor Latents(Tensor real)
     {
-        var (rank, count) = (Parallel.Group.Rank, real.shape[0]);
-        var all = randn([count * Parallel.Group.Size, latentDim], generator: state.Random);
-        return (Parallel.IsDistributed ? all.narrow(0, rank * count, count) : all).to(real.device);
+        var all = randn([real.shape[0] * Parallel.Group.Size, latentDim], generator: state.Random);
+        return BatchShare.Of(all, Parallel.Group).to(real.device);
     }
 
     /// <summary>
