@@ -69,7 +69,10 @@ done
 grep -q "test accuracy" "$work/frozen.txt" || fail "samples/FrozenEncoder printed no accuracy"
 
 echo "== ogan export, and samples/OnnxInference (OGan.Onnx: ONNX Runtime, no TorchSharp) on the host itself"
-in_root "$tool" export -c "$work/model.safetensors" -o "$work/exported" --verbosity quiet
+in_root "$tool" export -c "$work/model.safetensors" -o "$work/exported" --web "$work/site" --verbosity quiet
+for file in index.html ogan-web.js generator.onnx onnxruntime-web/ort-wasm-simd-threaded.wasm; do
+  [ -s "$work/site/$file" ] || fail "the installed tool's export --web wrote no $file"
+done
 (cd "$work" && dotnet "$repo/samples/OnnxInference/bin/Release/net10.0/OnnxInference.dll" "$work/exported" "${photos[@]}")
 for image in sample-0.png reconstruction-0.png frame-7.png; do
   [ -s "$work/onnx-out/$image" ] || fail "samples/OnnxInference wrote no onnx-out/$image"
