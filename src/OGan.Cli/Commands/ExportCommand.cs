@@ -58,10 +58,13 @@ internal static class ExportCommand
 
         if (parse.GetValue(Web) is { } web)
         {
-            foreach (var file in new[] { ExportManifest.GeneratorFile, ExportManifest.EncoderFile, ExportManifest.FileName })
+            Directory.CreateDirectory(web);
+            if (Path.TrimEndingDirectorySeparator(Path.GetFullPath(web)) != Path.TrimEndingDirectorySeparator(Path.GetFullPath(output)))
             {
-                Directory.CreateDirectory(web);
-                File.Copy(Path.Combine(output, file), Path.Combine(web, file), overwrite: true);
+                foreach (var file in new[] { ExportManifest.GeneratorFile, ExportManifest.EncoderFile, ExportManifest.FileName })
+                {
+                    File.Copy(Path.Combine(output, file), Path.Combine(web, file), overwrite: true);
+                }
             }
 
             WebPage.Write(web);

@@ -19,6 +19,7 @@ internal sealed class MpiProcessGroup : ProcessGroup
     private readonly CollectiveWatchdog watchdog;
     private NcclCommunicator? nccl;
     private bool ncclTried;
+    private readonly Dictionary<(ScalarType Type, long Count), Tensor> staging = [];
     private bool disposed;
 
     private MpiProcessGroup(MpiLibrary mpi, bool ownsMpi)
@@ -125,6 +126,11 @@ internal sealed class MpiProcessGroup : ProcessGroup
         disposed = true;
         watchdog.Dispose();
         nccl?.Dispose();
+        foreach (var buffer in staging.Values)
+        {
+            buffer.Dispose();
+        }
+
         if (ownsMpi && !mpi.IsFinalized())
         {
             mpi.FinalizeMpi();
@@ -154,7 +160,26 @@ internal sealed class MpiProcessGroup : ProcessGroup
     };
 
     // A CUDA tensor is staged through pinned host memory (MPI built without CUDA support cannot read the GPU's).
-    private static Tensor OnHost(Tensor tensor) => tensor.device_type == DeviceType.CPU ? tensor : tensor.cpu().pin_memory();
+    // One pinned buffer per type and size, kept: the same all-reduces recur every step (one copy in, one out).
+    private Tensor OnHost(Tensor tensor)
+    {
+        if (tensor.device_type == DeviceType.CPU)
+        {
+            return tensor;
+        }
+
+        var key = (Type: tensor.dtype, Count: tensor.numel());
+        if (!staging.TryGetValue(key, out var buffer))
+        {
+            using var pageable = empty([key.Count], key.Type);
+            buffer = pageable.pin_memory().DetachFromDisposeScope();
+            staging[key] = buffer;
+        }
+
+        var host = buffer.view(tensor.shape);
+        host.copy_(tensor);
+        return host;
+    }
 
     private static void CopyBack(Tensor host, Tensor tensor)
     {
