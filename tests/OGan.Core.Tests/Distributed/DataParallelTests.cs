@@ -10,6 +10,9 @@ namespace OGan.Core.Tests.Distributed;
 /// <summary>Data-parallel training as real mpirun processes (Open MPI, shared memory, one thread each), checked against one process.</summary>
 public sealed partial class DataParallelTests
 {
+    // The options of the short multi-process runs that resume.
+    private static readonly string[] ShortRun = ["--width", "32", "--batch", "8", "--precision", "fp32", "--sample-every", "0", "--snapshot-every", "0", "--calibration-images", "64", "--log-every", "5"];
+
     [SkippableFact]
     public void Averaged_gradients_equal_the_mean_of_each_shard_computed_in_one_process()
     {
@@ -73,7 +76,7 @@ public sealed partial class DataParallelTests
     {
         Mpirun.SkipUnlessInstalled();
         var folder = Fixtures.TemporaryFolder();
-        string[] common = ["--width", "32", "--batch", "8", "--precision", "fp32", "--sample-every", "0", "--snapshot-every", "0", "--calibration-images", "64", "--log-every", "5"];
+        string[] common = ShortRun;
         var two = Mpirun.Run(2, folder, Mpirun.OganDll, ["train", "--steps", "10", "--out", "runs", .. common]);
         Assert.True(two.ExitCode == 0, two.Output + two.Error);
         var run = Directory.GetDirectories(Path.Combine(folder, "runs")).Single();
@@ -157,7 +160,7 @@ public sealed partial class DataParallelTests
     {
         Mpirun.SkipUnlessInstalled();
         var folder = Fixtures.TemporaryFolder();
-        string[] common = ["--width", "32", "--batch", "8", "--precision", "fp32", "--sample-every", "0", "--snapshot-every", "0", "--calibration-images", "64", "--log-every", "5"];
+        string[] common = ShortRun;
         var straight = Mpirun.Run(2, folder, Mpirun.OganDll, ["train", "--steps", "20", "--out", "straight", .. common]);
         Assert.True(straight.ExitCode == 0, straight.Output + straight.Error);
         var first = Mpirun.Run(2, folder, Mpirun.OganDll, ["train", "--steps", "10", "--out", "stopped", .. common]);
