@@ -16,7 +16,7 @@ data=${DATA:-../shared/data/celeba-128}
 seeds=(${SEEDS:-1 2})
 count=${EVAL_COUNT:-1000}
 declare -A variants=(
-  [v0.3]="--width 128 --zdim 64 --batch 64"               # OGan 0.3's defaults at 64 px: width 128, z = res, batch 64, no flips
+  [v0.3]="--width 128 --zdim 64 --batch 64 --lr 2e-4 --flip false" # OGan 0.3's defaults at 64 px: width 128, z = res, batch 64, Adam 2e-4, no flips
   [wide-b32]="--width 256 --zdim 64 --batch 32 --flip"     # twice the width, half the batch (about as many iterations), flips
   [b32]="--width 128 --zdim 64 --batch 32 --flip"          # 0.3's width, half the batch (more iterations in the budget), flips
   [b128]="--width 128 --zdim 64 --batch 128 --flip"        # 0.3's width, twice the batch, flips

@@ -11,12 +11,15 @@ internal static class NcclCheck
     {
         using var group = ProcessGroup.FromEnvironment();
         var device = new Device(DeviceType.CUDA, (int)(MpiLaunch.LocalRank % Math.Max(1, cuda.device_count())));
-        using var nccl = NcclCommunicator.TryCreate(group, device);
+        using var watchdog = new CollectiveWatchdog(group.Rank, CollectiveWatchdog.ConfiguredTimeout());
+        var (nccl, whyNot) = NcclCommunicator.TryCreate(group, device, watchdog);
         if (nccl is null)
         {
-            Console.WriteLine("nccl: not loaded (set OGAN_NCCL_LIBRARY to libnccl.so.2)");
+            Console.WriteLine($"nccl: not used: {whyNot} (set OGAN_NCCL_LIBRARY to libnccl.so.2)");
             return 1;
         }
+
+        using var ncclToDispose = nccl;
 
         using var buffer = arange(values, dtype: ScalarType.Float32, device: device) * (group.Rank + 1);
         nccl.AllReduce(buffer, ReduceOperation.Sum);

@@ -3,8 +3,8 @@
 # root after bench/gpu/pack.sh here:  bash bench/gpu/distributed.sh
 #   1. NCCL: PyTorch's wheel brings libnccl.so.2 (nvidia/nccl/lib); an NCCL communicator of one rank
 #      all-reduces a CUDA tensor correctly (ogan-bench nccl-check).
-#   2. With mpirun on the machine: 2 processes sharing one GPU through MPI (NCCL refuses two ranks on one
-#      card, so OGAN_NCCL=0: CUDA gradients go through pinned host memory) train the worker's model 20
+#   2. With mpirun on the machine: 2 processes sharing one GPU (NCCL refuses two ranks on one card: OGan
+#      notices, says so in one line and sends CUDA gradients through MPI via pinned host memory) train the worker's model 20
 #      iterations on CUDA: both ranks hold bitwise the same weights, and they agree with the same 2-process
 #      job on the CPU and with 1 process (largest difference printed).
 #   3. With mpirun and 2 GPUs or more: the same job with NCCL, one GPU per process.
@@ -48,8 +48,9 @@ PY
       else env OGAN_WORKER_DEVICE="$device" "$@" mpirun -np "$processes" --oversubscribe --bind-to none -x OGAN_WORKER_DEVICE -x OGAN_WORKER_DATA -x OGAN_NCCL -x OGAN_NCCL_LIBRARY -x LD_LIBRARY_PATH -x DOTNET_ROOT -x OGAN_NUM_THREADS \
         dotnet "$carry/OGan.Distributed.Worker/OGan.Distributed.Worker.dll" train 20 "$out/$name"; fi
     }
-    echo "== 2. two processes sharing one GPU through MPI (pinned host memory)"
-    run_job cuda-mpi 2 cuda OGAN_NCCL=0 CUDA_VISIBLE_DEVICES=0
+    echo "== 2. two processes sharing one GPU: MPI through pinned host memory, chosen without OGAN_NCCL=0"
+    run_job cuda-mpi 2 cuda CUDA_VISIBLE_DEVICES=0 2>&1 | tee "$out/cuda-mpi.log"
+    grep -q "share one GPU" "$out/cuda-mpi.log" && echo "the fallback was named in one line" || echo "FAIL: no line naming the shared GPU"
     run_job cpu-mpi 2 cpu
     run_job cuda-one 1 cuda
     echo "rank 0 against rank 1 on CUDA: $(compare "$out/cuda-mpi/weights-rank0.safetensors" "$out/cuda-mpi/weights-rank1.safetensors")"

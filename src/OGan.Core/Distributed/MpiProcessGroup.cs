@@ -5,8 +5,8 @@ namespace OGan.Distributed;
 
 /// <summary>
 /// MPI's world as a <see cref="ProcessGroup"/>. CPU tensors go to MPI from their own memory. CUDA tensors are
-/// all-reduced by NCCL when its library is there (<see cref="NcclCommunicator"/>), otherwise staged through
-/// pinned host memory. MPI is initialized once per process; disposing the group finalizes it. MPI calls return
+/// all-reduced by NCCL when every process has it and its own GPU (<see cref="NcclChoice"/>), otherwise staged
+/// through pinned host memory. MPI is initialized once per process; disposing the group finalizes it. MPI calls return
 /// their errors (MPI_ERRORS_RETURN) as <see cref="CommunicationException"/>s, and a <see cref="CollectiveWatchdog"/>
 /// ends the process when one waits longer than OGAN_COLLECTIVE_TIMEOUT for the others.
 /// </summary>
@@ -77,6 +77,7 @@ internal sealed class MpiProcessGroup : ProcessGroup
         RequireContiguous(tensor);
         if (tensor.device_type == DeviceType.CUDA && Nccl(tensor.device) is { } communicator)
         {
+            using var ncclWatch = watchdog.Enter("ncclAllReduce");
             communicator.AllReduce(tensor, operation);
             return;
         }
@@ -144,7 +145,11 @@ internal sealed class MpiProcessGroup : ProcessGroup
         if (!ncclTried)
         {
             ncclTried = true;
-            nccl = NcclCommunicator.TryCreate(this, device);
+            (nccl, var whyNot) = NcclCommunicator.TryCreate(this, device, watchdog);
+            if (whyNot is not null && IsMain)
+            {
+                Console.Error.WriteLine($"ogan: {whyNot}");
+            }
         }
 
         return nccl;

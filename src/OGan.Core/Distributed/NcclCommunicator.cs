@@ -21,6 +21,8 @@ internal sealed unsafe class NcclCommunicator : IDisposable
     private const int UniqueIdBytes = 128; // NCCL_UNIQUE_ID_BYTES
     private readonly delegate* unmanaged<nint, nint, nuint, int, int, nint, nint, int> allReduce;
     private readonly delegate* unmanaged<nint, int> destroy;
+    private readonly delegate* unmanaged<nint, int> abort;
+    private readonly delegate* unmanaged<nint, int*, int> getAsyncError;
     private readonly delegate* unmanaged<int, nint> errorString;
     private readonly nint context;
     private nint communicator;
@@ -29,6 +31,8 @@ internal sealed unsafe class NcclCommunicator : IDisposable
     {
         allReduce = (delegate* unmanaged<nint, nint, nuint, int, int, nint, nint, int>)NativeLibrary.GetExport(library, "ncclAllReduce");
         destroy = (delegate* unmanaged<nint, int>)NativeLibrary.GetExport(library, "ncclCommDestroy");
+        abort = (delegate* unmanaged<nint, int>)NativeLibrary.GetExport(library, "ncclCommAbort");
+        getAsyncError = (delegate* unmanaged<nint, int*, int>)NativeLibrary.GetExport(library, "ncclCommGetAsyncError");
         errorString = (delegate* unmanaged<int, nint>)NativeLibrary.GetExport(library, "ncclGetErrorString");
         this.communicator = communicator;
         this.context = context;
@@ -36,24 +40,28 @@ internal sealed unsafe class NcclCommunicator : IDisposable
 
     /// <summary>
     /// A communicator of every process of <paramref name="group"/> on its own <paramref name="device"/>, or null
-    /// where NCCL cannot be loaded or is switched off (then MPI carries CUDA tensors through host memory). Every
-    /// process of the group must call it.
+    /// with the reason (<see cref="NcclChoice"/>) where NCCL is switched off, cannot be loaded or would find two
+    /// processes on one GPU: then MPI carries CUDA tensors through host memory. Every process of the group must call it.
     /// </summary>
-    public static NcclCommunicator? TryCreate(ProcessGroup group, Device device)
+    public static (NcclCommunicator? Communicator, string? WhyNot) TryCreate(ProcessGroup group, Device device, CollectiveWatchdog watchdog)
     {
         ArgumentNullException.ThrowIfNull(group);
         ArgumentNullException.ThrowIfNull(device);
-        var switchedOn = Environment.GetEnvironmentVariable(SwitchVariable) != "0";
+        ArgumentNullException.ThrowIfNull(watchdog);
+        var switchedOff = Environment.GetEnvironmentVariable(SwitchVariable) == "0";
         var name = Environment.GetEnvironmentVariable(LibraryVariable) is { Length: > 0 } requested ? requested : "libnccl.so.2";
-        var loaded = switchedOn && NativeLibrary.TryLoad(name, out var library) ? library : 0;
+        var loaded = !switchedOff && NativeLibrary.TryLoad(name, out var library) ? library : 0;
 
         // Every process must take the same path, or the next collective operation would never match.
-        if (group.Any(loaded == 0))
+        var ordinal = (int)Math.Max(device.index, 0);
+        var missingSomewhere = group.Any(loaded == 0);
+        var whyNot = NcclChoice.WhyNot(switchedOff, missingSomewhere, missingSomewhere ? [] : GatherGpus(group, CudaContext.GpuKey(ordinal)));
+        if (whyNot is not null)
         {
-            return null;
+            return (null, whyNot);
         }
 
-        var context = CudaContext.Retain((int)Math.Max(device.index, 0));
+        var context = CudaContext.Retain(ordinal);
         CudaContext.MakeCurrent(context);
         using var id = zeros(UniqueIdBytes, dtype: ScalarType.Byte);
         if (group.IsMain)
@@ -67,13 +75,23 @@ internal sealed unsafe class NcclCommunicator : IDisposable
         UniqueId value;
         new ReadOnlySpan<byte>((void*)TensorMemory.Address(id), UniqueIdBytes).CopyTo(new Span<byte>(value.Bytes, UniqueIdBytes));
         nint communicator;
-        Check(loaded, initRank(&communicator, group.Size, value, group.Rank), "ncclCommInitRank");
-        return new NcclCommunicator(loaded, communicator, context);
+        using (watchdog.Enter("ncclCommInitRank"))
+        {
+            Check(loaded, initRank(&communicator, group.Size, value, group.Rank), "ncclCommInitRank");
+        }
+
+        return (new NcclCommunicator(loaded, communicator, context), null);
     }
 
-    /// <summary>All-reduces a contiguous CUDA tensor in place.</summary>
+    /// <summary>
+    /// All-reduces a contiguous CUDA tensor in place and waits for it, asking NCCL for asynchronous errors
+    /// meanwhile: NCCL returns before the reduction runs, so a peer or a network that fails would otherwise hang
+    /// the next CUDA call that waits on the stream. An asynchronous error aborts the communicator and throws;
+    /// a reduction that never ends is left to the caller's <see cref="CollectiveWatchdog"/>.
+    /// </summary>
     public void AllReduce(Tensor tensor, ReduceOperation operation)
     {
+        ObjectDisposedException.ThrowIf(communicator == 0, this);
         var datatype = tensor.dtype switch
         {
             ScalarType.Float32 => 7, // ncclFloat32
@@ -89,6 +107,38 @@ internal sealed unsafe class NcclCommunicator : IDisposable
         {
             throw new CommunicationException($"ncclAllReduce failed: {Marshal.PtrToStringUTF8(errorString(result))}");
         }
+
+        WaitForStream();
+    }
+
+    private void WaitForStream()
+    {
+        var spin = default(SpinWait);
+        while (true)
+        {
+            var state = CudaContext.QueryDefaultStream();
+            if (state == CudaContext.Success)
+            {
+                return;
+            }
+
+            if (state != CudaContext.NotReady)
+            {
+                throw new CommunicationException($"CUDA error {state} while NCCL all-reduced");
+            }
+
+            int asyncError;
+            var queried = getAsyncError(communicator, &asyncError);
+            if (queried != 0 || asyncError is not (0 or 7)) // ncclSuccess, ncclInProgress
+            {
+                var error = queried != 0 ? queried : asyncError;
+                abort(communicator);
+                communicator = 0;
+                throw new CommunicationException($"NCCL failed while all-reducing ({Marshal.PtrToStringUTF8(errorString(error))}): a process or the network between them is gone");
+            }
+
+            spin.SpinOnce();
+        }
     }
 
     /// <summary>Destroys the communicator.</summary>
@@ -99,6 +149,16 @@ internal sealed unsafe class NcclCommunicator : IDisposable
             destroy(communicator);
             communicator = 0;
         }
+    }
+
+    // Every process's GPU key at its rank: an all-gather through one all-reduce of a tensor that is zero but for each process's own slot.
+    private static long[] GatherGpus(ProcessGroup group, long key)
+    {
+        var slots = new long[group.Size];
+        slots[group.Rank] = key;
+        using var gathered = tensor(slots);
+        group.AllReduce(gathered);
+        return gathered.data<long>().ToArray();
     }
 
     private static void Check(nint library, int result, string function)
@@ -130,6 +190,32 @@ internal sealed unsafe class NcclCommunicator : IDisposable
             return get(&handle, device) == 0 && retain(&context, handle) == 0
                 ? context
                 : throw new CommunicationException($"cannot open CUDA device {device} for NCCL");
+        }
+
+        public const int Success = 0;
+        public const int NotReady = 600; // CUDA_ERROR_NOT_READY
+
+        /// <summary>A key of the physical GPU behind <paramref name="device"/> (its UUID, folded), the same in every process that sees it.</summary>
+        public static long GpuKey(int device)
+        {
+            var get = (delegate* unmanaged<int*, int, int>)NativeLibrary.GetExport(Driver, "cuDeviceGet");
+            var getUuid = (delegate* unmanaged<byte*, int, int>)NativeLibrary.GetExport(Driver, "cuDeviceGetUuid");
+            int handle;
+            var uuid = stackalloc byte[16];
+            if (get(&handle, device) != 0 || getUuid(uuid, handle) != 0)
+            {
+                throw new CommunicationException($"cannot read the UUID of CUDA device {device}");
+            }
+
+            var bytes = new ReadOnlySpan<byte>(uuid, 16);
+            return BitConverter.ToInt64(bytes[..8]) ^ BitConverter.ToInt64(bytes[8..]);
+        }
+
+        /// <summary>cuStreamQuery on the legacy default stream: <see cref="Success"/> when its work is done, <see cref="NotReady"/> while it runs.</summary>
+        public static int QueryDefaultStream()
+        {
+            var query = (delegate* unmanaged<nint, int>)NativeLibrary.GetExport(Driver, "cuStreamQuery");
+            return query(0);
         }
 
         public static void MakeCurrent(nint context)
