@@ -14,13 +14,14 @@ internal static class InterpolateCommand
     private static readonly Option<int> Steps = new("--steps") { Description = "Frames from a to b, both ends included", DefaultValueFactory = _ => 8 };
     private static readonly Option<bool> Slerp = new("--slerp") { Description = "Along the great circle instead of a straight line" };
     private static readonly Option<string> Output = new("--output", "-o") { Description = "Strip PNG: a, the frames, b", DefaultValueFactory = _ => "interpolation.png" };
+    private static readonly Option<bool> GeneratedOnly = new("--generated-only") { Description = "Leave a and b out of the strip: only the frames G made (pictures to share where the photos may not be)" };
     private static readonly Option<string?> Frames = new("--frames") { Description = "Folder that also receives one PNG per frame (frame-000.png ...)" };
 
     public static Command Create()
     {
         var command = new Command("interpolate", "Interpolate between two images: G along the line from N(E(a)) to N(E(b))")
         {
-            From, To, ModelOptions.Checkpoint, Steps, Slerp, Output, Frames, ModelOptions.Device, ModelOptions.Precision,
+            From, To, ModelOptions.Checkpoint, Steps, Slerp, Output, GeneratedOnly, Frames, ModelOptions.Device, ModelOptions.Precision,
         };
         command.SetAction(parse => Guard.Run(parse, log => Run(parse, log)));
         return command;
@@ -53,8 +54,16 @@ internal static class InterpolateCommand
         var b = images[1..2];
         var frames = model.Interpolate(a, b, steps, parse.GetValue(Slerp));
         var output = parse.GetValue(Output)!;
-        ImageGrid.Save(output, cat([a, frames, b]), steps + 2);
-        log.LogInformation("wrote {Output}: {A}, {Steps} frames, {B}", output, files[0], steps, files[1]);
+        if (parse.GetValue(GeneratedOnly))
+        {
+            ImageGrid.Save(output, frames, steps);
+            log.LogInformation("wrote {Output}: {Steps} frames from {A} to {B}, without them", output, steps, files[0], files[1]);
+        }
+        else
+        {
+            ImageGrid.Save(output, cat([a, frames, b]), steps + 2);
+            log.LogInformation("wrote {Output}: {A}, {Steps} frames, {B}", output, files[0], steps, files[1]);
+        }
         if (parse.GetValue(Frames) is { } folder)
         {
             Directory.CreateDirectory(folder);

@@ -13,6 +13,7 @@ internal static class ReconstructCommand
     private static readonly Option<double> Scale = new("--scale") { Description = "Factor on N(E(x)) before G (the author's code used 0.9)", DefaultValueFactory = _ => 1.0 };
     private static readonly Option<string> Output = new("--output", "-o") { Description = "Grid PNG: each original beside its reconstruction", DefaultValueFactory = _ => "reconstructions.png" };
     private static readonly Option<string?> Separate = new("--separate") { Description = "Folder that receives one <name>.png reconstruction per input instead of the grid (inputs of the same name get -2, -3, ...)" };
+    private static readonly Option<bool> GeneratedOnly = new("--generated-only") { Description = "Leave the originals out of the grid: only the reconstructions (pictures to share where the photos may not be)" };
     private static readonly Option<int> Batch = new("--batch") { Description = "Images reconstructed at once with --separate: memory stays flat whatever the number of images", DefaultValueFactory = _ => 256 };
     private const int MaxGridImages = 1024;
 
@@ -20,7 +21,7 @@ internal static class ReconstructCommand
     {
         var command = new Command("reconstruct", "Encode images and decode them again: G(N(E(x)))")
         {
-            Images, ModelOptions.Checkpoint, Scale, Output, Separate, Batch, ModelOptions.Device, ModelOptions.Precision,
+            Images, ModelOptions.Checkpoint, Scale, Output, GeneratedOnly, Separate, Batch, ModelOptions.Device, ModelOptions.Precision,
         };
         command.SetAction(parse => Guard.Run(parse, log => Run(parse, log)));
         return command;
@@ -80,8 +81,17 @@ internal static class ReconstructCommand
         using (NewDisposeScope())
         {
             var count = all.shape[0];
-            ImageGrid.Save(output, ImageGrid.Interleave(all, model.Reconstruct(all, scale)), (int)Math.Min(16, 2 * count));
-            log.LogInformation("wrote {Count} originals beside their reconstructions to {Output}", count, output);
+            var reconstructions = model.Reconstruct(all, scale);
+            if (parse.GetValue(GeneratedOnly))
+            {
+                ImageGrid.Save(output, reconstructions, (int)Math.Min(8, count));
+                log.LogInformation("wrote {Count} reconstructions, without their originals, to {Output}", count, output);
+            }
+            else
+            {
+                ImageGrid.Save(output, ImageGrid.Interleave(all, reconstructions), (int)Math.Min(16, 2 * count));
+                log.LogInformation("wrote {Count} originals beside their reconstructions to {Output}", count, output);
+            }
         }
 
         return 0;

@@ -42,6 +42,8 @@ public static class Runtime
             set_num_threads(threads);
         }
 
+        NativeMemory.KeepFreedBlocks();
+
         return get_num_threads();
     }
 

@@ -156,6 +156,18 @@ public sealed class CommandLineTests(TrainedRun run) : IClassFixture<TrainedRun>
     }
 
     [Fact]
+    public void Generated_only_pictures_leave_the_photos_out()
+    {
+        var strip = Ogan.Run(run.Folder, "interpolate", Photos[0], Photos[1], "-c", run.RunFolder, "--steps", "5", "-o", "frames-only.png", "--generated-only");
+        Assert.True(strip.ExitCode == 0, strip.Error);
+        Assert.Equal(new ImageHeader(ImageFormat.Png, 5 * Cell + 2, Cell + 2), Header(Path.Combine(run.Folder, "frames-only.png")));
+
+        var grid = Ogan.Run(run.Folder, "reconstruct", Photos[0], Photos[1], Photos[2], "-c", run.RunFolder, "-o", "reconstructions-only.png", "--generated-only");
+        Assert.True(grid.ExitCode == 0, grid.Error);
+        Assert.Equal(new ImageHeader(ImageFormat.Png, 3 * Cell + 2, Cell + 2), Header(Path.Combine(run.Folder, "reconstructions-only.png")));
+    }
+
+    [Fact]
     public void Prepare_and_train_on_a_folder_of_photos()
     {
         var photos = Fixtures.TemporaryFolder();
