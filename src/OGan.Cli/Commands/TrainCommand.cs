@@ -239,7 +239,7 @@ internal static class TrainCommand
         var taken = new (Option Option, object? Value)[]
         {
             (Width, model.MaxChannels), (ZDim, model.LatentDim), (Batch, options.BatchSize), (Flip, options.Flip), (Lr, options.EffectiveLearningRate),
-            (ScheduleSteps, options.ScheduleSteps), (Ema, options.EmaDecay),
+            (LrDecay, options.LearningRateDecay), (ScheduleSteps, options.ScheduleSteps), (Ema, options.EmaDecay),
         }.Where(t => Taken(t.Option)).Select(t => $"{t.Option.Name} {Show(t.Value)}").ToList();
         if (taken.Count > 0)
         {

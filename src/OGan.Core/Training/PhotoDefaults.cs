@@ -14,5 +14,5 @@ public static class PhotoDefaults
     public static OGanConfig Model(int size) => new() { ImageSize = size, Channels = 3, Width = 128, ZDim = size };
 
     /// <summary>The training options for photos at <paramref name="size"/> px.</summary>
-    public static TrainingOptions Training(int size) => new() { BatchSize = 64, LearningRate = 4e-4, Flip = true };
+    public static TrainingOptions Training(int size) => new() { BatchSize = 64, LearningRate = 4e-4, LearningRateDecay = LearningRateDecay.None, Flip = true };
 }

@@ -30,12 +30,14 @@ public sealed class FacesCommandTests
         var photoDefaults = OGan.Training.PhotoDefaults.Training(64);
         Assert.Equal(photoDefaults.BatchSize, Training(photo.Output).GetProperty("batch_size").GetInt32());
         Assert.Equal(photoDefaults.Flip, Training(photo.Output).GetProperty("flip").GetBoolean());
+        Assert.Equal("none", Training(photo.Output).GetProperty("learning_rate_decay").GetString());
         Assert.Equal(OGan.Training.PhotoDefaults.Model(64).Width, photoSettings.GetProperty("model").GetProperty("width").GetInt32());
         Assert.Equal(Path.GetFullPath(faces), photoSettings.GetProperty("data").GetString());
 
         var fashion = Ogan.Run(work, "train", "--dry-run");
         Assert.Equal(64, Training(fashion.Output).GetProperty("batch_size").GetInt32());
         Assert.False(Training(fashion.Output).GetProperty("flip").GetBoolean());
+        Assert.Equal("cosine", Training(fashion.Output).GetProperty("learning_rate_decay").GetString());
 
         var given = Ogan.Run(work, "train", "--data", faces, "--res", "64", "--batch", "16", "--flip", "false", "--dry-run");
         Assert.Equal(16, Training(given.Output).GetProperty("batch_size").GetInt32());
