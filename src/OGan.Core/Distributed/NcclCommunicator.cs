@@ -181,6 +181,10 @@ internal sealed unsafe class NcclCommunicator : IDisposable
     {
         private static readonly nint Driver = NativeLibrary.Load(OperatingSystem.IsWindows() ? "nvcuda.dll" : "libcuda.so.1");
 
+        // Looked up once: both run on every all-reduce, the query many times while it waits.
+        private static readonly delegate* unmanaged<nint, int> StreamQuery = (delegate* unmanaged<nint, int>)NativeLibrary.GetExport(Driver, "cuStreamQuery");
+        private static readonly delegate* unmanaged<nint, int> SetCurrent = (delegate* unmanaged<nint, int>)NativeLibrary.GetExport(Driver, "cuCtxSetCurrent");
+
         public static nint Retain(int device)
         {
             var get = (delegate* unmanaged<int*, int, int>)NativeLibrary.GetExport(Driver, "cuDeviceGet");
@@ -212,16 +216,11 @@ internal sealed unsafe class NcclCommunicator : IDisposable
         }
 
         /// <summary>cuStreamQuery on the legacy default stream: <see cref="Success"/> when its work is done, <see cref="NotReady"/> while it runs.</summary>
-        public static int QueryDefaultStream()
-        {
-            var query = (delegate* unmanaged<nint, int>)NativeLibrary.GetExport(Driver, "cuStreamQuery");
-            return query(0);
-        }
+        public static int QueryDefaultStream() => StreamQuery(0);
 
         public static void MakeCurrent(nint context)
         {
-            var setCurrent = (delegate* unmanaged<nint, int>)NativeLibrary.GetExport(Driver, "cuCtxSetCurrent");
-            if (setCurrent(context) != 0)
+            if (SetCurrent(context) != 0)
             {
                 throw new CommunicationException("cannot make the CUDA context current for NCCL");
             }
