@@ -25,6 +25,7 @@ internal static class InfoCommand
                 : "running on the host directly");
             Console.WriteLine(MpiDescription());
             Console.WriteLine($"--precision auto on cpu: {PrecisionChoice.Resolve(Precision.Auto, torch.CPU).Reason}");
+            Console.WriteLine($"bf16 on cpu: {ThinConvolutionProbe.Result.Describe()}");
             for (var index = 0; torch.cuda.is_available() && index < torch.cuda.device_count(); index++)
             {
                 Console.WriteLine($"--precision auto on cuda:{index}: {PrecisionChoice.Resolve(Precision.Auto, new torch.Device(DeviceType.CUDA, index)).Reason}");

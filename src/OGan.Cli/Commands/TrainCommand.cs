@@ -5,6 +5,7 @@ using OGan.Checkpoints;
 using OGan.Data;
 using OGan.Distributed;
 using OGan.Losses;
+using OGan.MixedPrecision;
 using OGan.Models;
 using OGan.Training;
 
@@ -154,6 +155,11 @@ internal static class TrainCommand
             "training on {Data} ({Count} images), {Size} px, width {Width}, z {Z}, {Loss} + rho x {Rho}, {Optimizer}, {Formulation}, {Threads} threads, {Device}, {Precision}, into {Folder}",
             images.Name, images.Count, trainer.Config.ImageSize, trainer.Config.MaxChannels, trainer.Config.LatentDim, trainer.Options.Loss,
             trainer.Options.LambdaRho, trainer.Options.Optimizer, trainer.Options.Formulation, threads, trainer.Device, trainer.Precision.Reason, folderPath);
+        if (trainer.Precision.Precision == Precision.Bf16 && trainer.Device.type == TorchSharp.DeviceType.CPU)
+        {
+            log.LogInformation("{Thin}", ThinConvolutionProbe.Result.Describe());
+        }
+
         if (group.Size > 1)
         {
             log.LogInformation("data-parallel over {Size} processes ({Backend}): {Local} images each of every batch of {Batch}", group.Size, group.Backend, trainer.LocalBatchSize, trainer.Options.BatchSize);

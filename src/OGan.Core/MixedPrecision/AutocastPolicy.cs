@@ -47,20 +47,22 @@ public sealed record AutocastPolicy
     }
 
     /// <summary>
-    /// Convolutions with fewer channels than this on either side compute in fp32 on the CPU: there oneDNN's bf16
-    /// kernels (libtorch 2.10 and PyTorch 2.6 alike) return wrong results, off by 7-87% (relative L2) where they
-    /// should be off by 0.3% (pytorch/pytorch#163347; docs/mixed-precision.md). These are the first and last
-    /// layers (the image's 1 or 3 channels), a small share of the work. Thin on both sides, even fp32 goes
-    /// wrong on some CPUs, so such layers are zero-padded to this many channels (exact, and only at tiny widths).
+    /// Convolutions with fewer channels than this on either side are thin: on the CPUs where oneDNN's bf16 kernels
+    /// get them wrong (off by 7-87%, relative L2, where bf16 should be off by 0.3%: pytorch/pytorch#163347;
+    /// docs/mixed-precision.md) they compute in fp32, as <see cref="ThinConvolutionProbe"/> measures once per
+    /// process. These are the first and last layers (the image's 1 or 3 channels), a small share of the work. Thin
+    /// on both sides, even fp32 goes wrong on some CPUs, so such layers are zero-padded to this many channels
+    /// (exact, and only at tiny widths).
     /// </summary>
     public const int MinimumBf16Channels = 16;
 
-    /// <summary>The dtype <paramref name="layer"/> computes in on <paramref name="input"/>: <see cref="ComputeType"/>, but fp32 for the CPU's thin convolutions.</summary>
+    /// <summary>The dtype <paramref name="layer"/> computes in on <paramref name="input"/>: <see cref="ComputeType"/>, but fp32 for thin convolutions on a CPU whose bf16 gets them wrong (<see cref="ThinConvolutionProbe"/>).</summary>
     public ScalarType ComputeTypeOf(AutocastLayer layer, Tensor input)
     {
         ArgumentNullException.ThrowIfNull(layer);
         ArgumentNullException.ThrowIfNull(input);
-        return ComputeType != ScalarType.Float32 && input.device_type == DeviceType.CPU && layer.IsThin ? ScalarType.Float32 : ComputeType;
+        var thinOnThisCpu = input.device_type == DeviceType.CPU && layer.IsThin;
+        return ComputeType != ScalarType.Float32 && thinOnThisCpu && !ThinConvolutionProbe.Result.Bf16IsRight ? ScalarType.Float32 : ComputeType;
     }
 
     /// <summary>A 4-d tensor in the policy's memory format (itself when it already is).</summary>

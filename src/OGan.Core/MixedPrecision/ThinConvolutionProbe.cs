@@ -1,0 +1,89 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace OGan.MixedPrecision;
+
+/// <summary>What <see cref="ThinConvolutionProbe"/> measured: the relative L2 error of thin bf16 convolutions against fp32.</summary>
+/// <param name="ConvolutionError">A 3 → 64 convolution (E's first layer).</param>
+/// <param name="TransposedError">A 64 → 1 transposed convolution (G's last layer).</param>
+/// <param name="Forced">Whether the answer was set (by a test or OGAN_THIN_BF16) rather than measured.</param>
+public sealed record ThinConvolutionCheck(double ConvolutionError, double TransposedError, bool Forced = false)
+{
+    /// <summary>Whether thin convolutions may compute in bf16 on the CPU: both errors within <see cref="ThinConvolutionProbe.Tolerance"/>.</summary>
+    public bool Bf16IsRight => Math.Max(ConvolutionError, TransposedError) < ThinConvolutionProbe.Tolerance;
+
+    /// <summary>One sentence for logs and `ogan info`.</summary>
+    public string Describe() => Forced
+        ? $"thin convolutions (fewer than {AutocastPolicy.MinimumBf16Channels} channels on a side) in {(Bf16IsRight ? "bf16" : "fp32")}, as OGAN_THIN_BF16 says"
+        : Bf16IsRight
+            ? $"thin convolutions in bf16: oneDNN computes them right here (probe: errors {ConvolutionError:G2} and {TransposedError:G2} against fp32)"
+            : $"thin convolutions (fewer than {AutocastPolicy.MinimumBf16Channels} channels on a side) in fp32: oneDNN's bf16 gets them wrong here (probe: errors {ConvolutionError:G2} and {TransposedError:G2} against fp32, bf16 should give ~0.003)";
+}
+
+/// <summary>
+/// Whether oneDNN's bf16 kernels compute thin convolutions right on this machine and libtorch build. On some CPUs
+/// they are off by 7-87% (relative L2) where bf16 should be off by 0.3% (pytorch/pytorch#163347), on others of
+/// the same kind they are right: a property of the machine and the build, not of its CPU flags, so it is
+/// measured once per process (a few milliseconds) and <see cref="AutocastPolicy"/> follows the answer.
+/// </summary>
+public static class ThinConvolutionProbe
+{
+    /// <summary>The largest relative error accepted: bf16's own error on these layers is about 0.003.</summary>
+    public const double Tolerance = 0.01;
+
+    /// <summary>The environment variable that sets the answer without measuring: 1 (bf16 is right) or 0 (use fp32).</summary>
+    public const string Variable = "OGAN_THIN_BF16";
+
+    private static readonly Lazy<ThinConvolutionCheck> Measured = new(FromEnvironmentOrMeasure);
+
+    private static readonly AsyncLocal<ThinConvolutionCheck?> ForcedHere = new();
+
+    /// <summary>The answer for this process: measured on first use (or set by <see cref="Variable"/>), or what a test forced.</summary>
+    public static ThinConvolutionCheck Result => ForcedHere.Value ?? Measured.Value;
+
+    /// <summary>Sets the answer for the calling flow of execution only (null: back to the measured one); for tests of the policy.</summary>
+    internal static ThinConvolutionCheck? Forced
+    {
+        get => ForcedHere.Value;
+        set => ForcedHere.Value = value;
+    }
+
+    /// <summary>Measures now: a thin convolution and a thin transposed convolution in bf16 against fp32, in both memory layouts.</summary>
+    public static ThinConvolutionCheck Measure()
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        using var random = new torch.Generator(163347);
+        var images = randn([4, 3, 16, 16], generator: random);
+        var convolution = randn([64, 3, 5, 5], generator: random) * 0.1;
+        var features = randn([4, 64, 8, 8], generator: random);
+        var transposed = randn([64, 1, 5, 5], generator: random) * 0.1;
+        var convolutionError = 0.0;
+        var transposedError = 0.0;
+        foreach (var channelsLast in new[] { false, true })
+        {
+            convolutionError = Math.Max(convolutionError, Error(
+                (x, w) => nn.functional.conv2d(x, w, null, [2, 2], [2, 2]), images, convolution, channelsLast));
+            transposedError = Math.Max(transposedError, Error(
+                (x, w) => nn.functional.conv_transpose2d(x, w, null, [2, 2], [2, 2], [1, 1]), features, transposed, channelsLast));
+        }
+
+        return new ThinConvolutionCheck(convolutionError, transposedError);
+    }
+
+    private static double Error(Func<Tensor, Tensor, Tensor> operation, Tensor input, Tensor weight, bool channelsLast)
+    {
+        Tensor Layout(Tensor t) => channelsLast ? t.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2) : t;
+        var exact = operation(input, weight);
+        var bf16 = operation(Layout(input.to(ScalarType.BFloat16)), Layout(weight.to(ScalarType.BFloat16))).to(ScalarType.Float32);
+        var error = (bf16 - exact).norm().ToDouble() / exact.norm().ToDouble();
+        return double.IsFinite(error) ? error : double.PositiveInfinity;
+    }
+
+    private static ThinConvolutionCheck FromEnvironmentOrMeasure() => Environment.GetEnvironmentVariable(Variable) switch
+    {
+        "1" => new ThinConvolutionCheck(0, 0, Forced: true),
+        "0" => new ThinConvolutionCheck(double.PositiveInfinity, double.PositiveInfinity, Forced: true),
+        _ => Measure(),
+    };
+}
