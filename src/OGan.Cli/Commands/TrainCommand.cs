@@ -40,6 +40,8 @@ internal static class TrainCommand
     private static readonly Option<int> Threads = new("--threads") { Description = "CPU threads for libtorch (0: $OGAN_NUM_THREADS, else all cores)", DefaultValueFactory = _ => 0 };
     private static readonly Option<ulong> Seed = new("--seed") { Description = "Seed of every random number in the run", DefaultValueFactory = _ => Defaults.Seed };
     private static readonly Option<string?> Resume = new("--resume") { Description = "Run folder (its latest checkpoint) or checkpoint file to continue" };
+    private static readonly Option<string?> GrowFrom = new("--grow-from") { Description = "Run folder (its latest checkpoint) or checkpoint of half the resolution to grow from: its layers keep their weights, new ones fade in (defaults: twice its --res, its data, width, z and --holdout)" };
+    private static readonly Option<long> Fade = new("--fade") { Description = "With --grow-from: images over which the new layers fade in (0: at once)", DefaultValueFactory = _ => 50_000 };
     private static readonly Option<int> SnapshotEvery = new("--snapshot-every") { Description = "Iterations between checkpoints", DefaultValueFactory = _ => Defaults.SnapshotEvery };
     private static readonly Option<int> SampleEvery = new("--sample-every") { Description = "Iterations between sample/reconstruction grids", DefaultValueFactory = _ => Defaults.SampleEvery };
     private static readonly Option<int> MetricsEvery = new("--metrics-every") { Description = "Iterations between quick metrics (rho, reconstruction) into metric-*.jsonl (0: off)", DefaultValueFactory = _ => Defaults.MetricsEvery };
@@ -67,7 +69,7 @@ internal static class TrainCommand
         {
             DataOptions.Data, DataOptions.Res, DataOptions.Channels, DataOptions.DataRoot, Out, Batch, Steps, ImagesSeen, TimeLimit, Lr, LrE, LrG, LrDecay, LrFloor, ScheduleSteps, OptimizerOption, Beta1, Beta2, Loss,
             LambdaQp, LambdaRho, LambdaRhoWarmup, LambdaRhoGrowth, Width, ZDim, ModelOptions.Device, ModelOptions.Precision, Threads, Seed,
-            Resume, SnapshotEvery, SampleEvery, MetricsEvery, LogEvery, Ema, Flip, HoldoutShare, SinglePass, CalibrationImages, DryRun,
+            Resume, GrowFrom, Fade, SnapshotEvery, SampleEvery, MetricsEvery, LogEvery, Ema, Flip, HoldoutShare, SinglePass, CalibrationImages, DryRun,
         };
         command.SetAction((parse, cancellation) => Task.FromResult(Guard.Run(parse, log => Run(parse, log, cancellation))));
         return command;
@@ -85,12 +87,28 @@ internal static class TrainCommand
 
         var resumeCheckpoint = resume is null ? null : ResolveResume(resume);
         var resumed = resumeCheckpoint is null ? null : SettingsOf(resumeCheckpoint, log);
-        var (data, size, channels) = resumed is not null && parse.GetResult(DataOptions.Data) is null or { Implicit: true }
+        if (resume is not null && parse.GetValue(GrowFrom) is not null)
+        {
+            throw new UserError("--grow-from cannot be given with --resume: a grown run is a new run; resume it later with --resume alone", Guard.Usage) { Agreed = true };
+        }
+
+        var growCheckpoint = parse.GetValue(GrowFrom) is { } growFrom ? ResolveResume(growFrom, "--grow-from") : null;
+        var smaller = growCheckpoint is null ? null : SettingsOf(growCheckpoint, log);
+        bool Given(Option option) => parse.GetResult(option) is { Implicit: false };
+        var (data, size, channels) = resumed is not null && !Given(DataOptions.Data)
             ? (resumed.Data, resumed.Model.ImageSize, resumed.Model.Channels) // a resumed run trains on what it was trained on, unless told otherwise
-            : DataOptions.Resolve(parse);
+            : smaller is not null
+                ? (Given(DataOptions.Data) ? DataOptions.Resolve(parse).Data : smaller.Data, Given(DataOptions.Res) ? parse.GetValue(DataOptions.Res) : 2 * smaller.Model.ImageSize, smaller.Model.Channels)
+                : DataOptions.Resolve(parse);
         // Photos take the faces study's defaults (docs/results.md section 10) where an option is not given.
         var photos = IsPhotos(data);
         var (modelDefaults, trainingDefaults) = photos ? (PhotoDefaults.Model(size), PhotoDefaults.Training(size)) : (ModelDefaults, Defaults);
+        if (smaller is not null)
+        {
+            // A grown model keeps the smaller one's shape and held-out photos unless told otherwise.
+            modelDefaults = modelDefaults with { Width = smaller.Model.MaxChannels, ZDim = smaller.Model.LatentDim, KernelSize = smaller.Model.KernelSize };
+        }
+
         T Value<T>(Option<T> option, T fallback) => parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option)! : fallback;
         var settings = new RunSettings(
             new OGanConfig { ImageSize = size, Channels = channels, Width = Value(Width, modelDefaults.Width), ZDim = Value(ZDim, modelDefaults.ZDim) },
@@ -101,10 +119,11 @@ internal static class TrainCommand
                 LearningRateDecay = Value(LrDecay, trainingDefaults.LearningRateDecay), LearningRateFloor = Value(LrFloor, trainingDefaults.LearningRateFloor), ScheduleSteps = Value(ScheduleSteps, trainingDefaults.ScheduleSteps),
                 Optimizer = parse.GetValue(OptimizerOption), Beta1 = parse.GetValue(Beta1), Beta2 = parse.GetValue(Beta2), Loss = parse.GetValue(Loss), LambdaQp = parse.GetValue(LambdaQp),
                 LambdaRho = parse.GetValue(LambdaRho), LambdaRhoWarmup = parse.GetValue(LambdaRhoWarmup), LambdaRhoGrowth = Value(LambdaRhoGrowth, trainingDefaults.LambdaRhoGrowth), EmaDecay = Value(Ema, trainingDefaults.EmaDecay), Seed = parse.GetValue(Seed),
-                Device = parse.GetValue(ModelOptions.Device)!, Flip = Value(Flip, trainingDefaults.Flip), Holdout = parse.GetValue(HoldoutShare), LogEvery = parse.GetValue(LogEvery),
+                Device = parse.GetValue(ModelOptions.Device)!, Flip = Value(Flip, trainingDefaults.Flip), Holdout = Value(HoldoutShare, smaller?.Training.Holdout ?? Defaults.Holdout), LogEvery = parse.GetValue(LogEvery),
                 SampleEvery = parse.GetValue(SampleEvery), SnapshotEvery = parse.GetValue(SnapshotEvery), MetricsEvery = parse.GetValue(MetricsEvery),
                 Formulation = parse.GetValue(SinglePass) ? Formulation.SinglePass : Formulation.Alternating,
                 CalibrationImages = parse.GetValue(CalibrationImages), Precision = parse.GetValue(ModelOptions.Precision),
+                GrowFrom = growCheckpoint is null ? null : Path.GetFullPath(growCheckpoint), FadeImages = growCheckpoint is null ? 0 : parse.GetValue(Fade),
             },
             data);
         try
@@ -140,7 +159,14 @@ internal static class TrainCommand
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(linked.Token, outOfTime.Token);
         var holdout = (resumed ?? settings).Training.Holdout is > 0 and var share ? new Holdout(share, HoldoutPart.Training) : null;
         using var images = DataSets.Open(data, size, channels, parse.GetValue(DataOptions.DataRoot), log: m => log.LogInformation("{Message}", m), holdout: holdout, cancellation: linked.Token);
-        using var trainer = resumeCheckpoint is null ? NewRun(settings, images, parse.GetValue(Out)!, group) : Continue(resumeCheckpoint, images, parse, settings, group);
+        using var trainer = resumeCheckpoint is not null ? Continue(resumeCheckpoint, images, parse, settings, group)
+            : growCheckpoint is not null ? Grow(growCheckpoint, settings, images, parse.GetValue(Out)!, group)
+            : NewRun(settings, images, parse.GetValue(Out)!, group);
+        if (growCheckpoint is not null)
+        {
+            log.LogInformation("grown from {Checkpoint} ({Smaller} px): its layers keep their weights and optimizer state; the new ones fade in over {Fade:N0} images", growCheckpoint, smaller!.Model.ImageSize, trainer.Options.FadeImages);
+        }
+
         var folderPath = trainer.Folder?.Path ?? "rank 0's run folder";
         if (resumeCheckpoint is null && holdout is not null && trainer.Folder is { } runFolder)
         {
@@ -281,10 +307,28 @@ internal static class TrainCommand
         return Enumerable.Range(0, group.Size).Select(rank => $"{values[2 * rank]} on {values[(2 * rank) + 1]} cores");
     }
 
-    private static string ResolveResume(string resume) =>
+    private static string ResolveResume(string resume, string option = "--resume") =>
         Directory.Exists(resume)
-            ? RunFolder.LatestCheckpoint(resume) ?? throw new UserError($"--resume {resume}: the folder holds no checkpoint-*.safetensors")
-            : File.Exists(resume) ? resume : throw new UserError($"--resume {resume}: no such run folder or checkpoint", Guard.Usage);
+            ? RunFolder.LatestCheckpoint(resume) ?? throw new UserError($"{option} {resume}: the folder holds no checkpoint-*.safetensors")
+            : File.Exists(resume) ? resume : throw new UserError($"{option} {resume}: no such run folder or checkpoint", Guard.Usage);
+
+    private static Trainer Grow(string checkpoint, RunSettings settings, ImageSet images, string outRoot, ProcessGroup group)
+    {
+        var folder = group.IsMain ? RunFolder.CreateNext(outRoot, $"{settings.Data}-{settings.Model.ImageSize}") : null;
+        try
+        {
+            return Trainer.Grow(checkpoint, settings, images, folder, group);
+        }
+        catch (InvalidDataException e)
+        {
+            if (folder is not null && !Directory.EnumerateFileSystemEntries(folder.Path).Any())
+            {
+                Directory.Delete(folder.Path);
+            }
+
+            throw new UserError($"--grow-from {e.Message}", Guard.Usage) { Agreed = true };
+        }
+    }
 
     // From the header only: Trainer.Resume reads and checks the whole file once.
     private static RunSettings SettingsOf(string checkpoint, ILogger log)

@@ -26,11 +26,12 @@ public sealed class Checkpoint : IDisposable
     private const string SettingsKey = "settings";
     private const string StepKey = "step";
     private const string CursorKey = "cursor";
-    private const string GeneratorPrefix = "generator.";
-    private const string EmaPrefix = "generator_ema.";
-    private const string EncoderPrefix = "encoder.";
-    private const string GeneratorOptimizerPrefix = "optimizer.generator.";
-    private const string EncoderOptimizerPrefix = "optimizer.encoder.";
+    internal const string GeneratorPrefix = "generator.";
+    internal const string EmaPrefix = "generator_ema.";
+    internal const string EncoderPrefix = "encoder.";
+    internal const string GeneratorOptimizerPrefix = "optimizer.generator.";
+    internal const string EncoderOptimizerPrefix = "optimizer.encoder.";
+    private const string FadePrefix = "fade.";
     private const string RngKey = "training.rng_state";
     private const string PermutationKey = "training.permutation";
 
@@ -55,6 +56,7 @@ public sealed class Checkpoint : IDisposable
         new(GeneratorOptimizerPrefix, "G's optimizer state"),
         new(EncoderOptimizerPrefix, "E's optimizer state"),
         new("training.", "the run's random generator and data order"),
+        new(FadePrefix, "while a grown run's new layers fade in: the previous resolution's layers of G, E and the moving average"),
     ];
 
     /// <summary>The file read.</summary>
@@ -77,6 +79,9 @@ public sealed class Checkpoint : IDisposable
 
     /// <summary>Whether it holds a moving average of G's weights.</summary>
     public bool HasEma => tensors.Keys.Any(k => k.StartsWith(EmaPrefix, StringComparison.Ordinal));
+
+    /// <summary>Whether the run grew and its new layers were still fading in at this step: then the checkpoint holds the previous resolution's layers (<see cref="Models.Fade"/>).</summary>
+    public bool IsFading => tensors.Keys.Any(k => k.StartsWith(FadePrefix, StringComparison.Ordinal));
 
     /// <summary>Every tensor name, for inspection.</summary>
     public IReadOnlyCollection<string> Names => tensors.Keys;
@@ -112,6 +117,12 @@ public sealed class Checkpoint : IDisposable
             if (tensors.Keys.Any(k => k.StartsWith(EmaPrefix, StringComparison.Ordinal)))
             {
                 CheckShapes(tensors, EmaPrefix, Generator.StateShapes(config));
+            }
+
+            if (tensors.Keys.Any(k => k.StartsWith(FadePrefix, StringComparison.Ordinal)))
+            {
+                var hasEma = tensors.Keys.Any(k => k.StartsWith(EmaPrefix, StringComparison.Ordinal));
+                CheckShapes(tensors, FadePrefix, FadeShapes(config, hasEma));
             }
 
             return new Checkpoint(path, tensors, settings, step, cursor, isVerified);
@@ -197,6 +208,16 @@ public sealed class Checkpoint : IDisposable
             entries.AddRange(Prefixed(EmaPrefix, state.Ema.state_dict()));
         }
 
+        if (state.IsFading)
+        {
+            entries.AddRange(Prefixed(FadePrefix + GeneratorPrefix, state.Generator.Fade!.Layer.state_dict()));
+            entries.AddRange(Prefixed(FadePrefix + EncoderPrefix, state.Encoder.Fade!.Layer.state_dict()));
+            if (state.Ema is not null)
+            {
+                entries.AddRange(Prefixed(FadePrefix + EmaPrefix, state.Ema.Fade!.Layer.state_dict()));
+            }
+        }
+
         entries.AddRange(Prefixed(GeneratorOptimizerPrefix, OptimizerStates.Save(state.GeneratorOptimizer)));
         entries.AddRange(Prefixed(EncoderOptimizerPrefix, OptimizerStates.Save(state.EncoderOptimizer)));
         entries.Add((RngKey, state.Random.get_state()));
@@ -212,12 +233,32 @@ public sealed class Checkpoint : IDisposable
 
     /// <summary>Loads G's weights: the moving average when there is one and <paramref name="preferEma"/>, else the trained ones.</summary>
     /// <exception cref="InvalidDataException">The weights do not fit <paramref name="generator"/>.</exception>
-    public void LoadGenerator(Generator generator, bool preferEma = true) =>
-        LoadModule(generator, preferEma && HasEma ? EmaPrefix : GeneratorPrefix);
+    public void LoadGenerator(Generator generator, bool preferEma = true)
+    {
+        ArgumentNullException.ThrowIfNull(generator);
+        var prefix = preferEma && HasEma ? EmaPrefix : GeneratorPrefix;
+        LoadModule(generator, prefix);
+        generator.Fade = null;
+        if (IsFading)
+        {
+            generator.Fade = Models.Fade.ForGenerator(Settings.Model);
+            LoadFade(generator.Fade, prefix);
+        }
+    }
 
     /// <summary>Loads E's weights and BatchNorm statistics.</summary>
     /// <exception cref="InvalidDataException">The weights do not fit <paramref name="encoder"/>.</exception>
-    public void LoadEncoder(Encoder encoder) => LoadModule(encoder, EncoderPrefix);
+    public void LoadEncoder(Encoder encoder)
+    {
+        ArgumentNullException.ThrowIfNull(encoder);
+        LoadModule(encoder, EncoderPrefix);
+        encoder.Fade = null;
+        if (IsFading)
+        {
+            encoder.Fade = Models.Fade.ForEncoder(Settings.Model);
+            LoadFade(encoder.Fade, EncoderPrefix);
+        }
+    }
 
     /// <summary>Puts a trainer's state back as it was when this checkpoint was written.</summary>
     /// <exception cref="InvalidDataException">The checkpoint does not fit the state (another model, optimizer or data set).</exception>
@@ -229,6 +270,21 @@ public sealed class Checkpoint : IDisposable
         if (state.Ema is not null)
         {
             LoadModule(state.Ema, HasEma ? EmaPrefix : GeneratorPrefix);
+        }
+
+        if (state.IsFading != IsFading && Fade.AlphaAfter(Step * Settings.Training.BatchSize, Settings.Training.FadeImages) < 1)
+        {
+            throw new InvalidDataException($"{Path} cannot resume this run: it was written {(IsFading ? "while" : "after")} new layers faded in, the run's settings say {(IsFading ? "after" : "while")}");
+        }
+
+        if (IsFading && state.IsFading)
+        {
+            LoadFade(state.Generator.Fade!, GeneratorPrefix);
+            LoadFade(state.Encoder.Fade!, EncoderPrefix);
+            if (state.Ema is not null)
+            {
+                LoadFade(state.Ema.Fade!, HasEma ? EmaPrefix : GeneratorPrefix);
+            }
         }
 
         try
@@ -263,7 +319,8 @@ public sealed class Checkpoint : IDisposable
             : throw new ArgumentException($"its '{key}' is {value.dtype} [{string.Join(", ", value.shape)}], not {dtype} [{string.Join(", ", shape)}]");
     }
 
-    private Dictionary<string, Tensor> Part(string prefix) =>
+    /// <summary>The tensors whose names start with <paramref name="prefix"/>, named without it.</summary>
+    internal Dictionary<string, Tensor> Part(string prefix) =>
         tensors.Where(t => t.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(t => t.Key[prefix.Length..], t => t.Value);
 
     private void LoadModule(nn.Module module, string prefix)
@@ -276,6 +333,20 @@ public sealed class Checkpoint : IDisposable
         {
             throw new InvalidDataException($"{Path}: the '{prefix.TrimEnd('.')}' weights do not fit the model it describes: {e.Message}", e);
         }
+    }
+
+    // A fade's layer, and its alpha at this checkpoint's step.
+    private void LoadFade(Fade fade, string networkPrefix)
+    {
+        LoadModule(fade.Layer, FadePrefix + networkPrefix);
+        fade.Alpha = Fade.AlphaAfter(Step * Settings.Training.BatchSize, Settings.Training.FadeImages);
+    }
+
+    private static IEnumerable<(string Name, long[] Shape)> FadeShapes(OGanConfig config, bool hasEma)
+    {
+        var networks = hasEma ? new[] { GeneratorPrefix, EncoderPrefix, EmaPrefix } : [GeneratorPrefix, EncoderPrefix];
+        return networks.SelectMany(network => (network == EncoderPrefix ? Fade.EncoderShapes(config) : Fade.GeneratorShapes(config))
+            .Select(entry => (network + entry.Name, entry.Shape)));
     }
 
     private static IEnumerable<(string, Tensor)> Prefixed(string prefix, IEnumerable<KeyValuePair<string, Tensor>> entries) =>

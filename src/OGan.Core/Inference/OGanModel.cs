@@ -86,6 +86,8 @@ public sealed class OGanModel : IDisposable
             var target = device ?? CPU;
             generator.to(target).eval();
             encoder.to(target).eval();
+            generator.Fade?.Layer.to(target); // a checkpoint written while a grown run's new layers faded in
+            encoder.Fade?.Layer.to(target);
             return new OGanModel(config, generator, encoder) { Step = checkpoint.Step, IsVerified = checkpoint.IsVerified, Precision = PrecisionChoice.Resolve(precision, target) };
         }
         catch

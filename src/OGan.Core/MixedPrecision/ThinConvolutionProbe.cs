@@ -1,3 +1,4 @@
+using OGan.Engine;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -55,9 +56,9 @@ public static class ThinConvolutionProbe
         using var noGrad = no_grad();
         using var random = new torch.Generator(163347);
         var images = randn([4, 3, 16, 16], generator: random);
-        var convolution = randn([64, 3, 5, 5], generator: random) * 0.1;
+        var convolution = randn([64, 3, 5, 5], generator: random).Times(0.1);
         var features = randn([4, 64, 8, 8], generator: random);
-        var transposed = randn([64, 1, 5, 5], generator: random) * 0.1;
+        var transposed = randn([64, 1, 5, 5], generator: random).Times(0.1);
         var convolutionError = 0.0;
         var transposedError = 0.0;
         foreach (var channelsLast in new[] { false, true })

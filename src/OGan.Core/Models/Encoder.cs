@@ -83,7 +83,42 @@ public sealed class Encoder : Module<Tensor, Tensor>
     public AutocastPolicy Autocast
     {
         get => autocast;
-        set => autocast = (value ?? throw new ArgumentNullException(nameof(value))).ApplyTo(this);
+        set
+        {
+            autocast = (value ?? throw new ArgumentNullException(nameof(value))).ApplyTo(this);
+            Fade?.Layer.Policy = autocast;
+        }
+    }
+
+    /// <summary>
+    /// While E grows from half its resolution: the previous input layer (on E's device, frozen), which reads the
+    /// image pooled to half its size, and whose features the new first blocks' fade into (<see cref="Models.Fade"/>);
+    /// null otherwise. E owns it. It is not part of E's state_dict, whose names and shapes stay those of an E built at this size.
+    /// </summary>
+    public Fade? Fade
+    {
+        get;
+        set
+        {
+            if (!ReferenceEquals(field, value))
+            {
+                field?.Dispose();
+            }
+
+            field = value;
+            field?.Layer.Policy = autocast;
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            Fade = null;
+        }
+
+        base.Dispose(disposing);
     }
 
     /// <summary>(N, Channels, ImageSize, ImageSize) images to (N, ZDim) codes, fp32.</summary>
@@ -109,8 +144,9 @@ public sealed class Encoder : Module<Tensor, Tensor>
         }
 
         var x = input;
-        foreach (var (conv, bn) in blocks)
+        for (var i = 0; i < blocks.Length; i++)
         {
+            var (conv, bn) = blocks[i];
             x = conv.call(x);
             if (bn is not null)
             {
@@ -118,6 +154,11 @@ public sealed class Encoder : Module<Tensor, Tensor>
             }
 
             x = x.leaky_relu(NegativeSlope);
+            if (i == 1 && Fade is { IsActive: true } fade)
+            {
+                var previous = fade.Layer.call(functional.avg_pool2d(input, 2)).leaky_relu(NegativeSlope);
+                x = fade.Blend(AutocastPolicy.Output(previous), AutocastPolicy.Output(x));
+            }
         }
 
         return x.flatten(1);

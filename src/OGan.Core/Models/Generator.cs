@@ -57,7 +57,31 @@ public sealed class Generator : Module<Tensor, Tensor>
     public AutocastPolicy Autocast
     {
         get => autocast;
-        set => autocast = (value ?? throw new ArgumentNullException(nameof(value))).ApplyTo(this);
+        set
+        {
+            autocast = (value ?? throw new ArgumentNullException(nameof(value))).ApplyTo(this);
+            Fade?.Layer.Policy = autocast;
+        }
+    }
+
+    /// <summary>
+    /// While G grows from half its resolution: the previous output layer (on G's device, frozen), whose image,
+    /// upsampled, the new last block's fades into (<see cref="Models.Fade"/>); null otherwise. G owns it. It is not
+    /// part of G's state_dict, whose names and shapes stay those of a G built at this size.
+    /// </summary>
+    public Fade? Fade
+    {
+        get;
+        set
+        {
+            if (!ReferenceEquals(field, value))
+            {
+                field?.Dispose();
+            }
+
+            field = value;
+            field?.Layer.Policy = autocast;
+        }
     }
 
     /// <summary>The name and shape of every entry of the state_dict of G for <paramref name="config"/>, without building it.</summary>
@@ -100,11 +124,30 @@ public sealed class Generator : Module<Tensor, Tensor>
 
         var x = fc.call(input).view(input.shape[0], Config.MaxChannels, 4, 4);
         x = functional.relu(bn0.call(x));
-        foreach (var (deconv, bn) in blocks)
+        Tensor? previous = null;
+        for (var i = 0; i < blocks.Length; i++)
         {
+            if (i == blocks.Length - 1 && Fade is { IsActive: true } fade)
+            {
+                previous = AutocastPolicy.Output(fade.Layer.call(x)).repeat_interleave(2, 2).repeat_interleave(2, 3);
+            }
+
+            var (deconv, bn) = blocks[i];
             x = functional.relu(bn.call(deconv.call(x)));
         }
 
-        return AutocastPolicy.Output(output.call(x)).tanh();
+        var image = AutocastPolicy.Output(output.call(x));
+        return (previous is null ? image : Fade!.Blend(previous, image)).tanh();
+    }
+
+    /// <inheritdoc/>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            Fade = null;
+        }
+
+        base.Dispose(disposing);
     }
 }

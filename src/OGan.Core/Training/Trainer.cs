@@ -307,6 +307,38 @@ public sealed class Trainer : IDisposable
         return trainer;
     }
 
+    /// <summary>
+    /// Creates a trainer of twice the resolution of <paramref name="checkpointPath"/>'s model, which it grows from
+    /// (<see cref="Growth"/>): every layer of that model keeps its weights and optimizer state, G gains a block at
+    /// its output and E one at its input, and the new blocks fade in over <see cref="TrainingOptions.FadeImages"/>
+    /// images of <paramref name="settings"/> (<see cref="Fade"/>). The run starts at step 0 with the settings' own
+    /// schedule, seed and data order; options.json records where it grew from.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is not an OGan checkpoint, or its model cannot grow into <paramref name="settings"/>' (another width, z, kernel or channels, or not half the size).</exception>
+    public static Trainer Grow(string checkpointPath, RunSettings settings, ImageSet data, RunFolder? folder, ProcessGroup group)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        using var checkpoint = Checkpoint.Read(checkpointPath);
+        if (Growth.WhyNot(checkpoint.Settings.Model, settings.Model) is { } why)
+        {
+            throw new InvalidDataException($"{checkpointPath} cannot grow into this model: {why}");
+        }
+
+        var trainer = new Trainer(settings with { Training = settings.Training with { GrowFrom = Path.GetFullPath(checkpointPath) } }, data, folder, group);
+        try
+        {
+            Growth.Apply(checkpoint, trainer.State);
+            trainer.parallel.BroadcastState(trainer.State);
+        }
+        catch
+        {
+            trainer.Dispose();
+            throw;
+        }
+
+        return trainer;
+    }
+
     /// <summary>Frees networks, optimizer state and buffers.</summary>
     public void Dispose()
     {

@@ -124,6 +124,12 @@ public sealed record TrainingOptions
     /// </summary>
     public double Holdout { get; init; }
 
+    /// <summary>The checkpoint of half the resolution this run grew from (<see cref="Trainer.Grow"/>), for the record; null for a run from scratch.</summary>
+    public string? GrowFrom { get; init; }
+
+    /// <summary>Images over which the layers a grown run added fade in (<see cref="Models.Fade"/>); 0 for a run that did not grow.</summary>
+    public long FadeImages { get; init; }
+
     /// <summary>Iterations between lines of stats.jsonl (and progress reports).</summary>
     public int LogEvery { get; init; } = 50;
 
@@ -177,6 +183,8 @@ public sealed record TrainingOptions
         Require(Holdout == 0 || Holdout is > 0 and < 1, $"the held-out share must be 0 or lie in (0, 1), got {Holdout}");
         Require(CalibrationImages >= 0, $"calibration images must not be negative, got {CalibrationImages}");
         Require(LogEvery >= 1 && SampleEvery >= 0 && SnapshotEvery >= 0 && MetricsEvery >= 0, "intervals must not be negative (log-every at least 1)");
+        Require(FadeImages >= 0, $"the fade must not be negative, got {FadeImages} images");
+        Require(FadeImages == 0 || GrowFrom is not null, "a fade needs a run to grow from");
         _ = Engine.Devices.Parse(Device);
         return this;
     }

@@ -28,7 +28,22 @@ public sealed class TrainingState : IDisposable
             Ema.load_state_dict(Generator.state_dict());
         }
 
-        // After .to(device): moving a module replaces its parameters.
+        if (options.FadeImages > 0)
+        {
+            FadeImages = options.FadeImages;
+            BatchSize = options.BatchSize;
+            Generator.Fade = Models.Fade.ForGenerator(config);
+            Encoder.Fade = Models.Fade.ForEncoder(config);
+            Generator.Fade.Layer.to(device);
+            Encoder.Fade.Layer.to(device);
+            if (Ema is not null)
+            {
+                Ema.Fade = Models.Fade.ForGenerator(config);
+                Ema.Fade.Layer.to(device);
+            }
+        }
+
+        // After .to(device): moving a module replaces its parameters (the fades' are frozen, so no optimizer holds them).
         GeneratorOptimizer = CreateOptimizer(Generator.parameters(), options, options.EffectiveGeneratorLearningRate);
         EncoderOptimizer = CreateOptimizer(Encoder.parameters(), options, options.EffectiveEncoderLearningRate);
         Permutation = NewPermutation(dataCount);
@@ -86,8 +101,36 @@ public sealed class TrainingState : IDisposable
         return indices;
     }
 
+    /// <summary>Whether the layers of a grown run are still fading in: then G, E and the moving average hold a <see cref="Models.Fade"/>.</summary>
+    public bool IsFading => Encoder.Fade is { IsActive: true };
+
     /// <summary>Counts one iteration.</summary>
-    public void Advance() => Step++;
+    public void Advance()
+    {
+        Step++;
+        SetFade();
+    }
+
+    // The fades' alpha at this step; a fade over is freed (the grown networks are then what a run at their size builds).
+    private void SetFade()
+    {
+        var alpha = Models.Fade.AlphaAfter(Step * BatchSize, FadeImages);
+        foreach (var fade in new[] { Generator.Fade, Encoder.Fade, Ema?.Fade })
+        {
+            fade?.Alpha = alpha;
+        }
+
+        if (alpha >= 1)
+        {
+            Generator.Fade = null;
+            Encoder.Fade = null;
+            Ema?.Fade = null;
+        }
+    }
+
+    private long FadeImages { get; }
+
+    private int BatchSize { get; }
 
     /// <summary>Sets the position a checkpoint recorded.</summary>
     /// <exception cref="ArgumentException">The permutation is of another data set.</exception>
@@ -116,6 +159,7 @@ public sealed class TrainingState : IDisposable
         }
 
         (Step, Cursor, Permutation) = (step, cursor, permutation);
+        SetFade();
     }
 
     /// <summary>Frees networks, optimizer state and the generator.</summary>

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# The 128 px faces study of docs/results.md section 11: CelebA (../shared/data/celeba-128, 10% held out by name)
+# at 128 px for a wall-clock budget on this machine's cores, trained directly or grown from 64 px, then measured by
+# `ogan eval` against the held-out photos (FID and KID on ImageNet ResNet-18 features, of samples and of
+# reconstructions, MSE, SSIM, rho, the floor).
+# Usage: bench/faces-128-study.sh [MINUTES] [OUT]   (default 30 minutes each, into results/faces-128-study)
+#   VARIANTS="direct grow" SEEDS="1" GROW_SHARE=0.67 FADE=50000 EVAL_COUNT=1000
+#   direct: `ogan train --res 128` with the photo defaults for the whole budget
+#   grow:   `--res 64` for GROW_SHARE of the budget, then `--grow-from` it at 128 px for the rest (new layers fade in over FADE images)
+# OGAN=... runs another build (a frozen copy, so that editing the sources meanwhile changes nothing).
+# Runs that exist are kept: re-running resumes the study; TABLE_ONLY=1 prints the table of what is complete.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+minutes=${1:-30}; out=${2:-results/faces-128-study}
+ogan=${OGAN:-./ogan}
+data=${DATA:-../shared/data/celeba-128}
+seeds=(${SEEDS:-1})
+count=${EVAL_COUNT:-1000}
+share=${GROW_SHARE:-0.67}
+fade=${FADE:-50000}
+order=(${VARIANTS:-grow direct})
+mkdir -p "$out"
+
+train() { # FOLDER LOG ARGS...: one run into FOLDER (moved out of a numbered run folder)
+  local folder=$1 log=$2; shift 2
+  rm -rf "$folder" "$folder.tmp"
+  $ogan train --data "$data" --holdout 0.1 --steps 1000000 --out "$folder.tmp" "$@" >> "$log" 2>&1
+  mv "$folder.tmp"/*/ "$folder"; rmdir "$folder.tmp"
+}
+
+run() { # VARIANT SEED
+  local folder=$out/$1-s$2 log=$out/$1-s$2.log
+  if [ ! -f "$folder/eval.json" ] && [ -z "${TABLE_ONLY:-}" ]; then
+    if ! ls "$folder"/checkpoint-*.safetensors >/dev/null 2>&1; then
+      : > "$log"
+      case $1 in
+        direct) train "$folder" "$log" --res 128 --seed "$2" --time-limit "${minutes}m" ;;
+        grow)
+          local first; first=$(awk -v m="$minutes" -v s="$share" 'BEGIN { printf "%d", m * 60 * s }')
+          train "$folder-64" "$log" --res 64 --seed "$2" --time-limit "${first}s"
+          train "$folder" "$log" --grow-from "$folder-64" --seed "$2" --fade "$fade" --time-limit "$(( minutes * 60 - first ))s" ;;
+        *) echo "unknown variant $1" >&2; exit 2 ;;
+      esac
+    fi
+    $ogan eval -c "$folder" --count "$count" --latents 2000 --json "$folder/eval.json" >> "$log" 2>&1
+  fi
+}
+
+for variant in "${order[@]}"; do
+  for seed in "${seeds[@]}"; do
+    run "$variant" "$seed"
+  done
+done
+
+# The table: iterations and images/s at 128 px (the last progress line of stats.jsonl) beside every quality number.
+python3 - "$out" "${order[@]}" <<'PY'
+import json, os, sys
+out, order = sys.argv[1], sys.argv[2:]
+keys = [("fid_resnet18", "FID samples", "{:.1f}"), ("fid_resnet18_reconstructions", "FID reconstructions", "{:.1f}"), ("kid_resnet18", "KID x1e3", "{:.1f}"),
+        ("mse", "MSE", "{:.4f}"), ("ssim", "SSIM", "{:.3f}"), ("rho", "rho", "{:.3f}"), ("fid_resnet18_floor", "floor FID", "{:.1f}")]
+print("| run | iterations at 128 px | images/s at 128 px | " + " | ".join(k[1] for k in keys) + " |")
+print("|" + " --- |" * (len(keys) + 3))
+for variant in order:
+    for run in sorted(d for d in os.listdir(out) if d.startswith(variant + "-s") and os.path.isfile(os.path.join(out, d, "eval.json"))):
+        doc = json.load(open(os.path.join(out, run, "eval.json")))
+        stats = [json.loads(l) for l in open(os.path.join(out, run, "stats.jsonl")) if l.strip()]
+        last = stats[-1] if stats else {}
+        speed = next((last[k] for k in ("images_per_s",) if k in last), float("nan"))
+        cells = [fmt.format(doc[key]) if key in doc else "-" for key, _, fmt in keys]
+        print(f"| {run} | {last.get('step', '?')} | {speed:.0f} | " + " | ".join(cells) + " |")
+PY
