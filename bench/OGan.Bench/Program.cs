@@ -15,6 +15,7 @@ using OGan.MixedPrecision;
 var invariant = CultureInfo.InvariantCulture;
 int Arg(int i) => int.Parse(args[i], invariant);
 var threads = Runtime.SetThreads();
+Runtime.KeepFreedNativeMemory(); // as the ogan command trains
 switch (args)
 {
     case ["train-speed", _, _, _, _, var form, ..]:

@@ -17,6 +17,9 @@ var settings = new RunSettings(
     Training: new TrainingOptions { Steps = steps, BatchSize = 64, LogEvery = 50 },
     Data: "fashion-mnist");
 
+// Optional, for a process that only trains: glibc allocator settings that keep a step's large tensors mapped
+// (about twice the speed at 64 px on 2 cores); it changes malloc for the whole process, so OGan never does it itself.
+OGan.Engine.Runtime.KeepFreedNativeMemory();
 using var trainer = new Trainer(settings, data);
 trainer.Run(new ConsoleProgress(), stop.Token);     // returns after the last step, or the current one on Ctrl+C
 trainer.SaveCheckpoint(checkpoint);                 // atomic: the file is whole or absent

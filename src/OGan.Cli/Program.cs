@@ -24,7 +24,7 @@ if (parsed.Errors.Count > 0)
 {
     // One line and exit code 2, as every other usage error; --help shows the rest.
     var command = string.Join(' ', parsed.CommandResult.Command.Name == root.Name ? ["ogan"] : new[] { "ogan", parsed.CommandResult.Command.Name });
-    Console.Error.WriteLine($"ogan: error: {string.Join("; ", parsed.Errors.Select(e => e.Message))} (see `{command} --help`)");
+    Console.Error.WriteLine($"ogan: error: {UsageErrors.Describe(parsed, args)} (see `{command} --help`)");
     return Guard.Usage;
 }
 

@@ -56,6 +56,7 @@ public sealed class OnnxModel : IDisposable
     {
         ArgumentNullException.ThrowIfNull(directory);
         var manifest = ExportManifest.Read(directory);
+        manifest.VerifyGraphs(directory);
         var generator = Open(Path.Combine(directory, ExportManifest.GeneratorFile), options);
         InferenceSession? encoder = null;
         try

@@ -38,6 +38,7 @@ using var group = ProcessGroup.FromEnvironment();
 var steps = args[0] == "train" ? long.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1;
 var output = args[^1];
 using var data = WorkerRun.Data();
+OGan.Engine.Runtime.KeepFreedNativeMemory(); // as the ogan command trains
 using var trainer = new Trainer(WorkerRun.Settings(steps), data, folder: null, group);
 if (args[0] == "gradients")
 {

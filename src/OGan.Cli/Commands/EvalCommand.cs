@@ -63,7 +63,7 @@ internal static class EvalCommand
 
     public static Command Create()
     {
-        var command = new Command("eval", "Measure checkpoints: rho on fresh latents; MSE, PSNR and SSIM of reconstructions of held-out images; on Fashion-MNIST FID, KID and linear probes")
+        var command = new Command("eval", "Measure checkpoints: rho on fresh latents; MSE, PSNR and SSIM of reconstructions of held-out images; on photos FID and KID (ImageNet ResNet-18 features) of samples and reconstructions, identity (does a reconstruction find its own photo?) with a PCA baseline, SWD; on Fashion-MNIST FID, KID and linear probes")
         {
             Checkpoints, Data, EvalData, DataOptions.DataRoot, Count, Latents, Seed, Scale, Classifier, ProbeImages, ImageNetMetrics, Json, ModelOptions.Device, ModelOptions.Precision,
         };
@@ -153,6 +153,23 @@ internal static class EvalCommand
             {
                 metrics.Add(new("fid_resnet18_floor", $"  floor: {photo.Count} training photos vs held-out (FID)", photo.FloorFid, "F2"));
                 metrics.Add(new("kid_resnet18_floor", "  floor (KID x1e3)", photo.FloorKid * 1e3, "F2"));
+            }
+
+            if (photo.Identity is { } identity)
+            {
+                metrics.Add(new("identity_top1", $"identity %: reconstruction nearest its own photo of {identity.Count} (top-1)", identity.Top1 * 100, "F1"));
+                metrics.Add(new("identity_top10", "identity %: own photo among the 10 nearest (top-10)", identity.Top10 * 100, "F1"));
+                metrics.Add(new("identity_chance_top1", "  chance % (top-1: 1/N; top-10: 10/N)", identity.ChanceTop1 * 100, "F2"));
+                if (photos.PcaIdentity(model, images, training, count) is { } pca)
+                {
+                    metrics.Add(new("identity_pca_top1", $"  baseline: PCA of {model.Config.LatentDim} components (top-1)", pca.Top1 * 100, "F1"));
+                    metrics.Add(new("identity_pca_top10", "  baseline: PCA (top-10)", pca.Top10 * 100, "F1"));
+                }
+
+                if (photo.Count < 1000)
+                {
+                    log.LogWarning("only {Count} held-out photos: FID is biased upwards with so few (its floor shows by how much), and identity is easier among fewer; compare runs at the same count", photo.Count);
+                }
             }
         }
 

@@ -49,11 +49,31 @@ internal static class ExportCommand
         }
 
         Engine.Runtime.SetThreads();
-        OnnxExport.Write(checkpoint, output, parse.GetValue(FoldBatchNorm));
-        var (imageError, codeError) = Check(checkpoint, output);
-        if (imageError > ImageTolerance || codeError > CodeTolerance)
+
+        // Written and checked beside the folder first: a failing check leaves the folder as it was.
+        var staging = Path.TrimEndingDirectorySeparator(Path.GetFullPath(output)) + $".partial-{Environment.ProcessId}";
+        double imageError, codeError;
+        try
         {
-            throw new UserError($"{output}: ONNX Runtime's results differ from TorchSharp's (images by {imageError:G3}, codes by {codeError:G3}; at most {ImageTolerance:G1} and {CodeTolerance:G1} expected): please report this with the checkpoint");
+            OnnxExport.Write(checkpoint, staging, parse.GetValue(FoldBatchNorm));
+            (imageError, codeError) = Check(checkpoint, staging);
+            if (imageError > ImageTolerance || codeError > CodeTolerance)
+            {
+                throw new UserError($"{output}: ONNX Runtime's results differ from TorchSharp's (images by {imageError:G3}, codes by {codeError:G3} of their largest; at most {ImageTolerance:G1} and {CodeTolerance:G1} expected), so nothing was written: please report this with the checkpoint");
+            }
+
+            Directory.CreateDirectory(output);
+            foreach (var file in new[] { ExportManifest.GeneratorFile, ExportManifest.EncoderFile, ExportManifest.FileName })
+            {
+                File.Move(Path.Combine(staging, file), Path.Combine(output, file), overwrite: true); // model.json last: it names the set
+            }
+        }
+        finally
+        {
+            if (Directory.Exists(staging))
+            {
+                Directory.Delete(staging, recursive: true);
+            }
         }
 
         if (parse.GetValue(Web) is { } web)
@@ -88,7 +108,9 @@ internal static class ExportCommand
         var codes = model.EncodeRaw(images);
         var onnxImages = onnx.Generate(latents.data<float>().ToArray());
         var (_, onnxCodes) = onnx.EncodeValues(images.data<float>().ToArray());
-        return (MaxDifference(images.data<float>().ToArray(), onnxImages), MaxDifference(codes.data<float>().ToArray(), onnxCodes));
+        // Codes have no fixed scale: their difference counts against the largest code.
+        var codeScale = Math.Max(codes.abs().max().item<float>(), 1e-12);
+        return (MaxDifference(images.data<float>().ToArray(), onnxImages), MaxDifference(codes.data<float>().ToArray(), onnxCodes) / codeScale);
     }
 
     private static double MaxDifference(float[] a, float[] b) =>

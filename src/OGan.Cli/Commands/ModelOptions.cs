@@ -55,6 +55,12 @@ internal static class ModelOptions
         var device = ParseDevice(parse.GetValue(Device)!);
         Engine.Runtime.SetThreads();
         var path = ResolveCheckpoint(parse.GetValue(Checkpoint)!);
+        if (parse.GetResult(Checkpoint) is null or { Implicit: true })
+        {
+            // The default moves to the newest run as soon as one starts: say which model this is.
+            log.LogInformation("model: {Path} (the latest run under ./runs; give -c to choose another)", path);
+        }
+
         var model = OGanModel.Load(path, device, parse.GetValue(Precision));
         WarnIfUnverified(log, path, model.IsVerified);
         return model;

@@ -90,7 +90,7 @@ internal static class ReconstructCommand
             else
             {
                 ImageGrid.Save(output, ImageGrid.Interleave(all, reconstructions), (int)Math.Min(16, 2 * count));
-                log.LogInformation("wrote {Count} originals beside their reconstructions to {Output}", count, output);
+                log.LogInformation("wrote {Count} {Originals} beside their reconstructions to {Output}", count, count == 1 ? "original" : "originals", output);
             }
         }
 

@@ -21,10 +21,10 @@ internal static class TrainCommand
     private static readonly Option<int> Batch = new("--batch") { Description = "Images per batch (photos: see `--dry-run`, docs/results.md section 10)", DefaultValueFactory = _ => Defaults.BatchSize };
     private static readonly Option<long> Steps = new("--steps") { Description = "Iterations (an E step and a G step each)", DefaultValueFactory = _ => Defaults.Steps };
     private static readonly Option<long> ImagesSeen = new("--images") { Description = "Train until this many real images were seen, instead of --steps (steps = images / batch, rounded up)" };
-    private static readonly Option<double> Lr = new("--lr") { Description = "Learning rate (0: Adam 2e-4, RMSprop 1e-4)", DefaultValueFactory = _ => Defaults.LearningRate };
+    private static readonly Option<double> Lr = new("--lr") { Description = "Learning rate (0: Adam 2e-4, RMSprop 1e-4; photos: 4e-4)", DefaultValueFactory = _ => Defaults.LearningRate };
     private static readonly Option<double> LrE = new("--lr-e") { Description = "E's learning rate, for two time-scale updates (0: --lr)", DefaultValueFactory = _ => Defaults.EncoderLearningRate };
     private static readonly Option<double> LrG = new("--lr-g") { Description = "G's learning rate (0: --lr)", DefaultValueFactory = _ => Defaults.GeneratorLearningRate };
-    private static readonly Option<LearningRateDecay> LrDecay = new("--lr-decay") { Description = "How the learning rates fall over --schedule-steps: none, linear or cosine", DefaultValueFactory = _ => Defaults.LearningRateDecay, CustomParser = EnumValues.Parse<LearningRateDecay> };
+    private static readonly Option<LearningRateDecay> LrDecay = new("--lr-decay") { Description = "How the learning rates fall over --schedule-steps: none, linear or cosine (photos: none)", DefaultValueFactory = _ => Defaults.LearningRateDecay, CustomParser = EnumValues.Parse<LearningRateDecay> };
     private static readonly Option<double> LrFloor = new("--lr-floor") { Description = "The learning rates at the schedule's end, as a fraction of their start, with --lr-decay", DefaultValueFactory = _ => Defaults.LearningRateFloor };
     private static readonly Option<long> ScheduleSteps = new("--schedule-steps") { Description = "Iterations over which --lr-decay and --lambda-rho-growth run their course, then hold (0: --steps)", DefaultValueFactory = _ => Defaults.ScheduleSteps };
     private static readonly Option<double> Beta1 = new("--beta1") { Description = "Adam's beta1", DefaultValueFactory = _ => Defaults.Beta1 };
@@ -40,8 +40,12 @@ internal static class TrainCommand
     private static readonly Option<int> Threads = new("--threads") { Description = "CPU threads for libtorch (0: $OGAN_NUM_THREADS, else all cores)", DefaultValueFactory = _ => 0 };
     private static readonly Option<ulong> Seed = new("--seed") { Description = "Seed of every random number in the run", DefaultValueFactory = _ => Defaults.Seed };
     private static readonly Option<string?> Resume = new("--resume") { Description = "Run folder (its latest checkpoint) or checkpoint file to continue" };
+    private static readonly Option<string?> AugmentOption = new("--augment") { Description = "Differentiable augmentation of the images E sees, real and generated, in both steps (DiffAugment): a comma-separated list of color, translation, cutout (the paper's: color,translation,cutout)" };
+    private static readonly Option<double> AugmentProbability = new("--augment-p") { Description = "With --augment: the chance that each image is augmented", DefaultValueFactory = _ => 1.0 };
+    private static readonly Option<string?> GrowSizes = new("--grow") { Description = "Train at these smaller sizes first and grow the model to --res, e.g. --grow 64 at --res 128 (each stage a run folder of its own; photos at 128 px: see --dry-run)" };
+    private static readonly Option<double> GrowShare = new("--grow-share") { Description = "With --grow: the share of --time-limit (else --steps) spent below --res, split evenly between the smaller sizes", DefaultValueFactory = _ => 0.67 };
     private static readonly Option<string?> GrowFrom = new("--grow-from") { Description = "Run folder (its latest checkpoint) or checkpoint of half the resolution to grow from: its layers keep their weights, new ones fade in (defaults: twice its --res, its data, width, z and --holdout)" };
-    private static readonly Option<long> Fade = new("--fade") { Description = "With --grow-from: images over which the new layers fade in (0: at once)", DefaultValueFactory = _ => 50_000 };
+    private static readonly Option<long> Fade = new("--fade") { Description = "With --grow-from: images over which the new layers fade in (0: at once)", DefaultValueFactory = _ => 20_000 };
     private static readonly Option<int> SnapshotEvery = new("--snapshot-every") { Description = "Iterations between checkpoints", DefaultValueFactory = _ => Defaults.SnapshotEvery };
     private static readonly Option<int> SampleEvery = new("--sample-every") { Description = "Iterations between sample/reconstruction grids", DefaultValueFactory = _ => Defaults.SampleEvery };
     private static readonly Option<int> MetricsEvery = new("--metrics-every") { Description = "Iterations between quick metrics (rho, reconstruction) into metric-*.jsonl (0: off)", DefaultValueFactory = _ => Defaults.MetricsEvery };
@@ -65,11 +69,11 @@ internal static class TrainCommand
 
     public static Command Create()
     {
-        var command = new Command("train", "Train an O-GAN (default: Fashion-MNIST at 32 px, width 128) into a numbered run folder")
+        var command = new Command("train", "Train an O-GAN (default: Fashion-MNIST at 32 px, width 128) into a numbered run folder; photos take the photo defaults where an option is not given (`--dry-run` prints what a run gets)")
         {
             DataOptions.Data, DataOptions.Res, DataOptions.Channels, DataOptions.DataRoot, Out, Batch, Steps, ImagesSeen, TimeLimit, Lr, LrE, LrG, LrDecay, LrFloor, ScheduleSteps, OptimizerOption, Beta1, Beta2, Loss,
             LambdaQp, LambdaRho, LambdaRhoWarmup, LambdaRhoGrowth, Width, ZDim, ModelOptions.Device, ModelOptions.Precision, Threads, Seed,
-            Resume, GrowFrom, Fade, SnapshotEvery, SampleEvery, MetricsEvery, LogEvery, Ema, Flip, HoldoutShare, SinglePass, CalibrationImages, DryRun,
+            Resume, GrowSizes, GrowShare, GrowFrom, Fade, AugmentOption, AugmentProbability, SnapshotEvery, SampleEvery, MetricsEvery, LogEvery, Ema, Flip, HoldoutShare, SinglePass, CalibrationImages, DryRun,
         };
         command.SetAction((parse, cancellation) => Task.FromResult(Guard.Run(parse, log => Run(parse, log, cancellation))));
         return command;
@@ -85,12 +89,27 @@ internal static class TrainCommand
             throw new UserError($"--out {parse.GetValue(Out)} cannot be given with --resume: a resumed run goes on in its own folder ({resume}); leave --out out", Guard.Usage) { Agreed = true };
         }
 
-        var resumeCheckpoint = resume is null ? null : ResolveResume(resume);
-        var resumed = resumeCheckpoint is null ? null : SettingsOf(resumeCheckpoint, log);
         if (resume is not null && parse.GetValue(GrowFrom) is not null)
         {
             throw new UserError("--grow-from cannot be given with --resume: a grown run is a new run; resume it later with --resume alone", Guard.Usage) { Agreed = true };
         }
+
+        if (parse.GetValue(GrowSizes) is { } growSizes && resume is null && parse.GetValue(GrowFrom) is null && !parse.GetValue(DryRun))
+        {
+            if (group.Size > 1)
+            {
+                throw new UserError("--grow runs its stages in one process: under mpirun, train each stage with --res, then --grow-from it", Guard.Usage) { Agreed = true };
+            }
+
+            var finalSize = DataOptions.Resolve(parse).Size;
+            var schedule = GrowthSchedule.Sizes(growSizes, finalSize);
+            var budget = Duration.Parse(parse.GetValue(TimeLimit), "--time-limit");
+            var smallShare = GrowthSchedule.Share(parse.GetValue(GrowShare));
+            return GrowthSchedule.Run(parse, log, schedule, finalSize, smallShare, budget, StepsOf(parse, parse.GetValue(Batch)), stage => Run(stage, log, cancellation), () => lastRunFolder);
+        }
+
+        var resumeCheckpoint = resume is null ? null : ResolveResume(resume);
+        var resumed = resumeCheckpoint is null ? null : SettingsOf(resumeCheckpoint, log);
 
         var growCheckpoint = parse.GetValue(GrowFrom) is { } growFrom ? ResolveResume(growFrom, "--grow-from") : null;
         var smaller = growCheckpoint is null ? null : SettingsOf(growCheckpoint, log);
@@ -123,6 +142,7 @@ internal static class TrainCommand
                 SampleEvery = parse.GetValue(SampleEvery), SnapshotEvery = parse.GetValue(SnapshotEvery), MetricsEvery = parse.GetValue(MetricsEvery),
                 Formulation = parse.GetValue(SinglePass) ? Formulation.SinglePass : Formulation.Alternating,
                 CalibrationImages = parse.GetValue(CalibrationImages), Precision = parse.GetValue(ModelOptions.Precision),
+                Augment = parse.GetValue(AugmentOption), AugmentProbability = parse.GetValue(AugmentProbability),
                 GrowFrom = growCheckpoint is null ? null : Path.GetFullPath(growCheckpoint), FadeImages = growCheckpoint is null ? 0 : parse.GetValue(Fade),
             },
             data);
@@ -136,6 +156,11 @@ internal static class TrainCommand
             throw new UserError(e.Message, Guard.Usage) { Agreed = true };
         }
 
+        if (settings.Training.Holdout > 0 && DataOptions.IsFashionMnist(data) && resumed is null)
+        {
+            throw new UserError($"--holdout {settings.Training.Holdout}: {data} has its own test set, which `ogan eval` measures against; leave --holdout out", Guard.Usage) { Agreed = true };
+        }
+
         ModelOptions.ParseDevice(settings.Training.Device);
         if (resumeCheckpoint is null && group.Size > 1 && (settings.Training.BatchSize % group.Size != 0 || settings.Training.BatchSize / group.Size < 2))
         {
@@ -147,7 +172,13 @@ internal static class TrainCommand
         var timeLimit = Duration.Parse(parse.GetValue(TimeLimit), "--time-limit");
         if (parse.GetValue(DryRun))
         {
-            Console.WriteLine(settings.ToJson());
+            if (parse.GetValue(GrowSizes) is { } schedule && resumed is null && smaller is null)
+            {
+                log.LogInformation("growth schedule: {Sizes} px first ({Share:P0} of the budget), then grown to {Size} px; the settings below are the last stage's, whose width, z and kernel the first stage sets", schedule, parse.GetValue(GrowShare), size);
+            }
+
+            // What the run would train with: a resumed run's own settings, as the options given change them.
+            Console.WriteLine((resumed is null ? settings : ResumeSettings(resumed, settings, parse)).ToJson());
             return 0;
         }
 
@@ -272,7 +303,8 @@ internal static class TrainCommand
         {
             (Width, model.MaxChannels), (ZDim, model.LatentDim), (Batch, options.BatchSize), (Flip, options.Flip), (Lr, options.EffectiveLearningRate),
             (LrDecay, options.LearningRateDecay), (ScheduleSteps, options.ScheduleSteps), (Ema, options.EmaDecay),
-        }.Where(t => Taken(t.Option)).Select(t => $"{t.Option.Name} {Show(t.Value)}").ToList();
+        }.Where(t => Taken(t.Option) && !(options.GrowFrom is not null && (t.Option == Width || t.Option == ZDim))) // a grown model's shape is its smaller model's
+            .Select(t => $"{t.Option.Name} {Show(t.Value)}").ToList();
         if (taken.Count > 0)
         {
             log.LogInformation("photo defaults at {Size} px (docs/results.md section 10): {Taken}; give an option to change it", model.ImageSize, string.Join(", ", taken));
@@ -290,9 +322,13 @@ internal static class TrainCommand
         _ => value.ToString() ?? "",
     };
 
+    // The run folder the last new or grown run of this process made (for the growth schedule's next stage).
+    private static string? lastRunFolder;
+
     private static Trainer NewRun(RunSettings settings, ImageSet images, string outRoot, ProcessGroup group)
     {
         var folder = group.IsMain ? RunFolder.CreateNext(outRoot, $"{settings.Data}-{settings.Model.ImageSize}") : null;
+        lastRunFolder = folder?.Path;
         return new Trainer(settings, images, folder, group);
     }
 
@@ -315,6 +351,7 @@ internal static class TrainCommand
     private static Trainer Grow(string checkpoint, RunSettings settings, ImageSet images, string outRoot, ProcessGroup group)
     {
         var folder = group.IsMain ? RunFolder.CreateNext(outRoot, $"{settings.Data}-{settings.Model.ImageSize}") : null;
+        lastRunFolder = folder?.Path;
         try
         {
             return Trainer.Grow(checkpoint, settings, images, folder, group);
@@ -381,6 +418,8 @@ internal static class TrainCommand
         Keep(Flip, was.Flip, wants.Flip);
         Keep(HoldoutShare, was.Holdout, wants.Holdout);
         Keep(SinglePass, was.Formulation, wants.Formulation);
+        Keep(AugmentOption, was.Augment, wants.Augment);
+        Keep(AugmentProbability, was.AugmentProbability, wants.AugmentProbability);
         var steps = Given(ImagesSeen) ? (parse.GetValue(ImagesSeen) + was.BatchSize - 1) / was.BatchSize : Given(Steps) ? wants.Steps : was.Steps;
         return saved with
         {

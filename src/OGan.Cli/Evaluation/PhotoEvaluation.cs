@@ -11,6 +11,7 @@ namespace OGan.Cli.Evaluation;
 internal sealed class PhotoEvaluation(bool enabled, ulong seed, Action<string> log) : IDisposable
 {
     private readonly Dictionary<string, PhotoReference> references = [];
+    private readonly Dictionary<string, IdentityScore> baselines = [];
     private ImageNetFeatures? network;
 
     /// <summary>Whether --imagenet-metrics is on.</summary>
@@ -29,6 +30,26 @@ internal sealed class PhotoEvaluation(bool enabled, ulong seed, Action<string> l
         }
 
         return PhotoMetrics.Measure(model, network.Features, reference, heldOut, scale, seed, log);
+    }
+
+    /// <summary>The identity of a PCA with <paramref name="model"/>'s code size on the same photos (once per data set and size); null without training photos.</summary>
+    public IdentityScore? PcaIdentity(OGanModel model, ImageSet heldOut, ImageSet? training, int count)
+    {
+        var key = $"{heldOut.Name}\n{training?.Name}\n{count}";
+        if (training is null || network is null || !references.TryGetValue(key, out var reference))
+        {
+            return null;
+        }
+
+        var components = model.Config.LatentDim;
+        var trainingCount = Math.Max(2 * components, Math.Min(training.Count, 2000));
+        if (!baselines.TryGetValue($"{key}\n{components}", out var score))
+        {
+            score = PhotoMetrics.PcaIdentity(network.Features, reference, heldOut, training, components, trainingCount, seed, log);
+            baselines[$"{key}\n{components}"] = score;
+        }
+
+        return score;
     }
 
     /// <inheritdoc/>

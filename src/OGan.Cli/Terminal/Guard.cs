@@ -34,6 +34,11 @@ internal static class Guard
             return Runtime;
         }
 
+        if (needsTorch)
+        {
+            Engine.Runtime.KeepFreedNativeMemory(); // the command's own process: the allocator settings training is fast with
+        }
+
         try
         {
             var code = body(log);

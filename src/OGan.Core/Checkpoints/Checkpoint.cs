@@ -91,13 +91,19 @@ public sealed class Checkpoint : IDisposable
         tensors.Where(t => t.Key.StartsWith(prefix, StringComparison.Ordinal)).Sum(t => t.Value.numel());
 
     /// <summary>
-    /// Reads and checks an OGan checkpoint: its digest, its settings' ranges, and every network tensor's shape
+    /// Reads and checks an OGan checkpoint (a file, or a run folder's latest): its digest, its settings' ranges, and every network tensor's shape
     /// against the settings (before any network is built); dispose it to free its tensors.
     /// </summary>
     /// <exception cref="FileNotFoundException">No such file.</exception>
     /// <exception cref="InvalidDataException">Not an OGan checkpoint (or a damaged one); the one-line message names the file.</exception>
     public static Checkpoint Read(string path)
     {
+        ArgumentNullException.ThrowIfNull(path);
+        if (Directory.Exists(path))
+        {
+            path = RunFolder.LatestCheckpoint(path) ?? throw new FileNotFoundException($"run folder {path} holds no checkpoint-*.safetensors yet", path);
+        }
+
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"checkpoint {path} does not exist", path);

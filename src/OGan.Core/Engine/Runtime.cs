@@ -42,10 +42,18 @@ public static class Runtime
             set_num_threads(threads);
         }
 
-        NativeMemory.KeepFreedBlocks();
-
         return get_num_threads();
     }
+
+    /// <summary>
+    /// Opts this process into the C allocator settings OGan's command trains with: glibc's mmap threshold fixed at
+    /// 32 MB and its trim threshold at its largest (mallopt), for the rest of the process. With glibc's adaptive
+    /// thresholds a training step's large tensors were mapped and unmapped every iteration: a 64 px run made 275 or
+    /// 550 images/s with 30,000-70,000 page faults a second, and 660-720 with this (2 cores, bench/README.md). It
+    /// changes how every allocation of the host process behaves, so OGan.Core never calls it by itself: a process
+    /// that trains (or a service that serves) and wants the speed calls it once. Does nothing but on glibc.
+    /// </summary>
+    public static void KeepFreedNativeMemory() => NativeMemory.KeepFreedBlocks();
 
     /// <summary>The cores .NET gives this process: its CPU affinity, further limited by a container's CPU quota.</summary>
     public static int UsableCores => Environment.ProcessorCount;

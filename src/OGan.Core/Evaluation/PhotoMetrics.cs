@@ -33,7 +33,11 @@ public sealed record PhotoReference(Tensor HeldOut, Tensor? Training) : IDisposa
 /// <param name="ReconstructionKid">KID of the same.</param>
 /// <param name="FloorFid">FID of training photos, or NaN without them.</param>
 /// <param name="FloorKid">KID of training photos, or NaN without them.</param>
-public sealed record PhotoQuality(int Count, double SampleFid, double SampleKid, double ReconstructionFid, double ReconstructionKid, double FloorFid, double FloorKid);
+public sealed record PhotoQuality(int Count, double SampleFid, double SampleKid, double ReconstructionFid, double ReconstructionKid, double FloorFid, double FloorKid)
+{
+    /// <summary>How often a reconstruction's nearest held-out photo (same features) is its own (<see cref="IdentityRetrieval"/>).</summary>
+    public IdentityScore? Identity { get; init; }
+}
 
 /// <summary>Distances of a model's samples and reconstructions from real photos, through any feature function.</summary>
 public static class PhotoMetrics
@@ -76,7 +80,31 @@ public static class PhotoMetrics
             FeatureDistance.Frechet(reconstructions, reference.HeldOut),
             FeatureDistance.Kernel(reconstructions, reference.HeldOut),
             floorFid,
-            floorKid);
+            floorKid)
+        {
+            Identity = IdentityRetrieval.Score(reconstructions, reference.HeldOut),
+        };
+    }
+
+    /// <summary>
+    /// The identity a linear autoencoder of <paramref name="components"/> codes reaches on the same held-out photos:
+    /// a PCA fitted on <paramref name="trainingCount"/> training photos drawn by <paramref name="seed"/>, its
+    /// reconstructions scored as a model's are (<see cref="IdentityRetrieval"/>).
+    /// </summary>
+    public static IdentityScore PcaIdentity(Func<Tensor, Tensor> features, PhotoReference reference, ImageSet heldOut, ImageSet training, int components, int trainingCount, ulong seed = 321, Action<string>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(reference);
+        ArgumentNullException.ThrowIfNull(heldOut);
+        ArgumentNullException.ThrowIfNull(training);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var count = reference.Count;
+        var fitted = cat(training.Sample(Math.Min(trainingCount, training.Count), BatchSize, seed + 1, CPU).ToList());
+        progress?.Invoke($"identity baseline: a PCA of {components} components on {fitted.shape[0]} training photos");
+        var reconstructions = IdentityRetrieval.PcaReconstructions(fitted, heldOut.First(count, CPU), components);
+        var batches = Enumerable.Range(0, (count + BatchSize - 1) / BatchSize).Select(i => reconstructions.narrow(0, i * BatchSize, Math.Min(BatchSize, count - (i * BatchSize))));
+        return IdentityRetrieval.Score(Map(features, batches, count, "PCA reconstructions", progress), reference.HeldOut);
     }
 
     private static IEnumerable<Tensor> Samples(OGanModel model, int count, ulong seed)

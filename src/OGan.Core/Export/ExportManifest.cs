@@ -59,7 +59,7 @@ internal sealed record ExportManifest
     public double ReconstructionScale { get; init; } = 0.9;
 
     /// <summary>How photos of another size become inputs: the largest centred square, resized with a triangle filter.</summary>
-    public string Preprocessing { get; init; } = "largest centred square, resized to image_size with a triangle (bilinear, antialiased) filter; grey = ITU-R 601 luma";
+    public string Preprocessing { get; init; } = "EXIF orientation applied; largest centred square, resized to image_size with a triangle (bilinear, antialiased) filter; grey = ITU-R 601 luma";
 
     /// <summary>Whether generator.onnx holds the EMA copy of G.</summary>
     public bool GeneratorIsEma { get; init; }
@@ -78,6 +78,35 @@ internal sealed record ExportManifest
 
     /// <summary>Whether the checkpoint's own digest was present and checked when it was loaded.</summary>
     public bool CheckpointVerified { get; init; }
+
+    /// <summary>SHA-256 of generator.onnx, hex: the graphs and this file are one set (empty in exports before OGan 0.4).</summary>
+    public string GeneratorSha256 { get; init; } = "";
+
+    /// <summary>SHA-256 of encoder.onnx, hex (empty in exports before OGan 0.4).</summary>
+    public string EncoderSha256 { get; init; } = "";
+
+    /// <summary>
+    /// Checks that the graphs in <paramref name="directory"/> are the ones this manifest was written with (when it
+    /// names their digests): a folder half overwritten by another export is refused instead of loading silently.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A graph's digest differs; the message names the file.</exception>
+    public void VerifyGraphs(string directory)
+    {
+        foreach (var (file, expected) in new[] { (GeneratorFile, GeneratorSha256), (EncoderFile, EncoderSha256) })
+        {
+            var path = Path.Combine(directory, file);
+            if (expected.Length == 0 || !File.Exists(path))
+            {
+                continue;
+            }
+
+            using var stream = File.OpenRead(path);
+            if (!string.Equals(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream)), expected, StringComparison.Ordinal))
+            {
+                throw new InvalidDataException($"{path} is not the graph {FileName} was written with (a half-overwritten or mixed export folder?): export the model again with `ogan export`");
+            }
+        }
+    }
 
     /// <summary>The manifest as JSON.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, Json);

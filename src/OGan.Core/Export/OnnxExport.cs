@@ -22,6 +22,11 @@ public static class OnnxExport
     public static ModelProto Generator(Generator generator, bool foldBatchNorm = true)
     {
         ArgumentNullException.ThrowIfNull(generator);
+        if (generator.Fade is { IsActive: true })
+        {
+            throw new ArgumentException("G's new layers are still fading in: its graph would leave the old output layer out; export it after the fade");
+        }
+
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var config = generator.Config;
@@ -68,6 +73,11 @@ public static class OnnxExport
     public static ModelProto Encoder(Encoder encoder, bool foldBatchNorm = true)
     {
         ArgumentNullException.ThrowIfNull(encoder);
+        if (encoder.Fade is { IsActive: true })
+        {
+            throw new ArgumentException("E's new layers are still fading in: its graph would leave the old input layer out; export it after the fade");
+        }
+
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var config = encoder.Config;
@@ -122,6 +132,11 @@ public static class OnnxExport
         ArgumentNullException.ThrowIfNull(checkpointPath);
         ArgumentNullException.ThrowIfNull(directory);
         using var checkpoint = Checkpoint.Read(checkpointPath);
+        if (checkpoint.IsFading)
+        {
+            throw new InvalidDataException($"{checkpoint.Path} was written while a grown run's new layers faded in: the graphs would leave the old layers out; export a checkpoint from after the fade");
+        }
+
         var config = checkpoint.Settings.Model.Validate();
         using var generator = new Generator(config);
         using var encoder = new Encoder(config);
@@ -142,10 +157,15 @@ public static class OnnxExport
             CheckpointVerified = checkpoint.IsVerified,
         };
         Directory.CreateDirectory(directory);
-        var generatorGraph = Generator(generator, foldBatchNorm);
-        var encoderGraph = Encoder(encoder, foldBatchNorm);
-        AtomicFile.Write(Path.Combine(directory, ExportManifest.GeneratorFile), generatorGraph.WriteTo);
-        AtomicFile.Write(Path.Combine(directory, ExportManifest.EncoderFile), encoderGraph.WriteTo);
+        var generatorGraph = Generator(generator, foldBatchNorm).ToByteArray();
+        var encoderGraph = Encoder(encoder, foldBatchNorm).ToByteArray();
+        manifest = manifest with
+        {
+            GeneratorSha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(generatorGraph)),
+            EncoderSha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(encoderGraph)),
+        };
+        AtomicFile.WriteAllBytes(Path.Combine(directory, ExportManifest.GeneratorFile), generatorGraph);
+        AtomicFile.WriteAllBytes(Path.Combine(directory, ExportManifest.EncoderFile), encoderGraph);
         AtomicFile.WriteAllBytes(Path.Combine(directory, ExportManifest.FileName), System.Text.Encoding.UTF8.GetBytes(manifest.ToJson() + "\n"));
     }
 

@@ -10,9 +10,10 @@ namespace OGan.Imaging;
 /// </summary>
 internal static class SquareImage
 {
-    /// <summary>Crops <paramref name="image"/> to its largest centred square and resizes it to <paramref name="size"/> (a triangle filter as wide as the scale when shrinking, as PIL's antialiased bilinear).</summary>
+    /// <summary>Turns <paramref name="image"/> upright by its EXIF orientation, crops it to its largest centred square and resizes it to <paramref name="size"/> (a triangle filter as wide as the scale when shrinking, as PIL's antialiased bilinear).</summary>
     public static void CropAndResize(Image image, int size)
     {
+        image.Mutate(x => x.AutoOrient()); // EXIF orientation: the photo as a viewer shows it (a no-op once applied)
         var side = Math.Min(image.Width, image.Height);
         var crop = new Rectangle((image.Width - side) / 2, (image.Height - side) / 2, side, side);
         image.Mutate(x =>

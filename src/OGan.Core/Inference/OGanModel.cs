@@ -68,7 +68,7 @@ public sealed class OGanModel : IDisposable
     public static OGanModel Load(string path, Device? device) => Load(path, device, MixedPrecision.Precision.Auto);
 
     /// <summary>
-    /// Loads a checkpoint written by the trainer (in any precision: checkpoints are fp32) onto <paramref name="device"/>
+    /// Loads a checkpoint written by the trainer, or a run folder's latest, (in any precision: checkpoints are fp32) onto <paramref name="device"/>
     /// (CPU when null), to compute in <paramref name="precision"/> (auto: bf16 where the device has it natively).
     /// </summary>
     /// <exception cref="FileNotFoundException">No such file.</exception>

@@ -55,12 +55,12 @@ public abstract class AutocastLayer : Module<Tensor, Tensor>
     public bool IsThinOnBothSides => InChannels > 0 && Math.Max(InChannels, OutChannels) < AutocastPolicy.MinimumBf16Channels;
 
     /// <summary>
-    /// Whether this CPU gets oneDNN's fp32 kernels for convolutions thin on both sides wrong: those with AVX-512
-    /// (measured, docs/mixed-precision.md), or where the flags cannot be read. On AVX2 CPUs they are right (relative
-    /// error below 3e-7 against float64) and the padding would only cost time: at 64 px and width 64 it made an
-    /// iteration twice as slow.
+    /// Whether oneDNN's fp32 kernels get convolutions thin on both sides wrong here, as <see cref="ThinConvolutionProbe"/>
+    /// measures once per process (some AVX-512 CPUs do, docs/mixed-precision.md; on others they are right, below
+    /// 3e-7 against float64, and the padding only costs time: at 64 px and width 64 it made an iteration twice as
+    /// slow, at 128 px and width 128 it was most of an iteration).
     /// </summary>
-    public static bool ThinKernelsNeedPadding { get; } = Bf16Hardware.Detect().CpuFlags?.Contains("avx512f") ?? true;
+    public static bool ThinKernelsNeedPadding => ThinConvolutionProbe.Result.Fp32NeedsPadding;
 
     /// <summary>What this layer computes in; the network sets it for all its layers.</summary>
     public AutocastPolicy Policy { get; set; } = AutocastPolicy.Fp32;

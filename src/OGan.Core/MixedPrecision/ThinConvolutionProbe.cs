@@ -10,11 +10,24 @@ namespace OGan.MixedPrecision;
 /// <param name="Forced">Whether the answer was set (by a test or OGAN_THIN_BF16) rather than measured.</param>
 public sealed record ThinConvolutionCheck(double ConvolutionError, double TransposedError, bool Forced = false)
 {
+    /// <summary>
+    /// The relative error of fp32 convolutions thin on both sides (3 → 8, transposed 8 → 3) against float64: on
+    /// some CPUs oneDNN's fp32 kernels get these wrong too, and they are then zero-padded to 16 channels.
+    /// </summary>
+    public double Fp32Error { get; init; }
+
+    /// <summary>Whether fp32 convolutions thin on both sides are wrong here (above <see cref="ThinConvolutionProbe.Fp32Tolerance"/>), so that they are padded.</summary>
+    public bool Fp32NeedsPadding => !(Fp32Error < ThinConvolutionProbe.Fp32Tolerance);
+
     /// <summary>Whether thin convolutions may compute in bf16 on the CPU: both errors within <see cref="ThinConvolutionProbe.Tolerance"/>.</summary>
     public bool Bf16IsRight => Math.Max(ConvolutionError, TransposedError) < ThinConvolutionProbe.Tolerance;
 
     /// <summary>One sentence for logs and `ogan info`.</summary>
-    public string Describe() => Forced
+    public string Describe() => DescribeBf16() + (Fp32NeedsPadding
+        ? $"; fp32 convolutions thin on both sides padded to {AutocastPolicy.MinimumBf16Channels} channels (probe: fp32 error {Fp32Error:G2} against float64)"
+        : $"; fp32 ones right (error {Fp32Error:G2}), not padded");
+
+    private string DescribeBf16() => Forced
         ? $"thin convolutions (fewer than {AutocastPolicy.MinimumBf16Channels} channels on a side) in {(Bf16IsRight ? "bf16" : "fp32")}, as OGAN_THIN_BF16 says"
         : Bf16IsRight
             ? $"thin convolutions in bf16: oneDNN computes them right here (probe: errors {ConvolutionError:G2} and {TransposedError:G2} against fp32)"
@@ -31,6 +44,9 @@ public static class ThinConvolutionProbe
 {
     /// <summary>The largest relative error accepted: bf16's own error on these layers is about 0.003.</summary>
     public const double Tolerance = 0.01;
+
+    /// <summary>The largest relative error accepted of an fp32 convolution against float64 (right ones are below 1e-6).</summary>
+    public const double Fp32Tolerance = 1e-4;
 
     /// <summary>The environment variable that sets the answer without measuring: 1 (bf16 is right) or 0 (use fp32).</summary>
     public const string Variable = "OGAN_THIN_BF16";
@@ -69,7 +85,33 @@ public static class ThinConvolutionProbe
                 (x, w) => nn.functional.conv_transpose2d(x, w, null, [2, 2], [2, 2], [1, 1]), features, transposed, channelsLast));
         }
 
-        return new ThinConvolutionCheck(convolutionError, transposedError);
+        // fp32, thin on both sides (E's first layer and G's last at small widths, grey and RGB), output and input
+        // gradient against float64.
+        var fp32Error = 0.0;
+        foreach (var (thin, wide) in new[] { (1L, 4L), (3L, 8L) })
+        {
+            fp32Error = Math.Max(fp32Error, Fp32Error(
+                (x, w) => nn.functional.conv2d(x, w, null, [2, 2], [2, 2]), randn([8, thin, 16, 16], generator: random), randn([wide, thin, 5, 5], generator: random).Times(0.1)));
+            fp32Error = Math.Max(fp32Error, Fp32Error(
+                (x, w) => nn.functional.conv_transpose2d(x, w, null, [2, 2], [2, 2], [1, 1]), randn([8, wide, 8, 8], generator: random), randn([wide, thin, 5, 5], generator: random).Times(0.1)));
+        }
+
+        return new ThinConvolutionCheck(convolutionError, transposedError) { Fp32Error = fp32Error };
+    }
+
+    // The larger relative error, of the output and of the input's gradient (of the sum of squares), in fp32 against float64.
+    private static double Fp32Error(Func<Tensor, Tensor, Tensor> operation, Tensor input, Tensor weight)
+    {
+        using var grad = enable_grad();
+        var x = input.detach().requires_grad_();
+        var exactInput = input.to(ScalarType.Float64).requires_grad_();
+        var fp32 = operation(x, weight);
+        var exact = operation(exactInput, weight.to(ScalarType.Float64));
+        fp32.Squared().sum().backward();
+        exact.Squared().sum().backward();
+        static double Relative(Tensor actual, Tensor expected) => (actual.to(ScalarType.Float64) - expected).norm().ToDouble() / expected.norm().ToDouble();
+        var error = Math.Max(Relative(fp32.detach(), exact.detach()), Relative(x.grad!, exactInput.grad!));
+        return double.IsFinite(error) ? error : double.PositiveInfinity;
     }
 
     private static double Error(Func<Tensor, Tensor, Tensor> operation, Tensor input, Tensor weight, bool channelsLast)
@@ -83,8 +125,8 @@ public static class ThinConvolutionProbe
 
     private static ThinConvolutionCheck FromEnvironmentOrMeasure() => Environment.GetEnvironmentVariable(Variable) switch
     {
-        "1" => new ThinConvolutionCheck(0, 0, Forced: true),
-        "0" => new ThinConvolutionCheck(double.PositiveInfinity, double.PositiveInfinity, Forced: true),
+        "1" => new ThinConvolutionCheck(0, 0, Forced: true) { Fp32Error = Measure().Fp32Error },
+        "0" => new ThinConvolutionCheck(double.PositiveInfinity, double.PositiveInfinity, Forced: true) { Fp32Error = Measure().Fp32Error },
         _ => Measure(),
     };
 }

@@ -17,6 +17,7 @@ public sealed class BatchNorm2d : Module<Tensor, Tensor>
 {
     internal const double Epsilon = 1e-5;
     private static readonly Scalar One = 1.ToScalar();
+    private static readonly Scalar Zero = 0.ToScalar();
 
     // Named as the state dict's keys: Module.to replaces parameters and buffers by field name.
     private Parameter weight;
@@ -84,12 +85,16 @@ public sealed class BatchNorm2d : Module<Tensor, Tensor>
         running_var.PlusInPlace(square);
     }
 
-    /// <summary>The inverse of <see cref="ToSecondMoment"/>: variance = second moment - mean².</summary>
+    /// <summary>
+    /// The inverse of <see cref="ToSecondMoment"/>: variance = second moment - mean², clamped at 0: in fp32 the
+    /// difference of two close numbers can come out slightly negative, and a negative variance is NaN in eval.
+    /// </summary>
     internal void FromSecondMoment()
     {
         using var square = running_mean.Squared();
         using var negative = square.neg();
         running_var.PlusInPlace(negative);
+        running_var.clamp_min_(Zero);
     }
 
     /// <summary>Running mean 0, variance 1, no batch counted.</summary>

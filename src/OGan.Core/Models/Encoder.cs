@@ -98,16 +98,7 @@ public sealed class Encoder : Module<Tensor, Tensor>
     public Fade? Fade
     {
         get;
-        set
-        {
-            if (!ReferenceEquals(field, value))
-            {
-                field?.Dispose();
-            }
-
-            field = value;
-            field?.Layer.Policy = autocast;
-        }
+        set => field = Models.Fade.Replace(field, value, autocast);
     }
 
     /// <inheritdoc/>

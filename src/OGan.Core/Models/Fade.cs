@@ -80,6 +80,18 @@ public sealed class Fade : IDisposable
         return old.lerp(fresh, weight);
     }
 
+    /// <summary>A network's fade <paramref name="current"/> replaced by <paramref name="next"/> (the old one freed), computing as the network's <paramref name="policy"/> says.</summary>
+    internal static Fade? Replace(Fade? current, Fade? next, AutocastPolicy policy)
+    {
+        if (!ReferenceEquals(current, next))
+        {
+            current?.Dispose();
+        }
+
+        next?.Layer.Policy = policy;
+        return next;
+    }
+
     /// <summary>Frees the layer.</summary>
     public void Dispose() => Layer.Dispose();
 

@@ -72,16 +72,7 @@ public sealed class Generator : Module<Tensor, Tensor>
     public Fade? Fade
     {
         get;
-        set
-        {
-            if (!ReferenceEquals(field, value))
-            {
-                field?.Dispose();
-            }
-
-            field = value;
-            field?.Layer.Policy = autocast;
-        }
+        set => field = Models.Fade.Replace(field, value, autocast);
     }
 
     /// <summary>The name and shape of every entry of the state_dict of G for <paramref name="config"/>, without building it.</summary>

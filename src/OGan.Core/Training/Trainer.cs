@@ -60,8 +60,6 @@ public sealed class Trainer : IDisposable
             throw new ArgumentException($"data {data.Name} holds {data.Channels}x{data.Size}x{data.Size} images but the model takes {Config.Channels}x{Config.ImageSize}x{Config.ImageSize}");
         }
 
-        Engine.NativeMemory.KeepFreedBlocks();
-
         if (data.Count < Options.BatchSize)
         {
             throw new ArgumentException($"data {data.Name} has {data.Count} images, fewer than one batch of {Options.BatchSize}");

@@ -124,6 +124,16 @@ public sealed record TrainingOptions
     /// </summary>
     public double Holdout { get; init; }
 
+    /// <summary>
+    /// Differentiable augmentation of what E sees, real and generated images alike, in both steps (DiffAugment):
+    /// a comma-separated policy of color, translation and cutout (the paper's "color,translation,cutout"); null for none.
+    /// rho reads E's code of the augmented G(z). Alternating steps only.
+    /// </summary>
+    public string? Augment { get; init; }
+
+    /// <summary>The chance that each image is augmented, with <see cref="Augment"/>.</summary>
+    public double AugmentProbability { get; init; } = 1;
+
     /// <summary>The checkpoint of half the resolution this run grew from (<see cref="Trainer.Grow"/>), for the record; null for a run from scratch.</summary>
     public string? GrowFrom { get; init; }
 
@@ -183,6 +193,9 @@ public sealed record TrainingOptions
         Require(Holdout == 0 || Holdout is > 0 and < 1, $"the held-out share must be 0 or lie in (0, 1), got {Holdout}");
         Require(CalibrationImages >= 0, $"calibration images must not be negative, got {CalibrationImages}");
         Require(LogEvery >= 1 && SampleEvery >= 0 && SnapshotEvery >= 0 && MetricsEvery >= 0, "intervals must not be negative (log-every at least 1)");
+        Require(Augment is null || DiffAugment.WhyNot(Augment) is null, Augment is null ? "" : DiffAugment.WhyNot(Augment) ?? "");
+        Require(Augment is null || Formulation == Formulation.Alternating, "augmentation works with the alternating step, not --single-pass");
+        Require(AugmentProbability is >= 0 and <= 1, $"the augmentation probability must lie in [0, 1], got {AugmentProbability}");
         Require(FadeImages >= 0, $"the fade must not be negative, got {FadeImages} images");
         Require(FadeImages == 0 || GrowFrom is not null, "a fade needs a run to grow from");
         _ = Engine.Devices.Parse(Device);

@@ -23,6 +23,7 @@ public sealed class TrainingStep(TrainingState state, TrainingOptions options, O
     private readonly TorchSharp.Modules.Parameter[] encoderParameters = [.. state.Encoder.parameters()];
     private readonly TorchSharp.Modules.Parameter[] generatorParameters = [.. state.Generator.parameters()];
     private readonly TorchSharp.Modules.Parameter[] allParameters = [.. state.Encoder.parameters(), .. state.Generator.parameters()];
+    private readonly DiffAugment? augment = options.Augment is { } policy ? new DiffAugment(policy, options.AugmentProbability) : null;
 
     /// <summary>The processes whose gradients are averaged (one by default).</summary>
     internal DataParallel Parallel { get; init; } = new(ProcessGroup.Single);
@@ -91,6 +92,11 @@ public sealed class TrainingStep(TrainingState state, TrainingOptions options, O
             fake = generator.call(z);
         }
 
+        if (augment is not null)
+        {
+            (real, fake) = (augment.Apply(real, state.Random, Parallel.Group), augment.Apply(fake, state.Random, Parallel.Group));
+        }
+
         var e = current.Encoder(z, encoder.call(real), encoder.call(fake), real, fake);
         state.EncoderOptimizer.zero_grad();
         e.Total.backward();
@@ -100,13 +106,20 @@ public sealed class TrainingStep(TrainingState state, TrainingOptions options, O
         // Generator step, E frozen: gradients flow through E to G, but E's weights get none.
         var zg = Latents(real);
         SetRequiresGrad(encoderParameters, false);
-        var g = current.Generator(zg, encoder.call(generator.call(zg)));
-        state.GeneratorOptimizer.zero_grad();
-        g.Total.backward();
-        Parallel.AverageGradients(generatorParameters);
-        OptimizerStep.Run(state.GeneratorOptimizer, options);
-        SetRequiresGrad(encoderParameters, true);
-        return new StepLosses(e.Total, g.Total, e.Delta, g.Rho);
+        try
+        {
+            var generated = generator.call(zg);
+            var g = current.Generator(zg, encoder.call(augment is null ? generated : augment.Apply(generated, state.Random, Parallel.Group)));
+            state.GeneratorOptimizer.zero_grad();
+            g.Total.backward();
+            Parallel.AverageGradients(generatorParameters);
+            OptimizerStep.Run(state.GeneratorOptimizer, options);
+            return new StepLosses(e.Total, g.Total, e.Delta, g.Rho);
+        }
+        finally
+        {
+            SetRequiresGrad(encoderParameters, true); // E trains again whatever happened (a caught error, a cancelled collective)
+        }
     }
 
     private StepLosses SinglePass(Tensor real, OGanLoss current)

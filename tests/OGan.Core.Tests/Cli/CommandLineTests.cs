@@ -276,6 +276,10 @@ public sealed class CommandLineTests(TrainedRun run) : IClassFixture<TrainedRun>
     [InlineData(2, "Adam betas must lie in [0, 1)", "train", "--beta1", "1")]
     [InlineData(2, "--precision half: must be auto, fp32 or bf16", "sample", "--precision", "half")]
     [InlineData(2, "--loss wgan: must be qp, hinge or logistic", "train", "--loss", "wgan")]
+    [InlineData(2, "--data needs a value (the next word, --res, is an option)", "train", "--data", "--res", "64")]
+    [InlineData(2, "--count needs a value (the next word, -o, is an option)", "sample", "-n", "-o", "s.png")]
+    [InlineData(2, "--grow-from cannot be given with --resume", "train", "--resume", "run", "--grow-from", "run")]
+    [InlineData(2, "has its own test set", "train", "--holdout", "0.1")]
     public void Errors_are_one_line_with_the_right_exit_code(int exitCode, string message, params string[] arguments)
     {
         var folder = Fixtures.TemporaryFolder();

@@ -71,6 +71,14 @@ public sealed class FacesCommandTests
         Assert.True(floor > 0 && samples > 2 * floor, $"4 iterations make noise, far from the faces: FID {samples:F1} against the floor's {floor:F1}");
         Assert.True(result.GetProperty("fid_resnet18_reconstructions").GetDouble() > 0);
 
+        // Identity, with chance and the PCA baseline of the same code size beside it.
+        Assert.Contains("identity %: reconstruction nearest its own photo of 16 (top-1)", eval.Output, StringComparison.Ordinal);
+        Assert.Contains("baseline: PCA of 8 components", eval.Output, StringComparison.Ordinal);
+        Assert.Equal(100.0 / 16, result.GetProperty("identity_chance_top1").GetDouble(), 9);
+        Assert.InRange(result.GetProperty("identity_top1").GetDouble(), 0, 100);
+        Assert.True(result.GetProperty("identity_pca_top1").GetDouble() > 100.0 / 16, "a PCA of 8 components finds its own photo no more often than chance");
+        Assert.Contains("only 16 held-out photos", eval.Error, StringComparison.Ordinal);
+
         // Other photos given as --eval-data replace the held-out part.
         var others = Fixtures.TemporaryFolder();
         foreach (var face in Fixtures.SharedPhotos("celeba-128").Skip(200).Take(20))
@@ -81,5 +89,28 @@ public sealed class FacesCommandTests
         var evalOthers = Ogan.Run(work, cache, "eval", "-c", run, "--eval-data", others, "--count", "16", "--latents", "64");
         Assert.True(evalOthers.ExitCode == 0, evalOthers.Error);
         Assert.Contains(others, evalOthers.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_growth_schedule_trains_at_the_smaller_size_then_grows_into_a_run_of_its_own_with_the_same_held_out_faces()
+    {
+        var work = Fixtures.TemporaryFolder();
+        var faces = FaceFolder(64);
+        var cache = new Dictionary<string, string> { ["OGAN_CACHE"] = Path.Combine(work, "cache") };
+        var train = Ogan.Run(work, cache, "train", "--data", faces, "--res", "64", "--grow", "32", "--grow-share", "0.5", "--steps", "8", "--holdout", "0.25",
+            "--width", "16", "--zdim", "8", "--batch", "8", "--fade", "16", "--log-every", "2", "--calibration-images", "16", "--out", "runs");
+        Assert.True(train.ExitCode == 0, train.Error);
+        Assert.Contains("growth schedule, stage 2 of 2: 64 px", train.Error, StringComparison.Ordinal);
+        var runs = Directory.GetDirectories(Path.Combine(work, "runs")).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(2, runs.Length);
+        var (small, grown) = (JsonDocument.Parse(File.ReadAllText(Path.Combine(runs[0], "options.json"))).RootElement, JsonDocument.Parse(File.ReadAllText(Path.Combine(runs[1], "options.json"))).RootElement);
+        Assert.Equal(32, small.GetProperty("model").GetProperty("image_size").GetInt32());
+        Assert.Equal(64, grown.GetProperty("model").GetProperty("image_size").GetInt32());
+        Assert.StartsWith(Path.GetFullPath(runs[0]), grown.GetProperty("training").GetProperty("grow_from").GetString(), StringComparison.Ordinal);
+        Assert.Equal(4, Training(File.ReadAllText(Path.Combine(runs[1], "options.json"))).GetProperty("steps").GetInt64());
+        Assert.Equal(File.ReadAllLines(Path.Combine(runs[0], "held-out.txt")), File.ReadAllLines(Path.Combine(runs[1], "held-out.txt")));
+
+        var sample = Ogan.Run(work, cache, "sample", "-c", runs[1], "-n", "4", "-o", "grown.png");
+        Assert.True(sample.ExitCode == 0, sample.Error);
     }
 }

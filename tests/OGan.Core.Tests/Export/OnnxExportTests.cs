@@ -7,6 +7,8 @@ using OGan.Models;
 using OGan.Onnx;
 using OGan.Training;
 using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Metadata.Profiles.Exif;
+using SixLabors.ImageSharp.Processing;
 
 namespace OGan.Core.Tests.Export;
 
@@ -55,6 +57,24 @@ public sealed class OnnxExportTests
         {
             image.Dispose();
         }
+
+        // A phone photo stored turned, with an EXIF orientation: both prepare it as a viewer shows it, upright.
+        var turned = Path.Combine(Fixtures.TemporaryFolder(), "turned.jpg");
+        using (var upright = Image.Load(photos[0]))
+        {
+            upright.Mutate(x => x.Rotate(RotateMode.Rotate270));
+            upright.Metadata.ExifProfile = new ExifProfile();
+            upright.Metadata.ExifProfile.SetValue(ExifTag.Orientation, (ushort)6); // "turn 90 degrees clockwise to show"
+            upright.SaveAsJpeg(turned, new SixLabors.ImageSharp.Formats.Jpeg.JpegEncoder { Quality = 100 });
+        }
+
+        using var turnedImage = Image.Load(turned);
+        var turnedValues = onnx.ToValues([turnedImage]);
+        using var turnedExpected = Pixels.ToModel(Preprocess.Load(turned, 3, Size).unsqueeze(0));
+        Assert.Equal(turnedExpected.data<float>().ToArray(), turnedValues);
+        var uprightValues = values.Take(turnedValues.Length).ToArray();
+        var difference = uprightValues.Zip(turnedValues, (a, b) => Math.Abs(a - b)).Average();
+        Assert.True(difference < 0.05, $"the turned photo prepares {difference:G3} away from the upright one on average: its orientation was not applied");
     }
 
     [Fact]
@@ -130,6 +150,15 @@ public sealed class OnnxExportTests
         var checkpoint = Train(new OGanConfig { ImageSize = 32, Channels = 1, Width = 16, ZDim = 8 }, data, "fashion-mnist", steps: 2);
         var folder = Fixtures.TemporaryFolder();
         OnnxExport.Write(checkpoint, folder);
+
+        // A valid graph from another export (the same weights, BatchNorm as nodes) is not this set's: model.json's digests say so.
+        var other = Fixtures.TemporaryFolder();
+        OnnxExport.Write(checkpoint, other, foldBatchNorm: false);
+        var original = File.ReadAllBytes(Path.Combine(folder, ExportManifest.EncoderFile));
+        File.Copy(Path.Combine(other, ExportManifest.EncoderFile), Path.Combine(folder, ExportManifest.EncoderFile), overwrite: true);
+        Assert.Contains("is not the graph model.json was written with", Assert.Throws<InvalidDataException>(() => OnnxModel.Load(folder)).Message, StringComparison.Ordinal);
+        File.WriteAllBytes(Path.Combine(folder, ExportManifest.EncoderFile), original);
+        OnnxModel.Load(folder).Dispose();
 
         File.WriteAllBytes(Path.Combine(folder, ExportManifest.EncoderFile), [1, 2, 3, 4]);
         Assert.Contains("encoder.onnx", Assert.Throws<InvalidDataException>(() => OnnxModel.Load(folder)).Message, StringComparison.Ordinal);

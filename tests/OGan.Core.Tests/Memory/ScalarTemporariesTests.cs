@@ -18,9 +18,9 @@ public sealed class ScalarTemporariesTests
     // on several threads at once.
     private static readonly string[] StepNamespaces = ["OGan.Models", "OGan.Losses", "OGan.Training", "OGan.Distributed", "OGan.MixedPrecision", "OGan.Imaging", "OGan.Data", "OGan.Inference", "OGan.Evaluation", "OGan.Checkpoints", "OGan.Engine", "OGan.Export"];
 
-    // What only `ogan eval` runs, on one thread, where their formulas read best as written (FID, KID, SWD, the
-    // ImageNet and Fashion-MNIST networks).
-    private static readonly string[] EvalOnly = ["FeatureDistance", "LinearProbe", "SlicedWasserstein", "OnnxGraph", "ImageNetFeatures", "FashionClassifier"];
+    // What only `ogan eval` runs, on one thread, where their formulas read best as written (FID, KID, SWD, identity,
+    // the ImageNet and Fashion-MNIST networks).
+    private static readonly string[] EvalOnly = ["FeatureDistance", "LinearProbe", "SlicedWasserstein", "OnnxGraph", "ImageNetFeatures", "FashionClassifier", "IdentityRetrieval"];
 
     private static readonly Dictionary<short, OpCode> OpCodesByValue = typeof(OpCodes)
         .GetFields(BindingFlags.Public | BindingFlags.Static)

@@ -135,6 +135,13 @@ public sealed class GrowthTests
         using var final = OGanModel.Load(folder.Checkpoint(5), CPU, Precision.Fp32);
         Assert.Null(final.Generator.Fade);
         Assert.Equal(64, final.Sample(2, seed: 1).shape[3]);
+
+        // ONNX graphs hold no fade: a mid-fade checkpoint is refused in one line, one after the fade exports.
+        var refused = Assert.Throws<InvalidDataException>(() => OGan.Export.OnnxExport.Write(midFade, Fixtures.TemporaryFolder()));
+        Assert.Contains("faded in", refused.Message, StringComparison.Ordinal);
+        var exported = Fixtures.TemporaryFolder();
+        OGan.Export.OnnxExport.Write(folder.Checkpoint(5), exported);
+        Assert.True(File.Exists(Path.Combine(exported, "generator.onnx")));
     }
 
     [Fact]
