@@ -35,9 +35,9 @@ internal static class GrowthSchedule
     /// <summary>
     /// Runs the stages: the first a new run at <paramref name="sizes"/>[0], each next one `--grow-from` the one
     /// before, the last at <paramref name="finalSize"/>. <paramref name="train"/> runs one `ogan train` command line
-    /// and returns its exit code; <paramref name="lastRun"/> gives the run folder it made.
+    /// (and logs the note once it trains) and returns its exit code; <paramref name="lastRun"/> gives the run folder it made.
     /// </summary>
-    public static int Run(ParseResult parse, ILogger log, int[] sizes, int finalSize, double share, TimeSpan? timeLimit, long steps, Func<ParseResult, int> train, Func<string?> lastRun)
+    public static int Run(ParseResult parse, ILogger log, int[] sizes, int finalSize, double share, TimeSpan? timeLimit, long steps, Func<ParseResult, string, int> train, Func<string?> lastRun)
     {
         var kept = KeptArguments(parse);
         var stages = sizes.Append(finalSize).ToArray();
@@ -51,8 +51,9 @@ internal static class GrowthSchedule
             string[] stage = previous is null
                 ? ["train", .. kept, "--res", stages[i].ToString(CultureInfo.InvariantCulture), .. budget]
                 : ["train", .. kept, "--grow-from", previous, "--res", stages[i].ToString(CultureInfo.InvariantCulture), .. budget];
-            log.LogInformation("growth schedule, stage {Stage} of {Stages}: {Size} px for {Budget}{From}", i + 1, stages.Length, stages[i], string.Join(' ', budget.Take(2)), previous is null ? "" : $", grown from {previous}");
-            var code = train(parse.RootCommandResult.Command.Parse(stage));
+            // Said by the stage once its data and networks are ready: a stage that fails says only why.
+            var note = $"growth schedule, stage {i + 1} of {stages.Length}: {stages[i]} px for {string.Join(' ', budget.Take(2))}{(previous is null ? "" : $", grown from {previous}")}";
+            var code = train(parse.RootCommandResult.Command.Parse(stage), note);
             var folder = lastRun();
             if (code != 0)
             {

@@ -42,7 +42,7 @@ internal static class TrainCommand
     private static readonly Option<string?> Resume = new("--resume") { Description = "Run folder (its latest checkpoint) or checkpoint file to continue" };
     private static readonly Option<string?> AugmentOption = new("--augment") { Description = "Differentiable augmentation of the images E sees, real and generated, in both steps (DiffAugment): a comma-separated list of color, translation, cutout (the paper's: color,translation,cutout)" };
     private static readonly Option<double> AugmentProbability = new("--augment-p") { Description = "With --augment: the chance that each image is augmented", DefaultValueFactory = _ => 1.0 };
-    private static readonly Option<string?> GrowSizes = new("--grow") { Description = "Train at these smaller sizes first and grow the model to --res, e.g. --grow 64 at --res 128 (each stage a run folder of its own; photos at 128 px: see --dry-run)" };
+    private static readonly Option<string?> GrowSizes = new("--grow") { Description = "Train at these smaller sizes first and grow the model to --res, e.g. --grow 64 at --res 128 (each stage a run folder of its own; photos at 128 px and above grow from 64 px unless --grow none)" };
     private static readonly Option<double> GrowShare = new("--grow-share") { Description = "With --grow: the share of --time-limit (else --steps) spent below --res, split evenly between the smaller sizes", DefaultValueFactory = _ => 0.67 };
     private static readonly Option<string?> GrowFrom = new("--grow-from") { Description = "Run folder (its latest checkpoint) or checkpoint of half the resolution to grow from: its layers keep their weights, new ones fade in (defaults: twice its --res, its data, width, z and --holdout)" };
     private static readonly Option<long> Fade = new("--fade") { Description = "With --grow-from: images over which the new layers fade in (0: at once)", DefaultValueFactory = _ => 20_000 };
@@ -79,7 +79,7 @@ internal static class TrainCommand
         return command;
     }
 
-    private static int Run(ParseResult parse, ILogger log, CancellationToken cancellation)
+    private static int Run(ParseResult parse, ILogger log, CancellationToken cancellation, string? stageNote = null)
     {
         // MPI's world under mpirun or srun, else this process alone. Guard finalizes MPI, or aborts the job on an error.
         var group = ProcessGroup.FromEnvironment();
@@ -94,7 +94,7 @@ internal static class TrainCommand
             throw new UserError("--grow-from cannot be given with --resume: a grown run is a new run; resume it later with --resume alone", Guard.Usage) { Agreed = true };
         }
 
-        if (parse.GetValue(GrowSizes) is { } growSizes && resume is null && parse.GetValue(GrowFrom) is null && !parse.GetValue(DryRun))
+        if (resume is null && parse.GetValue(GrowFrom) is null && !parse.GetValue(DryRun) && GrowthOf(parse) is { } growSizes)
         {
             if (group.Size > 1)
             {
@@ -105,7 +105,7 @@ internal static class TrainCommand
             var schedule = GrowthSchedule.Sizes(growSizes, finalSize);
             var budget = Duration.Parse(parse.GetValue(TimeLimit), "--time-limit");
             var smallShare = GrowthSchedule.Share(parse.GetValue(GrowShare));
-            return GrowthSchedule.Run(parse, log, schedule, finalSize, smallShare, budget, StepsOf(parse, parse.GetValue(Batch)), stage => Run(stage, log, cancellation), () => lastRunFolder);
+            return GrowthSchedule.Run(parse, log, schedule, finalSize, smallShare, budget, StepsOf(parse, parse.GetValue(Batch)), (stage, note) => Run(stage, log, cancellation, note), () => lastRunFolder);
         }
 
         var resumeCheckpoint = resume is null ? null : ResolveResume(resume);
@@ -172,7 +172,7 @@ internal static class TrainCommand
         var timeLimit = Duration.Parse(parse.GetValue(TimeLimit), "--time-limit");
         if (parse.GetValue(DryRun))
         {
-            if (parse.GetValue(GrowSizes) is { } schedule && resumed is null && smaller is null)
+            if (resumed is null && smaller is null && GrowthOf(parse) is { } schedule)
             {
                 log.LogInformation("growth schedule: {Sizes} px first ({Share:P0} of the budget), then grown to {Size} px; the settings below are the last stage's, whose width, z and kernel the first stage sets", schedule, parse.GetValue(GrowShare), size);
             }
@@ -206,6 +206,11 @@ internal static class TrainCommand
             var names = heldOut is ImageFolder heldOutFolder ? heldOutFolder.Files : [];
             Files.AtomicFile.WriteAllBytes(Path.Combine(runFolder.Path, "held-out.txt"), System.Text.Encoding.UTF8.GetBytes(string.Concat(names.Select(n => n + "\n"))));
             log.LogInformation("held back {Count} images ({Share:P0}) for ogan eval; their names are in {File}", names.Count, holdout.Fraction, Path.Combine(runFolder.Path, "held-out.txt"));
+        }
+
+        if (stageNote is not null)
+        {
+            log.LogInformation("{Stage}", stageNote);
         }
 
         log.LogInformation(
@@ -321,6 +326,19 @@ internal static class TrainCommand
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
     };
+
+    // The growth schedule of a new run: --grow as given (none: off), else the photo defaults' for its size.
+    private static string? GrowthOf(ParseResult parse)
+    {
+        if (parse.GetResult(GrowSizes) is { Implicit: false })
+        {
+            var given = parse.GetValue(GrowSizes);
+            return given is null || given.Equals("none", StringComparison.OrdinalIgnoreCase) ? null : given;
+        }
+
+        var (data, size, _) = DataOptions.Resolve(parse);
+        return IsPhotos(data) ? PhotoDefaults.GrowthSizes(size) : null;
+    }
 
     // The run folder the last new or grown run of this process made (for the growth schedule's next stage).
     private static string? lastRunFolder;

@@ -22,7 +22,7 @@ public sealed class ServeLiveRunTests
             File.Copy(photo, Path.Combine(photos, Path.GetFileName(photo)));
         }
 
-        string[] train = ["train", "--data", "photos", "--res", "128", "--width", "16", "--zdim", "16", "--batch", "4", "--log-every", "1", "--calibration-images", "8", "--out", "runs"];
+        string[] train = ["train", "--data", "photos", "--res", "128", "--grow", "none", "--width", "16", "--zdim", "16", "--batch", "4", "--log-every", "1", "--calibration-images", "8", "--out", "runs"];
         var first = Ogan.Run(folder, [.. train, "--steps", "2"]);
         Assert.True(first.ExitCode == 0, first.Error);
         var run = Directory.GetDirectories(Path.Combine(folder, "runs")).Single();
