@@ -34,7 +34,7 @@ run() { # VARIANT SEED
     if ! ls "$folder"/checkpoint-*.safetensors >/dev/null 2>&1; then
       : > "$log"
       case $1 in
-        direct) train "$folder" "$log" --res 128 --seed "$2" --time-limit "${minutes}m" ;;
+        direct) train "$folder" "$log" --res 128 --grow none --seed "$2" --time-limit "${minutes}m" ;;
         grow)
           local first; first=$(awk -v m="$minutes" -v s="$share" 'BEGIN { printf "%d", m * 60 * s }')
           train "$folder-64" "$log" --res 64 --seed "$2" --time-limit "${first}s"

@@ -11,6 +11,7 @@
 #      rest, so it goes in a call of its own), else without them.
 # On a CPU machine, with a build at hand (the test of this script; Debian 12 needs the Debian 13 root's dotnet):
 #   CARRY=src/OGan.Cli/bin/Release/net10.0 OGAN="bash scripts/debian13.sh run dotnet" DEVICE=cpu WIDTH=64 EVAL_COUNT=50 LOG_EVERY=2 bash bench/gpu/faces.sh 0.2
+# GROW=64 trains the growth schedule instead (64 px for 2/3 of the time, then grown to 128 px; `ogan train --grow`).
 # Everything goes to $OUT (the device tool's output folder) or bench/gpu/work.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -35,9 +36,9 @@ imagenet=false
   echo "== faces: $(ls "$faces" | wc -l) photos ($(du -sh "$faces" | cut -f1)), 128 px, width $width, $minutes minutes on $device"
   rm -rf "$out/faces-run"
   start=$SECONDS
-  ogan train -d "$faces" --res 128 --width "$width" --zdim 128 --holdout 0.1 --steps 10000000 --time-limit "${minutes}m" \
+  ogan train -d "$faces" --res 128 --grow "${GROW:-none}" --width "$width" --zdim 128 --holdout 0.1 --steps 10000000 --time-limit "${minutes}m" \
     --snapshot-every 0 --sample-every 500 --log-every "${LOG_EVERY:-100}" --device "$device" --out "$out/faces-run" --verbosity quiet
-  run=$(ls -d "$out"/faces-run/*)
+  run=$(ls -d "$out"/faces-run/* | tail -1) # with GROW, the grown run
   echo "trained in $((SECONDS - start)) s of wall clock: $(tail -1 "$run/stats.jsonl")"
   mapfile -t held < <(head -8 "$run/held-out.txt")
   ogan sample -c "$run" -n 64 --seed 7 --device "$device" -o "$out/faces-samples.png" --verbosity quiet

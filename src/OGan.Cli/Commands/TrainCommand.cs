@@ -42,7 +42,7 @@ internal static class TrainCommand
     private static readonly Option<string?> Resume = new("--resume") { Description = "Run folder (its latest checkpoint) or checkpoint file to continue" };
     private static readonly Option<string?> AugmentOption = new("--augment") { Description = "Differentiable augmentation of the images E sees, real and generated, in both steps (DiffAugment): a comma-separated list of color, translation, cutout (the paper's: color,translation,cutout)" };
     private static readonly Option<double> AugmentProbability = new("--augment-p") { Description = "With --augment: the chance that each image is augmented", DefaultValueFactory = _ => 1.0 };
-    private static readonly Option<string?> GrowSizes = new("--grow") { Description = "Train at these smaller sizes first and grow the model to --res, e.g. --grow 64 at --res 128 (each stage a run folder of its own; photos at 128 px and above grow from 64 px unless --grow none)" };
+    private static readonly Option<string?> GrowSizes = new("--grow") { Description = "Train at these smaller sizes first and grow the model to --res, e.g. --grow 64 at --res 128 (each stage a run folder of its own; none: off, the default)" };
     private static readonly Option<double> GrowShare = new("--grow-share") { Description = "With --grow: the share of --time-limit (else --steps) spent below --res, split evenly between the smaller sizes", DefaultValueFactory = _ => 0.67 };
     private static readonly Option<string?> GrowFrom = new("--grow-from") { Description = "Run folder (its latest checkpoint) or checkpoint of half the resolution to grow from: its layers keep their weights, new ones fade in (defaults: twice its --res, its data, width, z and --holdout)" };
     private static readonly Option<long> Fade = new("--fade") { Description = "With --grow-from: images over which the new layers fade in (0: at once)", DefaultValueFactory = _ => 20_000 };
@@ -327,7 +327,7 @@ internal static class TrainCommand
         _ => value.ToString() ?? "",
     };
 
-    // The growth schedule of a new run: --grow as given (none: off), else the photo defaults' for its size.
+    // The growth schedule of a new run: --grow as given (none: off).
     private static string? GrowthOf(ParseResult parse)
     {
         if (parse.GetResult(GrowSizes) is { Implicit: false })
@@ -336,8 +336,7 @@ internal static class TrainCommand
             return given is null || given.Equals("none", StringComparison.OrdinalIgnoreCase) ? null : given;
         }
 
-        var (data, size, _) = DataOptions.Resolve(parse);
-        return IsPhotos(data) ? PhotoDefaults.GrowthSizes(size) : null;
+        return null; // no default schedule: at 128 px the study's grown row lost to training at 128 px (docs/results.md section 11)
     }
 
     // The run folder the last new or grown run of this process made (for the growth schedule's next stage).
