@@ -24,15 +24,16 @@ for project in samples/*/*.csproj; do
     fail "$project does not reference OGan.Core or OGan.Onnx $version (the version in Directory.Build.props): update it"
 done
 
-echo "== dotnet pack OGan.sln -> artifacts/packages (OGan.Core, OGan.Onnx and ogan $version)"
+echo "== dotnet pack OGan.sln -> artifacts/packages (OGan.Core, OGan.Onnx and ogan $version, the tool once per platform)"
 rm -f "$feed"/*.nupkg "$feed"/*.snupkg
 dotnet pack OGan.sln -c Release -o "$feed" "${quiet[@]}"
-for package in "OGan.Core.$version.nupkg" "OGan.Core.$version.snupkg" "OGan.Onnx.$version.nupkg" "ogan.$version.nupkg"; do
+for package in "OGan.Core.$version.nupkg" "OGan.Core.$version.snupkg" "OGan.Onnx.$version.nupkg" "ogan.$version.nupkg" \
+  "ogan.linux-x64.$version.nupkg" "ogan.osx-arm64.$version.nupkg" "ogan.win-x64.$version.nupkg"; do
   [ -f "$feed/$package" ] || fail "dotnet pack did not write $package"
 done
 # A package of the same version restored earlier would shadow the new one: drop OGan's own from the cache.
 cache=$(dotnet nuget locals global-packages --list | sed 's/^global-packages: //')
-rm -rf "$cache/ogan.core/$version" "$cache/ogan.onnx/$version" "$cache/ogan/$version"
+rm -rf "$cache/ogan.core/$version" "$cache/ogan.onnx/$version" "$cache/ogan/$version" "$cache"/ogan.*-*/"$version"
 
 work=$(mktemp -d /tmp/ogan-packages.XXXXXX)
 trap 'rm -rf "$work"' EXIT
@@ -40,6 +41,14 @@ trap 'rm -rf "$work"' EXIT
 echo "== dotnet tool install ogan $version (into a temporary folder)"
 dotnet tool install --tool-path "$work/tools" --add-source "$feed" ogan --version "$version" >/dev/null
 tool="$work/tools/ogan"
+# One package per platform: a Linux user fetches the small `ogan` package and ogan.linux-x64, nothing of the others.
+size() { stat -c %s "$feed/$1"; }
+linux_bytes=$(( $(size "ogan.$version.nupkg") + $(size "ogan.linux-x64.$version.nupkg") ))
+awk -v l="$linux_bytes" -v m="$(size "ogan.osx-arm64.$version.nupkg")" -v w="$(size "ogan.win-x64.$version.nupkg")" -v c="$(size "OGan.Core.$version.nupkg")" \
+  'BEGIN { printf "   a Linux user downloads %.1f MB for the tool (osx-arm64 %.1f MB, win-x64 %.1f MB); OGan.Core %.1f MB\n", l / 1e6, m / 1e6, w / 1e6, c / 1e6 }'
+installed=$(find "$work/tools/.store" -name 'libtorch_cpu*' -o -name 'torch_cpu.dll' -o -name 'libtorch_cpu.dylib')
+[ "$(printf '%s\n' "$installed" | grep -c .)" -eq 1 ] && [[ "$installed" == */linux-x64/libtorch_cpu.so ]] ||
+  fail "the installed tool should hold Linux's libtorch alone, it holds: $installed"
 "$tool" --version | grep -qx "$version.*" || fail "the installed tool does not report version $version"
 if bash "$repo/scripts/debian13.sh" needed; then
   # On this host TorchSharp cannot load: the tool must say so in one line, not print a loader trace.
@@ -105,14 +114,20 @@ cat > "$app/nuget.config" <<EOF
 EOF
 (cd "$app" && dotnet add package OGan.Core --version "$version" >/dev/null && dotnet add package TorchSharp-cpu --version 0.107.0 >/dev/null)
 cat > "$app/Program.cs" <<'EOF'
+using OGan.Evaluation;
 using OGan.Imaging;
 using OGan.Inference;
 
 using var model = OGanModel.Load(args[0]);
-ImageGrid.Save(args[1], model.Sample(count: 16, seed: 1), columns: 4);
+var samples = model.Sample(count: 16, seed: 1);
+ImageGrid.Save(args[1], samples, columns: 4);
 Console.WriteLine($"sampled {model.Config.ImageSize}px images from step {model.Step}");
+using var imageNet = ImageNetFeatures.Load(); // the ResNet-18 files the package copied beside the app
+var features = imageNet.Features(samples.expand(-1, 3, -1, -1));
+Console.WriteLine($"ImageNet features: [{string.Join(", ", features.shape)}], finite: {features.isfinite().all().item<bool>()}");
 EOF
 build "$app"
-in_root dotnet "$app/bin/Release/net10.0/Outside.dll" "$work/model.safetensors" "$work/outside.png"
+in_root dotnet "$app/bin/Release/net10.0/Outside.dll" "$work/model.safetensors" "$work/outside.png" | tee "$work/outside.txt"
 [ -s "$work/outside.png" ] || fail "the outside app wrote no PNG"
+grep -q "ImageNet features: \[16, 512\], finite: True" "$work/outside.txt" || fail "the outside app computed no ImageNet features"
 echo "check-packages: OGan.Core and ogan $version pack, install and run; samples and an outside app build against the package"

@@ -8,7 +8,8 @@ namespace OGan.Evaluation;
 /// is the ONNX export in ML.NET's Microsoft.ML.DnnImageFeaturizer.ResNet18 0.24.0 package (MIT), which OGan's
 /// build restores from NuGet and copies beside the program as models/resnet18/ (nothing is downloaded at run
 /// time). Its two graphs, the preprocessing (RGB to BGR, minus a 224x224 mean image of pixels 0..255) and the
-/// network, run in TorchSharp, batched, on the model's device; images are resized to 224 px (bilinear) first.
+/// network, run in TorchSharp, batched, on the model's device; images are resized to 224 px first (bilinear,
+/// antialiased when shrinking).
 /// Not Inception: distances in this space compare with each other only, never with papers' FIDs.
 /// </summary>
 public sealed class ImageNetFeatures : IDisposable
@@ -37,7 +38,10 @@ public sealed class ImageNetFeatures : IDisposable
         Device = device;
     }
 
-    /// <summary>Where OGan's build puts the model files: models/resnet18 beside the program.</summary>
+    /// <summary>
+    /// Where the model files are: models/resnet18 beside the program, where OGan's build and the OGan.Core package
+    /// put them (an app sets the MSBuild property OGanResNet18 to false to leave them out).
+    /// </summary>
     public static string DefaultFolder => Path.Combine(AppContext.BaseDirectory, "models", "resnet18");
 
     /// <summary>The device the network runs on.</summary>
@@ -93,7 +97,8 @@ public sealed class ImageNetFeatures : IDisposable
         }
 
         using var scope = NewDisposeScope();
-        var resized = nn.functional.interpolate(images.to(ScalarType.Float32), [Side, Side], mode: InterpolationMode.Bilinear, align_corners: false);
+        var shrinking = images.shape[2] > Side || images.shape[3] > Side;
+        var resized = nn.functional.interpolate(images.to(ScalarType.Float32), [Side, Side], mode: InterpolationMode.Bilinear, align_corners: false, antialias: shrinking);
         return ((resized + 1) * 127.5).clamp(0, 255).MoveToOuterDisposeScope();
     }
 

@@ -23,7 +23,8 @@ internal sealed class OnnxGraph : IDisposable
     private OnnxGraph(GraphProto graph, Device device)
     {
         nodes = graph.Node;
-        initializers = graph.Initializer.ToDictionary(t => t.Name, t => ToTensor(t, device));
+        // The weights belong to the graph, not to whatever dispose scope its caller has open.
+        initializers = graph.Initializer.ToDictionary(t => t.Name, t => ToTensor(t, device).DetachFromDisposeScope());
         input = graph.Input.Select(i => i.Name).Single(name => !initializers.ContainsKey(name));
         output = graph.Output.Single().Name;
     }
