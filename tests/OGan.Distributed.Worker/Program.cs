@@ -9,6 +9,7 @@ using OGan.Training;
 //   worker train N OUT     N iterations; OUT/weights-rank{R}.safetensors holds every parameter
 //   worker gc-stress N     N iterations in one process while another thread forces collections and finalizers
 //   worker stall           rank 0 all-reduces, rank 1 never does: rank 0's collective timeout must end the job
+//   worker main-works S    rank 0 works alone for S seconds between two all-reduces while the others wait for it
 if (args is ["stall"])
 {
     // Rank 1 never reaches the all-reduce rank 0 waits in, as a process stuck or cut off would not.
@@ -20,6 +21,18 @@ if (args is ["stall"])
 
     using var value = TorchSharp.torch.ones(1);
     stalled.AllReduce(value);
+    return 0;
+}
+
+if (args is ["main-works", var seconds])
+{
+    // Rank 0 works alone for SECONDS (as it writes a checkpoint) between two all-reduces; the others wait for it.
+    using var group0 = ProcessGroup.FromEnvironment();
+    using var value = TorchSharp.torch.ones(1);
+    group0.AllReduce(value);
+    group0.RunOnMain("sleep as if writing", () => Thread.Sleep(TimeSpan.FromSeconds(double.Parse(seconds, System.Globalization.CultureInfo.InvariantCulture))));
+    group0.AllReduce(value);
+    Console.WriteLine($"process {group0.Rank} done: {value.item<float>()}");
     return 0;
 }
 

@@ -29,7 +29,7 @@ internal sealed class MpiProcessGroup : ProcessGroup
         Rank = mpi.Rank();
         Size = mpi.Size();
         Backend = mpi.Version();
-        watchdog = new CollectiveWatchdog(Rank, CollectiveWatchdog.ConfiguredTimeout());
+        watchdog = new CollectiveWatchdog(Rank, CollectiveWatchdog.ConfiguredTimeout(), CollectiveWatchdog.ConfiguredMainWorkTimeout());
     }
 
     public override int Rank { get; }
@@ -116,6 +116,12 @@ internal sealed class MpiProcessGroup : ProcessGroup
     }
 
     public override void Abort(int exitCode) => mpi.Abort(exitCode);
+
+    private protected override void WaitForMain(string work)
+    {
+        using var watch = watchdog.EnterMainWork($"MPI_Barrier (process 0 is to {work})");
+        mpi.Barrier();
+    }
 
     protected override void Dispose(bool disposing)
     {

@@ -24,18 +24,22 @@ internal sealed unsafe class NcclCommunicator : IDisposable
     private readonly delegate* unmanaged<nint, int> abort;
     private readonly delegate* unmanaged<nint, int*, int> getAsyncError;
     private readonly delegate* unmanaged<int, nint> errorString;
+    private readonly nint library;
     private readonly nint context;
+    private readonly int device;
     private nint communicator;
 
-    private NcclCommunicator(nint library, nint communicator, nint context)
+    private NcclCommunicator(nint library, nint communicator, nint context, int device)
     {
+        this.library = library;
+        this.context = context;
+        this.device = device;
         allReduce = (delegate* unmanaged<nint, nint, nuint, int, int, nint, nint, int>)NativeLibrary.GetExport(library, "ncclAllReduce");
         destroy = (delegate* unmanaged<nint, int>)NativeLibrary.GetExport(library, "ncclCommDestroy");
         abort = (delegate* unmanaged<nint, int>)NativeLibrary.GetExport(library, "ncclCommAbort");
         getAsyncError = (delegate* unmanaged<nint, int*, int>)NativeLibrary.GetExport(library, "ncclCommGetAsyncError");
         errorString = (delegate* unmanaged<int, nint>)NativeLibrary.GetExport(library, "ncclGetErrorString");
         this.communicator = communicator;
-        this.context = context;
     }
 
     /// <summary>
@@ -58,29 +62,43 @@ internal sealed unsafe class NcclCommunicator : IDisposable
         var whyNot = NcclChoice.WhyNot(switchedOff, missingSomewhere, missingSomewhere ? [] : GatherGpus(group, CudaContext.GpuKey(ordinal)));
         if (whyNot is not null)
         {
+            if (loaded != 0)
+            {
+                NativeLibrary.Free(loaded);
+            }
+
             return (null, whyNot);
         }
 
         var context = CudaContext.Retain(ordinal);
-        CudaContext.MakeCurrent(context);
-        using var id = zeros(UniqueIdBytes, dtype: ScalarType.Byte);
-        if (group.IsMain)
+        try
         {
-            var getUniqueId = (delegate* unmanaged<byte*, int>)NativeLibrary.GetExport(loaded, "ncclGetUniqueId");
-            Check(loaded, getUniqueId((byte*)TensorMemory.Address(id)), "ncclGetUniqueId");
-        }
+            CudaContext.MakeCurrent(context);
+            using var id = zeros(UniqueIdBytes, dtype: ScalarType.Byte);
+            if (group.IsMain)
+            {
+                var getUniqueId = (delegate* unmanaged<byte*, int>)NativeLibrary.GetExport(loaded, "ncclGetUniqueId");
+                Check(loaded, getUniqueId((byte*)TensorMemory.Address(id)), "ncclGetUniqueId");
+            }
 
-        group.Broadcast(id);
-        var initRank = (delegate* unmanaged<nint*, int, UniqueId, int, int>)NativeLibrary.GetExport(loaded, "ncclCommInitRank");
-        UniqueId value;
-        new ReadOnlySpan<byte>((void*)TensorMemory.Address(id), UniqueIdBytes).CopyTo(new Span<byte>(value.Bytes, UniqueIdBytes));
-        nint communicator;
-        using (watchdog.Enter("ncclCommInitRank"))
+            group.Broadcast(id);
+            var initRank = (delegate* unmanaged<nint*, int, UniqueId, int, int>)NativeLibrary.GetExport(loaded, "ncclCommInitRank");
+            UniqueId value;
+            new ReadOnlySpan<byte>((void*)TensorMemory.Address(id), UniqueIdBytes).CopyTo(new Span<byte>(value.Bytes, UniqueIdBytes));
+            nint communicator;
+            using (watchdog.Enter("ncclCommInitRank"))
+            {
+                Check(loaded, initRank(&communicator, group.Size, value, group.Rank), "ncclCommInitRank");
+            }
+
+            return (new NcclCommunicator(loaded, communicator, context, ordinal), null);
+        }
+        catch
         {
-            Check(loaded, initRank(&communicator, group.Size, value, group.Rank), "ncclCommInitRank");
+            CudaContext.Release(ordinal);
+            NativeLibrary.Free(loaded);
+            throw;
         }
-
-        return (new NcclCommunicator(loaded, communicator, context), null);
     }
 
     /// <summary>
@@ -141,13 +159,15 @@ internal sealed unsafe class NcclCommunicator : IDisposable
         }
     }
 
-    /// <summary>Destroys the communicator.</summary>
+    /// <summary>Destroys the communicator, then gives back the CUDA context it retained and the library it loaded.</summary>
     public void Dispose()
     {
         if (communicator != 0)
         {
             destroy(communicator);
             communicator = 0;
+            CudaContext.Release(device);
+            NativeLibrary.Free(library);
         }
     }
 
@@ -194,6 +214,18 @@ internal sealed unsafe class NcclCommunicator : IDisposable
             return get(&handle, device) == 0 && retain(&context, handle) == 0
                 ? context
                 : throw new CommunicationException($"cannot open CUDA device {device} for NCCL");
+        }
+
+        /// <summary>Gives back what <see cref="Retain"/> took (the context lives on while libtorch holds it too).</summary>
+        public static void Release(int device)
+        {
+            var get = (delegate* unmanaged<int*, int, int>)NativeLibrary.GetExport(Driver, "cuDeviceGet");
+            var release = (delegate* unmanaged<int, int>)NativeLibrary.GetExport(Driver, "cuDevicePrimaryCtxRelease");
+            int handle;
+            if (get(&handle, device) == 0)
+            {
+                release(handle);
+            }
         }
 
         public const int Success = 0;

@@ -51,6 +51,27 @@ public abstract class ProcessGroup : IDisposable
     /// <summary>Waits until every process has called it.</summary>
     public abstract void Barrier();
 
+    // Every process waits until rank 0 has finished its work alone (see RunOnMain).
+    private protected virtual void WaitForMain(string work) => Barrier();
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on rank 0 alone (writing a checkpoint, grids, metrics) and returns on every
+    /// process once rank 0 is done. The others' wait is work, not a hang: under MPI it is watched by the limit of
+    /// OGAN_MAIN_WORK_TIMEOUT (an hour by default), not by OGAN_COLLECTIVE_TIMEOUT's.
+    /// </summary>
+    /// <param name="what">What rank 0 does, in words for the watchdog's message ("write a checkpoint").</param>
+    /// <param name="work">The work; called on rank 0 only.</param>
+    public void RunOnMain(string what, Action work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        if (IsMain)
+        {
+            work();
+        }
+
+        WaitForMain(what);
+    }
+
     /// <summary>Ends every process of the job with <paramref name="exitCode"/> (for an error that only some processes see, which would otherwise leave the rest waiting).</summary>
     public abstract void Abort(int exitCode);
 

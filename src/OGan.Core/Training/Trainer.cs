@@ -205,22 +205,10 @@ public sealed class Trainer : IDisposable
     }
 
     /// <summary>Writes the sample grid (fixed z) and the reconstruction grid (real | G(N(E(x)))) for the current step.</summary>
-    public void SaveGrids()
-    {
-        if (SynchronizeForWriting() is { } runWriter)
-        {
-            runWriter.SaveGrids(InferenceModel(), Step);
-        }
-    }
+    public void SaveGrids() => WriteAlone("write sample grids", runWriter => runWriter.SaveGrids(InferenceModel(), Step));
 
     /// <summary>Appends rho on 1,000 fresh latents and the reconstruction quality of 500 training images (eval mode) to metric-rho.jsonl and metric-reconstruction.jsonl.</summary>
-    public void WriteMetrics()
-    {
-        if (SynchronizeForWriting() is { } runWriter)
-        {
-            runWriter.WriteMetrics(InferenceModel(), Step);
-        }
-    }
+    public void WriteMetrics() => WriteAlone("measure rho and write metrics", runWriter => runWriter.WriteMetrics(InferenceModel(), Step));
 
     /// <summary>Writes everything needed to resume exactly, atomically, to <paramref name="path"/> (with several processes: every one calls it, rank 0 writes).</summary>
     /// <returns><paramref name="path"/> on the process that wrote it (rank 0); null on the others, which wrote nothing.</returns>
@@ -234,13 +222,9 @@ public sealed class Trainer : IDisposable
         }
 
         SynchronizeStatistics();
-        if (Group.IsMain)
-        {
-            Checkpoint.Write(path, Settings, State);
-        }
 
         // No process goes on (or exits: under mpirun a SIGTERM'd job is killed as soon as one process ends) before the file is whole.
-        Group.Barrier();
+        Group.RunOnMain("write a checkpoint", () => Checkpoint.Write(path, Settings, State));
         return Group.IsMain ? path : null;
     }
 
@@ -385,15 +369,14 @@ public sealed class Trainer : IDisposable
     // Every process calls it (the collectives inside need them all); processes without a run folder pass no path.
     private string? SaveCheckpoint() => SaveCheckpoint(Folder?.Checkpoint(Step) ?? "") is { Length: > 0 } path ? path : null;
 
-    // Every process calls it when the run writes; the writer where this process writes the run (rank 0), else null.
-    private RunWriter? SynchronizeForWriting()
+    // Every process calls it; when the run writes, rank 0 writes (its writer) while the others wait for it.
+    private void WriteAlone(string what, Action<RunWriter> write)
     {
         if (writesRun)
         {
             SynchronizeStatistics();
+            Group.RunOnMain(what, () => write(writer!));
         }
-
-        return writer;
     }
 
     // Every process calls it: BatchNorm's statistics pooled across processes (which replaces E's calibrated ones

@@ -24,6 +24,30 @@ public sealed class CollectiveTimeoutTests
         Assert.True(took < TimeSpan.FromSeconds(60), $"the job took {took.TotalSeconds:F0} s to end");
     }
 
+    [SkippableFact]
+    public void Waiting_for_process_0_working_alone_is_not_a_hang_under_a_low_collective_timeout()
+    {
+        // As a large checkpoint's write on rank 0 under a cluster-style low OGAN_COLLECTIVE_TIMEOUT.
+        Mpirun.SkipUnlessInstalled();
+        var result = Mpirun.RunCommand(2, Fixtures.TemporaryFolder(), ["env", $"{CollectiveWatchdog.TimeoutVariable}=1", "dotnet", Mpirun.WorkerDll, "main-works", "4"]);
+        Assert.True(result.ExitCode == 0, $"exit {result.ExitCode}:\n{result.Output}{result.Error}");
+        Assert.Contains("process 1 done: 4", result.Output, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public void Process_0_working_alone_past_its_own_limit_ends_the_job_with_one_line()
+    {
+        Mpirun.SkipUnlessInstalled();
+        var result = Mpirun.RunCommand(2, Fixtures.TemporaryFolder(),
+            ["env", $"{CollectiveWatchdog.TimeoutVariable}=1", $"{CollectiveWatchdog.MainWorkTimeoutVariable}=3", "dotnet", Mpirun.WorkerDll, "main-works", "600"]);
+        Assert.NotEqual(0, result.ExitCode);
+        var lines = result.Error.Split('\n').Where(l => l.Contains("waited", StringComparison.Ordinal)).ToList();
+        Assert.True(lines.Count == 1, $"expected one line of the timeout, got:\n{result.Output}{result.Error}");
+        Assert.Contains("process 1", lines[0], StringComparison.Ordinal);
+        Assert.Contains("process 0 is to sleep as if writing", lines[0], StringComparison.Ordinal);
+        Assert.Contains(CollectiveWatchdog.MainWorkTimeoutVariable, lines[0], StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("0")]
     [InlineData("-5")]
