@@ -10,6 +10,7 @@ using OGan.Training;
 //   worker gc-stress N     N iterations in one process while another thread forces collections and finalizers
 //   worker stall           rank 0 all-reduces, rank 1 never does: rank 0's collective timeout must end the job
 //   worker main-works S    rank 0 works alone for S seconds between two all-reduces while the others wait for it
+//   worker losses N OUT    N iterations; rank 0 writes OUT/losses.json, every iteration's losses and the machine
 if (args is ["stall"])
 {
     // Rank 1 never reaches the all-reduce rank 0 waits in, as a process stuck or cut off would not.
@@ -33,6 +34,24 @@ if (args is ["main-works", var seconds])
     group0.RunOnMain("sleep as if writing", () => Thread.Sleep(TimeSpan.FromSeconds(double.Parse(seconds, System.Globalization.CultureInfo.InvariantCulture))));
     group0.AllReduce(value);
     Console.WriteLine($"process {group0.Rank} done: {value.item<float>()}");
+    return 0;
+}
+
+if (args is ["losses", var iterations, var lossFolder])
+{
+    // The job's mean L_E, L_G, critic gap and rho of every iteration, as rank 0 logs them, with the machine they ran on.
+    using var lossGroup = ProcessGroup.FromEnvironment();
+    using var lossData = WorkerRun.Data();
+    OGan.Engine.Runtime.KeepFreedNativeMemory();
+    var settings = WorkerRun.Settings(long.Parse(iterations, System.Globalization.CultureInfo.InvariantCulture));
+    using var lossTrainer = new Trainer(settings with { Training = settings.Training with { LogEvery = 1 } }, lossData, folder: null, lossGroup);
+    var rows = new List<double[]>();
+    lossTrainer.Run(new StepRecorder(p => rows.Add([p.EncoderLoss, p.GeneratorLoss, p.Delta, p.Rho])));
+    if (lossGroup.IsMain)
+    {
+        File.WriteAllText(Path.Combine(lossFolder, "losses.json"), System.Text.Json.JsonSerializer.Serialize(new StoredLosses(WorkerRun.Machine(), rows)));
+    }
+
     return 0;
 }
 

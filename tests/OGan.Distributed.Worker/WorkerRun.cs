@@ -26,6 +26,19 @@ public static class WorkerRun
         ? OGan.Data.FashionMnist.Load(train: false, folder, Images)
         : OGan.Data.FashionMnist.Load(train: true, limit: Images);
 
+    /// <summary>
+    /// What a run's last digits depend on besides the code: the CPU (its model and instruction sets), the thread
+    /// count and OGan's probe of oneDNN (which pads thin convolutions); the device when it is not the CPU.
+    /// </summary>
+    public static string Machine()
+    {
+        var cpu = File.Exists("/proc/cpuinfo") ? File.ReadLines("/proc/cpuinfo") : [];
+        string Field(string name) => cpu.FirstOrDefault(l => l.StartsWith(name, StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "?";
+        var flags = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Field("flags"))))[..12];
+        return $"{Field("model name")}, flags {flags}, {get_num_threads()} threads, device {Settings(1).Training.Device}; " +
+               $"fp32 padding {OGan.MixedPrecision.ThinConvolutionProbe.Result.Fp32NeedsPadding}";
+    }
+
     /// <summary>Writes <paramref name="select"/> of every parameter of G and E, named "generator.*" and "encoder.*".</summary>
     public static void Write(string path, TrainingState state, Func<TorchSharp.Modules.Parameter, Tensor> select)
     {
@@ -36,4 +49,13 @@ public static class WorkerRun
             .ToList();
         SafeTensors.Save(path, tensors, new Dictionary<string, string>());
     }
+}
+
+/// <summary>Losses of every iteration (L_E, L_G, critic gap, rho), and <see cref="WorkerRun.Machine"/> where they ran.</summary>
+public sealed record StoredLosses(string Machine, List<double[]> Losses);
+
+/// <summary>Calls back on the training thread (Progress&lt;T&gt; would post to another).</summary>
+public sealed class StepRecorder(Action<TrainingProgress> record) : IProgress<TrainingProgress>
+{
+    public void Report(TrainingProgress value) => record(value);
 }
