@@ -21,8 +21,6 @@ namespace OGan.Training;
 /// </summary>
 public sealed class Trainer : IDisposable
 {
-    private static readonly Scalar Half = 0.5.ToScalar(); // held: a temporary Scalar can be finalized during the call (Engine.HeldScalars)
-
     private readonly ImageSet data;
     private readonly TrainingStep step;
     private readonly DataParallel parallel;
@@ -184,7 +182,7 @@ public sealed class Trainer : IDisposable
     public void TrainStep()
     {
         using var scope = NewDisposeScope();
-        losses.Add(step.Run(NextBatch()));
+        losses.Add(step.Run(data));
         State.Advance();
     }
 
@@ -397,19 +395,6 @@ public sealed class Trainer : IDisposable
 
     // The networks as an inference model (the EMA generator if any); they keep the trainer's policies (channels-last included).
     private OGanModel InferenceModel() => new(Config, State.Ema ?? State.Generator, State.Encoder, ownsNetworks: false);
-
-    // The images, and their flips, of this process's share of the next batch (BatchShare).
-    private Tensor NextBatch()
-    {
-        var batch = data.Batch(BatchShare.Of(State.NextBatch(Options.BatchSize), Group), Device);
-        if (!Options.Flip)
-        {
-            return batch;
-        }
-
-        var flip = BatchShare.Of(rand([Options.BatchSize, 1, 1, 1], generator: State.Random).lt(Half), Group).to(Device);
-        return where(flip, batch.flip(3), batch);
-    }
 
     private void Report(double elapsed, double intervalSeconds, IProgress<TrainingProgress>[] observers)
     {

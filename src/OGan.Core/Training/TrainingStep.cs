@@ -1,3 +1,4 @@
+using OGan.Data;
 using OGan.Distributed;
 using OGan.Losses;
 using TorchSharp;
@@ -13,13 +14,20 @@ namespace OGan.Training;
 public sealed record StepLosses(Tensor EncoderLoss, Tensor GeneratorLoss, Tensor Delta, Tensor Rho);
 
 /// <summary>
-/// One O-GAN iteration on a batch of real images: an encoder step (G frozen) then a generator step (E frozen),
-/// or the author's single combined step; then the moving average of G. The caller owns the dispose scope.
-/// Data-parallel, the gradients of each network are averaged across processes before its optimizer steps.
+/// One O-GAN iteration, top to bottom in this file: this process's share of the next batch and every random
+/// number the iteration draws (indices and flips, then latents and augmentation where they are used, all from
+/// the run's generator and for the whole batch on every process: <see cref="BatchShare"/>), the iteration's λ₂
+/// and learning rates, an encoder step (G frozen) then a generator step (E frozen), or the author's single
+/// combined step, each ending in its gradients averaged across processes and an optimizer step
+/// (<see cref="OptimizerStep"/>), then the moving average of G. The losses are <see cref="OGanLoss"/>'s; the
+/// caller owns the dispose scope and counts the iteration (<see cref="TrainingState.Advance"/>).
 /// </summary>
 public sealed class TrainingStep(TrainingState state, TrainingOptions options, OGanLoss loss)
 {
+    private static readonly Scalar Half = 0.5.ToScalar(); // held: a temporary Scalar can be finalized during the call (Engine.HeldScalars)
+
     private readonly int latentDim = state.Generator.Config.LatentDim;
+    private readonly Device device = state.Generator.parameters().First().device;
     private readonly TorchSharp.Modules.Parameter[] encoderParameters = [.. state.Encoder.parameters()];
     private readonly TorchSharp.Modules.Parameter[] generatorParameters = [.. state.Generator.parameters()];
     private readonly TorchSharp.Modules.Parameter[] allParameters = [.. state.Encoder.parameters(), .. state.Generator.parameters()];
@@ -28,7 +36,16 @@ public sealed class TrainingStep(TrainingState state, TrainingOptions options, O
     /// <summary>The processes whose gradients are averaged (one by default).</summary>
     internal DataParallel Parallel { get; init; } = new(ProcessGroup.Single);
 
-    /// <summary>Runs the iteration in the options' formulation.</summary>
+    private ProcessGroup Group => Parallel.Group;
+
+    /// <summary>Runs the iteration on the next batch of <paramref name="data"/> (on the networks' device), as the trainer does.</summary>
+    public StepLosses Run(ImageSet data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return Run(NextBatch(data));
+    }
+
+    /// <summary>Runs the iteration on <paramref name="real"/>, this process's images of the batch, in the options' formulation.</summary>
     public StepLosses Run(Tensor real)
     {
         ArgumentNullException.ThrowIfNull(real);
@@ -44,6 +61,104 @@ public sealed class TrainingStep(TrainingState state, TrainingOptions options, O
 
         return losses;
     }
+
+    // The images, and their flips, of this process's share of the next batch.
+    private Tensor NextBatch(ImageSet data)
+    {
+        var batch = data.Batch(BatchShare.Of(state.NextBatch(options.BatchSize), Group), device);
+        if (!options.Flip)
+        {
+            return batch;
+        }
+
+        var flip = BatchShare.Of(rand([options.BatchSize, 1, 1, 1], generator: state.Random).lt(Half), Group).to(device);
+        return where(flip, batch.flip(3), batch);
+    }
+
+    private StepLosses Alternating(Tensor real, OGanLoss current)
+    {
+        var (generator, encoder) = (state.Generator, state.Encoder);
+
+        // Encoder step, G frozen: G(z) needs no graph.
+        var z = Latents(real);
+        Tensor fake;
+        using (no_grad())
+        {
+            fake = generator.call(z);
+        }
+
+        if (augment is not null)
+        {
+            (real, fake) = (augment.Apply(real, state.Random, Group), augment.Apply(fake, state.Random, Group));
+        }
+
+        var e = current.Encoder(z, encoder.call(real), encoder.call(fake), real, fake);
+        state.EncoderOptimizer.zero_grad();
+        e.Total.backward();
+        Parallel.AverageGradients(encoderParameters);
+        OptimizerStep.Run(state.EncoderOptimizer, options);
+
+        // Generator step, E frozen: gradients flow through E to G, but E's weights get none.
+        var zg = Latents(real);
+        SetRequiresGrad(encoderParameters, false);
+        try
+        {
+            var generated = generator.call(zg);
+            var g = current.Generator(zg, encoder.call(augment is null ? generated : augment.Apply(generated, state.Random, Group)));
+            state.GeneratorOptimizer.zero_grad();
+            g.Total.backward();
+            Parallel.AverageGradients(generatorParameters);
+            OptimizerStep.Run(state.GeneratorOptimizer, options);
+            return new StepLosses(e.Total, g.Total, e.Delta, g.Rho);
+        }
+        finally
+        {
+            SetRequiresGrad(encoderParameters, true); // E trains again whatever happened (a caught error, a cancelled collective)
+        }
+    }
+
+    private StepLosses SinglePass(Tensor real, OGanLoss current)
+    {
+        var (generator, encoder) = (state.Generator, state.Encoder);
+        var z = Latents(real);
+        var fake = generator.call(z);
+        var stopped = fake.detach();
+        var terms = current.SinglePass(z, encoder.call(real), encoder.call(fake), encoder.call(stopped), real, stopped);
+        state.EncoderOptimizer.zero_grad();
+        state.GeneratorOptimizer.zero_grad();
+        terms.Total.backward();
+        Parallel.AverageGradients(allParameters);
+        OptimizerStep.Run(state.EncoderOptimizer, options);
+        OptimizerStep.Run(state.GeneratorOptimizer, options);
+        return new StepLosses(terms.Encoder.Total, terms.Generator.Total, terms.Encoder.Delta, terms.Generator.Rho);
+    }
+
+    // Drawn on the CPU from the run's generator, so that a run is the same on any device, for the whole batch (BatchShare).
+    private Tensor Latents(Tensor real)
+    {
+        var all = randn([real.shape[0] * Group.Size, latentDim], generator: state.Random);
+        return BatchShare.Of(all, Group).to(real.device);
+    }
+
+    private void UpdateEma()
+    {
+        using var noGrad = no_grad();
+        var source = state.Generator.state_dict();
+        using var weight = tensor(1 - EmaDecayAt(state.Step), device: source.Values.First().device); // one tensor, held, for every lerp_
+        foreach (var (name, target) in state.Ema!.state_dict())
+        {
+            if (target.is_floating_point())
+            {
+                target.lerp_(source[name], weight);
+            }
+            else
+            {
+                target.copy_(source[name]);
+            }
+        }
+    }
+
+    // The schedules, by iteration.
 
     /// <summary>
     /// The loss of iteration <paramref name="step"/> (from 0): λ₂ warms up linearly over <see cref="TrainingOptions.LambdaRhoWarmup"/>
@@ -80,94 +195,11 @@ public sealed class TrainingStep(TrainingState state, TrainingOptions options, O
         };
     }
 
-    private StepLosses Alternating(Tensor real, OGanLoss current)
-    {
-        var (generator, encoder) = (state.Generator, state.Encoder);
-
-        // Encoder step, G frozen: G(z) needs no graph.
-        var z = Latents(real);
-        Tensor fake;
-        using (no_grad())
-        {
-            fake = generator.call(z);
-        }
-
-        if (augment is not null)
-        {
-            (real, fake) = (augment.Apply(real, state.Random, Parallel.Group), augment.Apply(fake, state.Random, Parallel.Group));
-        }
-
-        var e = current.Encoder(z, encoder.call(real), encoder.call(fake), real, fake);
-        state.EncoderOptimizer.zero_grad();
-        e.Total.backward();
-        Parallel.AverageGradients(encoderParameters);
-        OptimizerStep.Run(state.EncoderOptimizer, options);
-
-        // Generator step, E frozen: gradients flow through E to G, but E's weights get none.
-        var zg = Latents(real);
-        SetRequiresGrad(encoderParameters, false);
-        try
-        {
-            var generated = generator.call(zg);
-            var g = current.Generator(zg, encoder.call(augment is null ? generated : augment.Apply(generated, state.Random, Parallel.Group)));
-            state.GeneratorOptimizer.zero_grad();
-            g.Total.backward();
-            Parallel.AverageGradients(generatorParameters);
-            OptimizerStep.Run(state.GeneratorOptimizer, options);
-            return new StepLosses(e.Total, g.Total, e.Delta, g.Rho);
-        }
-        finally
-        {
-            SetRequiresGrad(encoderParameters, true); // E trains again whatever happened (a caught error, a cancelled collective)
-        }
-    }
-
-    private StepLosses SinglePass(Tensor real, OGanLoss current)
-    {
-        var (generator, encoder) = (state.Generator, state.Encoder);
-        var z = Latents(real);
-        var fake = generator.call(z);
-        var stopped = fake.detach();
-        var terms = current.SinglePass(z, encoder.call(real), encoder.call(fake), encoder.call(stopped), real, stopped);
-        state.EncoderOptimizer.zero_grad();
-        state.GeneratorOptimizer.zero_grad();
-        terms.Total.backward();
-        Parallel.AverageGradients(allParameters);
-        OptimizerStep.Run(state.EncoderOptimizer, options);
-        OptimizerStep.Run(state.GeneratorOptimizer, options);
-        return new StepLosses(terms.Encoder.Total, terms.Generator.Total, terms.Encoder.Delta, terms.Generator.Rho);
-    }
-
-    // Drawn on the CPU from the run's generator, so that a run is the same on any device, for the whole batch (BatchShare).
-    private Tensor Latents(Tensor real)
-    {
-        var all = randn([real.shape[0] * Parallel.Group.Size, latentDim], generator: state.Random);
-        return BatchShare.Of(all, Parallel.Group).to(real.device);
-    }
-
     /// <summary>
     /// The moving average's decay at iteration <paramref name="step"/> (from 0): min(decay, (1 + t) / (10 + t)),
     /// so that the random initial weights do not linger (at 0.999 without it they would still weigh 8% after 2,500 iterations).
     /// </summary>
     public double EmaDecayAt(long step) => Math.Min(options.EmaDecay, (1.0 + step) / (10.0 + step));
-
-    private void UpdateEma()
-    {
-        using var noGrad = no_grad();
-        var source = state.Generator.state_dict();
-        using var weight = tensor(1 - EmaDecayAt(state.Step), device: source.Values.First().device); // one tensor, held, for every lerp_
-        foreach (var (name, target) in state.Ema!.state_dict())
-        {
-            if (target.is_floating_point())
-            {
-                target.lerp_(source[name], weight);
-            }
-            else
-            {
-                target.copy_(source[name]);
-            }
-        }
-    }
 
     private static void SetLearningRate(optim.Optimizer optimizer, double rate)
     {

@@ -35,10 +35,12 @@ public sealed class ScalarTemporariesTests
             .SelectMany(type => type.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly)
                 .Cast<MethodBase>()
                 .Concat(type.GetConstructors(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static)))
-            .SelectMany(method => Calls(method).Where(MakesTemporaryScalar).Select(callee => $"{method.DeclaringType!.FullName}.{method.Name} calls {callee.DeclaringType!.Name}.{callee}"))
+            .SelectMany(method => Calls(method).Where(MakesTemporaryScalar).Select(callee => $"{method.DeclaringType!.FullName}.{method.Name} calls {callee.DeclaringType!.Name}.{callee}: {Fix(callee)}"))
             .Distinct()
             .ToList();
-        Assert.True(offenders.Count == 0, "temporary Scalars in training or inference:\n" + string.Join("\n", offenders));
+        Assert.True(offenders.Count == 0,
+            "temporary Scalars in training or inference (a collection on another thread can free one while libtorch reads it; " +
+            "write the operation with OGan.Engine.HeldScalars, which holds its Scalar through the call):\n" + string.Join("\n", offenders));
     }
 
     [Fact]
@@ -46,6 +48,9 @@ public sealed class ScalarTemporariesTests
     {
         var method = typeof(ScalarTemporariesTests).GetMethod(nameof(Offender), BindingFlags.NonPublic | BindingFlags.Static)!;
         Assert.Contains(Calls(method), MakesTemporaryScalar);
+        var fixes = Calls(method).Where(MakesTemporaryScalar).Select(Fix).ToList();
+        Assert.Contains(fixes, fix => fix.Contains("t.Times(x)", StringComparison.Ordinal)); // * 0.5
+        Assert.Contains(fixes, fix => fix.Contains("AtLeast (clamp_min)", StringComparison.Ordinal)); // clamp_min(1e-8)
     }
 
     private static TorchSharp.torch.Tensor Offender(TorchSharp.torch.Tensor x) => x.clamp_min(1e-8) * 0.5;
@@ -76,6 +81,22 @@ public sealed class ScalarTemporariesTests
             || callee.DeclaringType == typeof(TorchSharp.Modules.BatchNorm2d)
             || (callee.DeclaringType == typeof(TorchSharp.torch.nn) && callee.Name == "BatchNorm2d");
     }
+
+    /// <summary>What to write instead of <paramref name="callee"/>'s temporary Scalar: the HeldScalars method that does it.</summary>
+    private static string Fix(MethodBase callee) => (callee.DeclaringType?.Name, callee.Name) switch
+    {
+        ("Tensor", "op_Multiply") => "write t.Times(x) for t * x",
+        ("Tensor", "op_Addition") when callee.GetParameters().Any(p => p.ParameterType.IsPrimitive) => "write t.Plus(x) for t + x",
+        ("Tensor", "op_Addition" or "add") => "write a.Plus(b) for a + b (a - b is fine: no alpha)",
+        ("Tensor", "add_") => "write a.PlusInPlace(b)",
+        ("Tensor", "op_Division") => "write t.Times(1 / x) for t / x",
+        ("Tensor", "op_Subtraction") => "write t.Plus(-x) for t - x",
+        ("Tensor", "square") => "write t.Squared()",
+        ("Scalar", "op_Implicit") => "a number passed where a Scalar is taken: HeldScalars has AtLeast (clamp_min), Clamped (clamp), " +
+            "Times/TimesInPlace (mul), DivideInPlace, PlusInPlace, Full, FillInPlace; else hold one: using var s = x.ToScalar()",
+        ("BatchNorm2d", _) => "use OGan.Models.BatchNorm2d (TorchSharp's adds a temporary 1 per batch)",
+        _ => "hold the Scalar through the call (using var s = x.ToScalar()), or add the operation to OGan.Engine.HeldScalars",
+    };
 
     /// <summary>Every method that <paramref name="method"/> calls or constructs, read from its IL.</summary>
     private static IEnumerable<MethodBase> Calls(MethodBase method)
