@@ -1,5 +1,6 @@
 using OGan.Engine;
 using OGan.Distributed;
+using OGan.Training;
 
 namespace OGan.Core.Tests.Distributed;
 

@@ -1,11 +1,11 @@
 using OGan.Checkpoints;
+using OGan.Distributed;
 using OGan.Engine;
-using OGan.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace OGan.Distributed;
+namespace OGan.Training;
 
 /// <summary>
 /// Data-parallel training over a <see cref="ProcessGroup"/>, as DDP and Horovod do it: every process starts
