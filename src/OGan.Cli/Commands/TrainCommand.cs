@@ -201,11 +201,7 @@ internal static class TrainCommand
         var folderPath = trainer.Folder?.Path ?? "rank 0's run folder";
         if (resumeCheckpoint is null && holdout is not null && trainer.Folder is { } runFolder)
         {
-            // The photos `ogan eval` measures against, by name, for reconstructions of faces the model never saw.
-            var heldOut = DataSets.Source(data, size, parse.GetValue(DataOptions.DataRoot), holdout with { Part = HoldoutPart.HeldOut });
-            var names = heldOut is ImageFolder heldOutFolder ? heldOutFolder.Files : [];
-            Files.AtomicFile.WriteAllBytes(Path.Combine(runFolder.Path, "held-out.txt"), System.Text.Encoding.UTF8.GetBytes(string.Concat(names.Select(n => n + "\n"))));
-            log.LogInformation("held back {Count} images ({Share:P0}) for ogan eval; their names are in {File}", names.Count, holdout.Fraction, Path.Combine(runFolder.Path, "held-out.txt"));
+            log.LogInformation("held back {Count} images ({Share:P0}) for ogan eval; their names are in {File}", images.HeldOutNames?.Count ?? 0, holdout.Fraction, runFolder.HeldOutFile);
         }
 
         if (stageNote is not null)

@@ -122,7 +122,13 @@ public static class DataSets
             log?.Invoke(Describe(report));
         }
 
-        return PreparedSet.Open(prepared, size, channels);
+        var set = PreparedSet.Open(prepared, size, channels);
+        if (holdout is { Part: HoldoutPart.Training } && Source(data, size, root, holdout with { Part = HoldoutPart.HeldOut }) is ImageFolder heldOut)
+        {
+            set.HeldOutNames = heldOut.Files;
+        }
+
+        return set;
     }
 
     /// <summary>One line about a finished preparation: kept, skipped, and the first bad files.</summary>

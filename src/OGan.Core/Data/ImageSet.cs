@@ -53,6 +53,12 @@ public sealed class ImageSet : IDisposable
     /// <summary>Class labels, when the data set has them.</summary>
     public IReadOnlyList<long>? Labels { get; }
 
+    /// <summary>
+    /// The image files held back from this set by the holdout it was opened with (<see cref="DataSets.Open"/>), as
+    /// full paths, sorted; null without one. A trainer lists them in its run folder's held-out.txt.
+    /// </summary>
+    public IReadOnlyList<string>? HeldOutNames { get; internal set; }
+
     private int ImageBytes => Channels * Size * Size;
 
     /// <summary>The images at <paramref name="indices"/> as uint8 (N, C, S, S) on the CPU.</summary>

@@ -81,6 +81,13 @@ public sealed partial class RunFolder(string path)
     /// <summary>The JSON-lines file of metric <paramref name="name"/> (one line per evaluation).</summary>
     public string Metric(string name) => System.IO.Path.Combine(Path, $"metric-{name}.jsonl");
 
+    /// <summary>held-out.txt: the names of the images held back from training (one per line), which `ogan eval` measures against.</summary>
+    public string HeldOutFile => System.IO.Path.Combine(Path, "held-out.txt");
+
+    /// <summary>Writes <see cref="HeldOutFile"/> atomically.</summary>
+    internal void WriteHeldOut(IReadOnlyList<string> names) =>
+        AtomicFile.WriteAllBytes(HeldOutFile, System.Text.Encoding.UTF8.GetBytes(string.Concat(names.Select(name => name + "\n"))));
+
     /// <summary>The checkpoint file for <paramref name="step"/>.</summary>
     public string Checkpoint(long step) => System.IO.Path.Combine(Path, $"checkpoint-{step:D6}.safetensors");
 

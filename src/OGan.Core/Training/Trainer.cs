@@ -82,6 +82,10 @@ public sealed class Trainer : IDisposable
         group.CheckAgreement(AgreementFacts()); // mismatched counts in a broadcast are undefined behaviour: check first
         parallel.BroadcastState(State);
         writer = Folder is null ? null : new RunWriter(Folder, data, Config.LatentDim, Options.Seed + 1, Device);
+        if (Folder is not null && data.HeldOutNames is { } heldOut)
+        {
+            Folder.WriteHeldOut(heldOut); // what `ogan eval` measures against, by name
+        }
         losses = new LossSums(Device);
     }
 

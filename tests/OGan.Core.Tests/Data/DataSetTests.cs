@@ -268,4 +268,32 @@ public sealed class DataSetTests
         Assert.Equal(3, ImageCodec.Read(run.Samples(3), 3).shape[0]);
     }
 
+
+    [Fact]
+    public void A_library_run_on_a_folder_with_a_holdout_lists_the_held_out_photos_in_its_folder()
+    {
+        // What `ogan eval` measures against: written by the trainer, so a library user who holds photos out gets it too.
+        var folder = Fixtures.TemporaryFolder();
+        foreach (var photo in Fixtures.SharedPhotos("celeba-128").Take(60))
+        {
+            File.Copy(photo, Path.Combine(folder, Path.GetFileName(photo)));
+        }
+
+        var holdout = new Holdout(0.2, HoldoutPart.Training);
+        using var images = DataSets.Open(folder, 32, 3, cache: Fixtures.TemporaryFolder(), holdout: holdout);
+        var expected = new ImageFolder(folder, holdout with { Part = HoldoutPart.HeldOut }).Files;
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected, images.HeldOutNames);
+        Assert.Equal(60, images.Count + expected.Count);
+
+        var run = new RunFolder(Fixtures.TemporaryFolder());
+        var settings = new RunSettings(new OGanConfig { ImageSize = 32, Channels = 3, Width = 16, ZDim = 8 }, new TrainingOptions { BatchSize = 8, Steps = 1 }, folder);
+        using (new Trainer(settings, images, run))
+        {
+            Assert.Equal(expected, File.ReadAllLines(run.HeldOutFile));
+        }
+
+        using var all = DataSets.Open(folder, 32, 3, cache: Fixtures.TemporaryFolder());
+        Assert.Null(all.HeldOutNames);
+    }
 }
