@@ -51,7 +51,7 @@ public static class ResumePolicy
     public static IReadOnlyList<SettingChange> Check(RunSettings was, RunSettings now)
     {
         var changes = Changes(was, now);
-        if (changes.FirstOrDefault(change => !MayChange.Contains(change.Name)) is { } refused)
+        if (FirstRefused(changes) is { } refused)
         {
             throw new ArgumentException(
                 $"{refused.Name} cannot change on resume (the run was trained with {refused.Was?.ToJsonString() ?? "null"}, asked {refused.Now?.ToJsonString() ?? "null"}): it changes what is trained; start a new run instead");
@@ -59,6 +59,11 @@ public static class ResumePolicy
 
         return changes;
     }
+
+    /// <summary>The first change from <paramref name="was"/> to <paramref name="now"/> that a resumed run may not make (outside <see cref="MayChange"/>), or null.</summary>
+    public static SettingChange? FirstRefused(RunSettings was, RunSettings now) => FirstRefused(Changes(was, now));
+
+    private static SettingChange? FirstRefused(IReadOnlyList<SettingChange> changes) => changes.FirstOrDefault(change => !MayChange.Contains(change.Name));
 
     private static void Compare(string path, JsonNode? was, JsonNode? now, List<SettingChange> changes)
     {

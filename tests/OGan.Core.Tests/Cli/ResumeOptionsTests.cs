@@ -20,6 +20,9 @@ public sealed class ResumeOptionsTests
         Assert.Contains("--batch 16 cannot change on --resume (the run was trained with 8)", error, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(folder, "checkpoint-000008.safetensors")));
 
+        var switched = Ogan.Run(work, "train", "--resume", folder, "--steps", "8", "--single-pass");
+        Assert.Equal("ogan: error: --single-pass cannot change on --resume (the run was trained with alternating): it changes what is trained; leave it out, or start a new run", Assert.Single(switched.ErrorLines));
+
         var resumed = Ogan.Run(work, "train", "--resume", folder, "--steps", "8", "--lr", "0.0001", "--log-every", "1", "--device", "cpu", "--batch", "8");
         Assert.True(resumed.ExitCode == 0, resumed.Error);
         using var checkpoint = Checkpoint.Read(Path.Combine(folder, "checkpoint-000008.safetensors"));
@@ -50,5 +53,15 @@ public sealed class ResumeOptionsTests
         using var checkpoint = Checkpoint.Read(Path.Combine(folder, "checkpoint-000006.safetensors"));
         Assert.Equal(PreviousDefaults.Options with { Steps = 6 }, checkpoint.Settings.Training with { BatchSize = 64, LogEvery = 50, SampleEvery = 500, CalibrationImages = 1024 });
         Assert.False(checkpoint.HasEma);
+    }
+
+    [Fact]
+    public void Every_option_that_a_resume_applies_names_a_setting_of_options_json()
+    {
+        // A misspelt setting would let its option pass --resume unseen.
+        var json = System.Text.Json.Nodes.JsonNode.Parse(new RunSettings(new OGan.Models.OGanConfig(), new TrainingOptions(), "fashion-mnist").ToJson())!;
+        Assert.All(OGan.Cli.TrainCommand.SettingOf, entry =>
+            Assert.True(entry.Setting.Split('.') is [var section, var name] ? json[section]!.AsObject().ContainsKey(name) : json.AsObject().ContainsKey(entry.Setting),
+                $"{entry.Option.Name}: no setting {entry.Setting}"));
     }
 }
