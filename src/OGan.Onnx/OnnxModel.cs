@@ -90,20 +90,22 @@ public sealed class OnnxModel : IDisposable
         return values;
     }
 
-    /// <summary>G(z) for (N, z) latents, flat: (N, C, S, S) values in [-1, 1].</summary>
+    /// <summary>G(z) for (N, z) latents, flat: (N, C, S, S) values in [-1, 1]; run <see cref="BatchSize"/> latents at a time.</summary>
     /// <exception cref="ArgumentException">The length is not a whole number of latents.</exception>
     public float[] Generate(float[] latents)
     {
-        var count = Count(latents, LatentDim, nameof(latents));
-        return Run(generator, ExportManifest.LatentsName, latents, [count, LatentDim], ExportManifest.ImagesName)[0];
+        Count(latents, LatentDim, nameof(latents));
+        return InBatches(latents, LatentDim, chunk => Run(generator, ExportManifest.LatentsName, chunk, [chunk.Length / LatentDim, LatentDim], ExportManifest.ImagesName))[0];
     }
 
-    /// <summary>E(x) and N(E(x)) for (N, C, S, S) images in [-1, 1], flat: (N, z) each.</summary>
+    /// <summary>E(x) and N(E(x)) for (N, C, S, S) images in [-1, 1], flat: (N, z) each; run <see cref="BatchSize"/> images at a time.</summary>
     /// <exception cref="ArgumentException">The length is not a whole number of images.</exception>
     public (float[] Latents, float[] Codes) EncodeValues(float[] images)
     {
-        var count = Count(images, Channels * ImageSize * ImageSize, nameof(images));
-        var outputs = Run(encoder, ExportManifest.ImagesName, images, [count, Channels, ImageSize, ImageSize], ExportManifest.LatentsName, ExportManifest.CodesName);
+        var size = Channels * ImageSize * ImageSize;
+        Count(images, size, nameof(images));
+        var outputs = InBatches(images, size, chunk =>
+            Run(encoder, ExportManifest.ImagesName, chunk, [chunk.Length / size, Channels, ImageSize, ImageSize], ExportManifest.LatentsName, ExportManifest.CodesName));
         return (outputs[0], outputs[1]);
     }
 
@@ -223,6 +225,18 @@ public sealed class OnnxModel : IDisposable
         using var value = OrtValue.CreateTensorValueFromMemory(values, shape);
         using var results = session.Run(options, [input], [value], outputs);
         return [.. results.Select(r => r.GetTensorDataAsSpan<float>().ToArray())];
+    }
+
+    // Runs a graph on at most BatchSize items of `size` values at a time and joins each output's parts in order.
+    private static float[][] InBatches(float[] values, int size, Func<float[], float[][]> run)
+    {
+        if (values.Length <= BatchSize * size)
+        {
+            return run(values);
+        }
+
+        var parts = values.Chunk(BatchSize * size).Select(run).ToList();
+        return [.. Enumerable.Range(0, parts[0].Length).Select(output => parts.SelectMany(part => part[output]).ToArray())];
     }
 
     private static int Count(float[] values, int size, string name)

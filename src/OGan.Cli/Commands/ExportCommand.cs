@@ -50,31 +50,7 @@ internal static class ExportCommand
 
         Engine.Runtime.SetThreads();
 
-        // Written and checked beside the folder first: a failing check leaves the folder as it was.
-        var staging = Path.TrimEndingDirectorySeparator(Path.GetFullPath(output)) + $".partial-{Environment.ProcessId}";
-        double imageError, codeError;
-        try
-        {
-            OnnxExport.Write(checkpoint, staging, parse.GetValue(FoldBatchNorm));
-            (imageError, codeError) = Check(checkpoint, staging);
-            if (imageError > ImageTolerance || codeError > CodeTolerance)
-            {
-                throw new UserError($"{output}: ONNX Runtime's results differ from TorchSharp's (images by {imageError:G3}, codes by {codeError:G3} of their largest; at most {ImageTolerance:G1} and {CodeTolerance:G1} expected), so nothing was written: please report this with the checkpoint");
-            }
-
-            Directory.CreateDirectory(output);
-            foreach (var file in new[] { ExportManifest.GeneratorFile, ExportManifest.EncoderFile, ExportManifest.FileName })
-            {
-                File.Move(Path.Combine(staging, file), Path.Combine(output, file), overwrite: true); // model.json last: it names the set
-            }
-        }
-        finally
-        {
-            if (Directory.Exists(staging))
-            {
-                Directory.Delete(staging, recursive: true);
-            }
-        }
+        var (imageError, codeError) = WriteChecked(checkpoint, output, parse.GetValue(FoldBatchNorm));
 
         if (parse.GetValue(Web) is { } web)
         {
@@ -95,6 +71,41 @@ internal static class ExportCommand
             "wrote {Output}/{Generator}, {Encoder} and {Manifest}; checked by ONNX Runtime against TorchSharp on {Count} latents and their images: images within {ImageError:G2}, codes within {CodeError:G2}",
             output, ExportManifest.GeneratorFile, ExportManifest.EncoderFile, ExportManifest.FileName, CheckCount, imageError, codeError);
         return 0;
+    }
+
+    /// <summary>
+    /// Writes the graphs and manifest of <paramref name="checkpoint"/> into a staging folder beside <paramref name="output"/>,
+    /// checks them there (<paramref name="check"/>: ONNX Runtime against TorchSharp by default), and only then moves them
+    /// in: a failing write or check leaves <paramref name="output"/> as it was.
+    /// </summary>
+    /// <exception cref="UserError">The check found ONNX Runtime's results too far from TorchSharp's.</exception>
+    internal static (double Images, double Codes) WriteChecked(string checkpoint, string output, bool foldBatchNorm, Func<string, string, (double Images, double Codes)>? check = null)
+    {
+        var staging = Path.TrimEndingDirectorySeparator(Path.GetFullPath(output)) + $".partial-{Environment.ProcessId}";
+        try
+        {
+            OnnxExport.Write(checkpoint, staging, foldBatchNorm);
+            var (imageError, codeError) = (check ?? Check)(checkpoint, staging);
+            if (!(imageError <= ImageTolerance && codeError <= CodeTolerance))
+            {
+                throw new UserError($"{output}: ONNX Runtime's results differ from TorchSharp's (images by {imageError:G3}, codes by {codeError:G3} of their largest; at most {ImageTolerance:G1} and {CodeTolerance:G1} expected), so nothing was written: please report this with the checkpoint");
+            }
+
+            Directory.CreateDirectory(output);
+            foreach (var file in new[] { ExportManifest.GeneratorFile, ExportManifest.EncoderFile, ExportManifest.FileName })
+            {
+                File.Move(Path.Combine(staging, file), Path.Combine(output, file), overwrite: true); // model.json last: it names the set
+            }
+
+            return (imageError, codeError);
+        }
+        finally
+        {
+            if (Directory.Exists(staging))
+            {
+                Directory.Delete(staging, recursive: true);
+            }
+        }
     }
 
     /// <summary>The largest differences between ONNX Runtime and TorchSharp (fp32, CPU): G on seeded latents, and E's codes of those images.</summary>

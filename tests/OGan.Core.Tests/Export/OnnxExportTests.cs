@@ -78,6 +78,28 @@ public sealed class OnnxExportTests
     }
 
     [Fact]
+    public void A_failing_check_leaves_the_folder_as_it_was_and_no_staging_folder_behind()
+    {
+        using var data = Fixtures.FashionMnist(train: true, limit: 256);
+        var checkpoint = Train(new OGanConfig { ImageSize = 32, Channels = 1, Width = 16, ZDim = 16 }, data, "fashion-mnist");
+        var parent = Fixtures.TemporaryFolder();
+        var output = Path.Combine(parent, "model");
+        var (images, codes) = OGan.Cli.ExportCommand.WriteChecked(checkpoint, output, foldBatchNorm: false);
+        Assert.True(images <= 1e-5 && codes <= 1e-4, $"the real check failed: {images:G3}, {codes:G3}");
+        var before = Directory.GetFiles(output).ToDictionary(f => Path.GetFileName(f), File.ReadAllBytes);
+
+        // Another model whose check fails (as a broken runtime would): the folder keeps the first export, whole.
+        var other = Train(new OGanConfig { ImageSize = 32, Channels = 1, Width = 16, ZDim = 8 }, data, "fashion-mnist");
+        var error = Assert.Throws<OGan.Cli.UserError>(() => OGan.Cli.ExportCommand.WriteChecked(other, output, foldBatchNorm: false, check: (_, _) => (0.5, 0.5)));
+        Assert.Contains("nothing was written", error.Message, StringComparison.Ordinal);
+        Assert.Equal(before.Keys.Order(), Directory.GetFiles(output).Select(Path.GetFileName).Order());
+        Assert.All(before, file => Assert.Equal(file.Value, File.ReadAllBytes(Path.Combine(output, file.Key))));
+        Assert.Equal(["model"], Directory.GetDirectories(parent).Select(Path.GetFileName));
+        using var onnx = OnnxModel.Load(output);
+        Assert.Equal(16, onnx.LatentDim);
+    }
+
+    [Fact]
     public void The_image_API_samples_encodes_reconstructs_and_interpolates_and_serves_threads_at_once()
     {
         using var data = Fixtures.FashionMnist(train: true, limit: 256);
@@ -97,6 +119,22 @@ public sealed class OnnxExportTests
         Assert.Equal(5, reconstructions.Length);
         var frames = onnx.Interpolate(samples[0], samples[1], steps: 6);
         Assert.Equal(6, frames.Length);
+
+        // More than a batch: the graphs run OnnxModel.BatchSize at a time, and the result is the whole run's.
+        var many = onnx.Latents(OnnxModel.BatchSize * 2 + 3, seed: 4);
+        var generated = onnx.Generate(many);
+        var firstAlone = onnx.Generate(many[..16]);
+        var lastAlone = onnx.Generate(many[^16..]);
+        Assert.Equal(many.Length / 16 * 32 * 32, generated.Length);
+        Assert.Equal(firstAlone, generated[..(32 * 32)]);
+        Assert.Equal(lastAlone, generated[^(32 * 32)..]);
+        var codes = onnx.EncodeValues(generated).Latents;
+        Assert.Equal(many.Length, codes.Length);
+        Assert.Equal(onnx.EncodeValues(lastAlone).Latents, codes[^16..]);
+        foreach (var image in onnx.Sample(OnnxModel.BatchSize + 1, seed: 5))
+        {
+            image.Dispose();
+        }
 
         // Concurrent calls on one model give what one call alone gives.
         var z = onnx.Latents(16, seed: 9);
