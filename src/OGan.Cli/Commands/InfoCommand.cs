@@ -3,6 +3,7 @@ using OGan.Checkpoints;
 using OGan.Distributed;
 using OGan.Engine;
 using OGan.MixedPrecision;
+using OGan.Training;
 using TorchSharp;
 
 namespace OGan.Cli;

@@ -13,60 +13,10 @@ using OGan.Training;
 namespace OGan.Cli;
 
 /// <summary>ogan train: trains an O-GAN into a numbered run folder.</summary>
-internal static class TrainCommand
+internal static partial class TrainCommand
 {
     private static readonly TrainingOptions Defaults = new();
     private static readonly OGanConfig ModelDefaults = new();
-
-    private static readonly Option<string> Out = new("--out") { Description = "Folder that receives the numbered run folders", DefaultValueFactory = _ => "runs" };
-    private static readonly Option<int> Batch = new("--batch") { Description = "Images per batch (photos: see `--dry-run`, docs/results.md section 10)", DefaultValueFactory = _ => Defaults.BatchSize };
-    private static readonly Option<long> Steps = new("--steps") { Description = "Iterations (an E step and a G step each)", DefaultValueFactory = _ => Defaults.Steps };
-    private static readonly Option<long> ImagesSeen = new("--images") { Description = "Train until this many real images were seen, instead of --steps (steps = images / batch, rounded up)" };
-    private static readonly Option<double> Lr = new("--lr") { Description = "Learning rate (0: Adam 2e-4, RMSprop 1e-4; photos: 4e-4)", DefaultValueFactory = _ => Defaults.LearningRate };
-    private static readonly Option<double> LrE = new("--lr-e") { Description = "E's learning rate, for two time-scale updates (0: --lr)", DefaultValueFactory = _ => Defaults.EncoderLearningRate };
-    private static readonly Option<double> LrG = new("--lr-g") { Description = "G's learning rate (0: --lr)", DefaultValueFactory = _ => Defaults.GeneratorLearningRate };
-    private static readonly Option<LearningRateDecay> LrDecay = new("--lr-decay") { Description = "How the learning rates fall over --schedule-steps: none, linear or cosine (photos: none)", DefaultValueFactory = _ => Defaults.LearningRateDecay, CustomParser = EnumValues.Parse<LearningRateDecay> };
-    private static readonly Option<double> LrFloor = new("--lr-floor") { Description = "The learning rates at the schedule's end, as a fraction of their start, with --lr-decay", DefaultValueFactory = _ => Defaults.LearningRateFloor };
-    private static readonly Option<long> ScheduleSteps = new("--schedule-steps") { Description = "Iterations over which --lr-decay and --lambda-rho-growth run their course, then hold (0: --steps)", DefaultValueFactory = _ => Defaults.ScheduleSteps };
-    private static readonly Option<double> Beta1 = new("--beta1") { Description = "Adam's beta1", DefaultValueFactory = _ => Defaults.Beta1 };
-    private static readonly Option<double> Beta2 = new("--beta2") { Description = "Adam's beta2", DefaultValueFactory = _ => Defaults.Beta2 };
-    private static readonly Option<OptimizerKind> OptimizerOption = new("--optimizer") { Description = "adam or rmsprop", DefaultValueFactory = _ => Defaults.Optimizer, CustomParser = EnumValues.Parse<OptimizerKind> };
-    private static readonly Option<GanLoss> Loss = new("--loss") { Description = "Adversarial objective: qp, hinge or logistic", DefaultValueFactory = _ => Defaults.Loss, CustomParser = EnumValues.Parse<GanLoss> };
-    private static readonly Option<double> LambdaQp = new("--lambda-qp") { Description = "Weight of GAN-QP's R penalty", DefaultValueFactory = _ => Defaults.LambdaQp };
-    private static readonly Option<double> LambdaRho = new("--lambda-rho") { Description = "Weight of the correlation term (0: plain GAN)", DefaultValueFactory = _ => Defaults.LambdaRho };
-    private static readonly Option<long> LambdaRhoWarmup = new("--lambda-rho-warmup") { Description = "Iterations over which the correlation term's weight rises linearly from 0 (0: constant)", DefaultValueFactory = _ => Defaults.LambdaRhoWarmup };
-    private static readonly Option<double> LambdaRhoGrowth = new("--lambda-rho-growth") { Description = "The correlation term's weight at the schedule's end, as a multiple of --lambda-rho: it grows linearly after the warm-up (1: constant)", DefaultValueFactory = _ => Defaults.LambdaRhoGrowth };
-    private static readonly Option<int> Width = new("--width") { Description = "Widest layer's channels (0: res * 8, the paper's)", DefaultValueFactory = _ => ModelDefaults.Width };
-    private static readonly Option<int> ZDim = new("--zdim") { Description = "Latent dimension (0: res)", DefaultValueFactory = _ => ModelDefaults.ZDim };
-    private static readonly Option<int> Threads = new("--threads") { Description = "CPU threads for libtorch (0: $OGAN_NUM_THREADS, else all cores)", DefaultValueFactory = _ => 0 };
-    private static readonly Option<ulong> Seed = new("--seed") { Description = "Seed of every random number in the run", DefaultValueFactory = _ => Defaults.Seed };
-    private static readonly Option<string?> Resume = new("--resume") { Description = "Run folder (its latest checkpoint) or checkpoint file to continue" };
-    private static readonly Option<string?> AugmentOption = new("--augment") { Description = "Differentiable augmentation of the images E sees, real and generated, in both steps (DiffAugment): a comma-separated list of color, translation, cutout (the paper's: color,translation,cutout)" };
-    private static readonly Option<double> AugmentProbability = new("--augment-p") { Description = "With --augment: the chance that each image is augmented", DefaultValueFactory = _ => 1.0 };
-    private static readonly Option<string?> GrowSizes = new("--grow") { Description = "Train at these smaller sizes first and grow the model to --res, e.g. --grow 64 at --res 128 (each stage a run folder of its own; none: off, the default)" };
-    private static readonly Option<double> GrowShare = new("--grow-share") { Description = "With --grow: the share of --time-limit (else --steps) spent below --res, split evenly between the smaller sizes", DefaultValueFactory = _ => 0.67 };
-    private static readonly Option<string?> GrowFrom = new("--grow-from") { Description = "Run folder (its latest checkpoint) or checkpoint of half the resolution to grow from: its layers keep their weights, new ones fade in (defaults: twice its --res, its data, width, z and --holdout)" };
-    private static readonly Option<long> Fade = new("--fade") { Description = "With --grow-from: images over which the new layers fade in (0: at once)", DefaultValueFactory = _ => 20_000 };
-    private static readonly Option<int> SnapshotEvery = new("--snapshot-every") { Description = "Iterations between checkpoints", DefaultValueFactory = _ => Defaults.SnapshotEvery };
-    private static readonly Option<int> SampleEvery = new("--sample-every") { Description = "Iterations between sample/reconstruction grids", DefaultValueFactory = _ => Defaults.SampleEvery };
-    private static readonly Option<int> MetricsEvery = new("--metrics-every") { Description = "Iterations between quick metrics (rho, reconstruction) into metric-*.jsonl (0: off)", DefaultValueFactory = _ => Defaults.MetricsEvery };
-    private static readonly Option<int> LogEvery = new("--log-every") { Description = "Iterations between progress lines", DefaultValueFactory = _ => Defaults.LogEvery };
-    private static readonly Option<double> Ema = new("--ema") { Description = "EMA decay of G's weights for samples and reconstructions, warmed up as min(decay, (1 + t) / (10 + t)) (0: off)", DefaultValueFactory = _ => Defaults.EmaDecay };
-    private static readonly Option<bool> Flip = new("--flip") { Description = "Random horizontal flips of real images (photos: on unless --flip false)" };
-    private static readonly Option<double> HoldoutShare = new("--holdout") { Description = "Share of an image folder held back from training by name, for `ogan eval` to measure against (e.g. 0.1; 0: train on every image)", DefaultValueFactory = _ => Defaults.Holdout };
-    private static readonly Option<bool> SinglePass = new("--single-pass") { Description = "The author's single combined step (one G pass per iteration) instead of alternating E and G steps" };
-    private static readonly Option<int> CalibrationImages = new("--calibration-images") { Description = "Real images that recalibrate E's BatchNorm statistics before each checkpoint (0: off)", DefaultValueFactory = _ => Defaults.CalibrationImages };
-    private static readonly Option<string?> TimeLimit = new("--time-limit") { Description = "Stop after this much training time (e.g. 90s, 20m, 1.5h) and save, even before --steps" };
-    private static readonly Option<bool> DryRun = new("--dry-run") { Description = "Print the resolved options and exit" };
-
-    // The options whose defaults could change, each with how to read it; TellChangedDefaults names those whose default differs from 0.2's.
-    private static readonly (Option Option, Func<TrainingOptions, object?> Value)[] DefaultedOptions =
-    [
-        (Lr, o => o.LearningRate), (LrE, o => o.EncoderLearningRate), (LrG, o => o.GeneratorLearningRate), (LrDecay, o => o.LearningRateDecay),
-        (LrFloor, o => o.LearningRateFloor), (ScheduleSteps, o => o.ScheduleSteps), (OptimizerOption, o => o.Optimizer), (Beta1, o => o.Beta1), (Beta2, o => o.Beta2), (Loss, o => o.Loss),
-        (LambdaQp, o => o.LambdaQp), (LambdaRho, o => o.LambdaRho), (LambdaRhoWarmup, o => o.LambdaRhoWarmup), (LambdaRhoGrowth, o => o.LambdaRhoGrowth),
-        (Ema, o => o.EmaDecay), (Batch, o => o.BatchSize), (CalibrationImages, o => o.CalibrationImages),
-    ];
 
     public static Command Create()
     {
@@ -267,52 +217,6 @@ internal static class TrainCommand
         return 0;
     }
 
-    /// <summary>
-    /// Names, once, the options whose defaults changed since OGan 0.2: those a new run takes without being given
-    /// them, or those a resumed run keeps at 0.2's value (<paramref name="resumed"/>: the resumed run's options).
-    /// </summary>
-    private static void TellChangedDefaults(ILogger log, ParseResult parse, TrainingOptions? resumed, TrainingOptions current)
-    {
-        var changed = DefaultedOptions.Where(d => !Equals(d.Value(PreviousDefaults.Options), d.Value(current))).ToList();
-        if (resumed is null)
-        {
-            var taken = changed.Where(d => parse.GetResult(d.Option) is null or { Implicit: true }).ToList();
-            if (taken.Count > 0)
-            {
-                log.LogInformation(
-                    "defaults changed since OGan {Version} (docs/results.md section 9); this run uses {Changes}; give the old values to train as {Version} did",
-                    PreviousDefaults.Version, string.Join(", ", taken.Select(d => $"{d.Option.Name} {Show(d.Value(current))} (was {Show(d.Value(PreviousDefaults.Options))})")), PreviousDefaults.Version);
-            }
-        }
-        else
-        {
-            var kept = changed.Where(d => !Equals(d.Value(resumed), d.Value(current))).ToList();
-            if (kept.Count > 0)
-            {
-                log.LogInformation(
-                    "this run keeps the options it was trained with, though the defaults changed since OGan {Version}: {Kept}",
-                    PreviousDefaults.Version, string.Join(", ", kept.Select(d => $"{d.Option.Name} {Show(d.Value(resumed))} (now {Show(d.Value(current))})")));
-            }
-        }
-    }
-
-    /// <summary>Names, once, the photo defaults a new run on photos takes without being given them.</summary>
-    private static void TellPhotoDefaults(ILogger log, ParseResult parse, Trainer trainer)
-    {
-        bool Taken(Option option) => parse.GetResult(option) is null or { Implicit: true };
-        var (model, options) = (trainer.Config, trainer.Options);
-        var taken = new (Option Option, object? Value)[]
-        {
-            (Width, model.MaxChannels), (ZDim, model.LatentDim), (Batch, options.BatchSize), (Flip, options.Flip), (Lr, options.EffectiveLearningRate),
-            (LrDecay, options.LearningRateDecay), (ScheduleSteps, options.ScheduleSteps), (Ema, options.EmaDecay),
-        }.Where(t => Taken(t.Option) && !(options.GrowFrom is not null && (t.Option == Width || t.Option == ZDim))) // a grown model's shape is its smaller model's
-            .Select(t => $"{t.Option.Name} {Show(t.Value)}").ToList();
-        if (taken.Count > 0)
-        {
-            log.LogInformation("photo defaults at {Size} px (docs/results.md section 10): {Taken}; give an option to change it", model.ImageSize, string.Join(", ", taken));
-        }
-    }
-
     /// <summary>Whether <paramref name="data"/> is photos (a folder, preset, database or prepared file), not Fashion-MNIST's grey IDX images.</summary>
     private static bool IsPhotos(string data) => !DataOptions.IsFashionMnist(data) && !FashionMnist.HoldsIdx(data);
 
@@ -393,88 +297,6 @@ internal static class TrainCommand
     {
         var folder = new RunFolder(Path.GetDirectoryName(Path.GetFullPath(checkpoint))!);
         return Trainer.Resume(checkpoint, images, group.IsMain ? folder : null, group, saved => ResumeSettings(saved, asked, parse));
-    }
-
-    /// <summary>
-    /// The resumed run's settings: the run's own, with every option given alongside --resume taking effect as the
-    /// same option of a new run would (a table, <see cref="SettingOf"/>). Which settings may change is
-    /// <see cref="ResumePolicy"/>'s rule alone: a change to one that says what is trained is refused here in one line
-    /// naming the option (Trainer.Resume would refuse it naming the setting).
-    /// </summary>
-    private static RunSettings ResumeSettings(RunSettings saved, RunSettings asked, ParseResult parse)
-    {
-        bool Given(Option option) => parse.GetResult(option) is { Implicit: false };
-        var savedJson = JsonNode.Parse(saved.ToJson())!.AsObject();
-        var askedJson = JsonNode.Parse(asked.ToJson())!.AsObject();
-        var json = savedJson.DeepClone().AsObject();
-        foreach (var (option, setting) in SettingOf.Where(entry => Given(entry.Option)))
-        {
-            SetAt(json, setting, At(askedJson, setting)?.DeepClone());
-        }
-
-        // What is the same run in other words stays as the run wrote it: its data folder given by another path, a
-        // width or z of 0 that resolves to the run's, and --images (iterations of the run's batch).
-        if (Given(DataOptions.Data) && Path.GetFullPath(asked.Data) == Path.GetFullPath(saved.Data))
-        {
-            json["data"] = saved.Data;
-        }
-
-        if (asked.Model.MaxChannels == saved.Model.MaxChannels)
-        {
-            SetAt(json, "model.width", At(savedJson, "model.width")?.DeepClone());
-        }
-
-        if (asked.Model.LatentDim == saved.Model.LatentDim)
-        {
-            SetAt(json, "model.z_dim", At(savedJson, "model.z_dim")?.DeepClone());
-        }
-
-        if (Given(ImagesSeen))
-        {
-            SetAt(json, "training.steps", (parse.GetValue(ImagesSeen) + saved.Training.BatchSize - 1) / saved.Training.BatchSize);
-        }
-
-        var resumed = RunSettings.FromJson(json.ToJsonString());
-        if (ResumePolicy.FirstRefused(saved, resumed) is { } refused)
-        {
-            var option = SettingOf.FirstOrDefault(entry => entry.Setting == refused.Name).Option;
-            var given = option is Option<bool> ? option.Name : $"{option?.Name ?? refused.Name} {Show(refused.Now)}"; // a switch says all by its name
-            throw new UserError(
-                $"{given} cannot change on --resume (the run was trained with {Show(refused.Was)}): it changes what is trained; leave it out, or start a new run", Guard.Usage);
-        }
-
-        return resumed;
-
-        static string Show(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : node?.ToJsonString() ?? "off";
-    }
-
-    /// <summary>Each option of a new run and the setting (options.json's name) it sets: what an option given with --resume changes.</summary>
-    internal static readonly (Option Option, string Setting)[] SettingOf =
-    [
-        (DataOptions.Data, "data"), (DataOptions.Res, "model.image_size"), (DataOptions.Channels, "model.channels"), (Width, "model.width"), (ZDim, "model.z_dim"),
-        (Batch, "training.batch_size"), (Steps, "training.steps"), (OptimizerOption, "training.optimizer"), (Lr, "training.learning_rate"),
-        (LrE, "training.encoder_learning_rate"), (LrG, "training.generator_learning_rate"), (LrDecay, "training.learning_rate_decay"),
-        (LrFloor, "training.learning_rate_floor"), (ScheduleSteps, "training.schedule_steps"), (Beta1, "training.beta1"), (Beta2, "training.beta2"),
-        (SinglePass, "training.formulation"), (CalibrationImages, "training.calibration_images"), (Loss, "training.loss"), (LambdaQp, "training.lambda_qp"),
-        (LambdaRho, "training.lambda_rho"), (LambdaRhoWarmup, "training.lambda_rho_warmup"), (LambdaRhoGrowth, "training.lambda_rho_growth"),
-        (Ema, "training.ema_decay"), (Seed, "training.seed"), (ModelOptions.Device, "training.device"), (ModelOptions.Precision, "training.precision"),
-        (Flip, "training.flip"), (HoldoutShare, "training.holdout"), (AugmentOption, "training.augment"), (AugmentProbability, "training.augment_probability"),
-        (LogEvery, "training.log_every"), (SampleEvery, "training.sample_every"), (MetricsEvery, "training.metrics_every"), (SnapshotEvery, "training.snapshot_every"),
-    ];
-
-    private static JsonNode? At(JsonObject root, string setting) =>
-        setting.Split('.') is [var section, var name] ? root[section]?[name] : root[setting];
-
-    private static void SetAt(JsonObject root, string setting, JsonNode? value)
-    {
-        if (setting.Split('.') is [var section, var name])
-        {
-            root[section]![name] = value;
-        }
-        else
-        {
-            root[setting] = value;
-        }
     }
 
     private static long StepsOf(ParseResult parse, int batch)

@@ -39,7 +39,7 @@ internal static class RunWatch
 
     private static string? Newest(string runFolder, string kind) =>
         Directory.Exists(runFolder)
-            ? RunFolder.ByNumber(runFolder, kind, ".png").Select(Path.GetFileName).LastOrDefault()
+            ? Files.NumberedFiles.ByNumber(runFolder, kind, ".png").Select(Path.GetFileName).LastOrDefault()
             : null;
 
     private static List<JsonElement> ReadStats(string path)

@@ -200,5 +200,5 @@ internal static class ServeApi
     private static bool Flag(HttpRequest request, string name) =>
         request.Query[name].FirstOrDefault() is { } text && (text == "1" || text.Equals("true", StringComparison.OrdinalIgnoreCase));
 
-    private static long? StepOf(string path) => Training.RunFolder.StepOf(Path.GetFileName(path), "checkpoint", ".safetensors");
+    private static long? StepOf(string path) => Files.NumberedFiles.NumberOf(Path.GetFileName(path), "checkpoint", ".safetensors");
 }

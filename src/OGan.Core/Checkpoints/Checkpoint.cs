@@ -1,6 +1,8 @@
 using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using OGan.Files;
 using OGan.Models;
-using OGan.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 using Generator = OGan.Models.Generator;
@@ -12,7 +14,8 @@ namespace OGan.Checkpoints;
 /// "encoder." and "generator_ema.", the optimizers' state under "optimizer.generator." and
 /// "optimizer.encoder.", and "training.rng_state" / "training.permutation"; its metadata holds the format
 /// marker, the run settings (JSON), the step and the data cursor. This type alone knows that layout
-/// (docs/checkpoint-format.md describes it for other readers). Disposing frees the tensors.
+/// (docs/checkpoint-format.md describes it for other readers). Disposing frees the tensors. Training reads and
+/// writes the rest (OGan.Training's <c>TrainingCheckpoints</c>): <c>checkpoint.Settings</c>, <c>Restore</c> and <c>Checkpoint.Write</c>.
 /// </summary>
 public sealed class Checkpoint : IDisposable
 {
@@ -22,29 +25,36 @@ public sealed class Checkpoint : IDisposable
     // Version 1, written before digests: still read, unverified.
     private const string FormatWithoutDigest = "ogan-checkpoint/1";
 
-    private const string FormatKey = "format";
-    private const string SettingsKey = "settings";
-    private const string StepKey = "step";
-    private const string CursorKey = "cursor";
+    internal const string FormatKey = "format";
+    internal const string SettingsKey = "settings";
+    internal const string StepKey = "step";
+    internal const string CursorKey = "cursor";
     internal const string GeneratorPrefix = "generator.";
     internal const string EmaPrefix = "generator_ema.";
     internal const string EncoderPrefix = "encoder.";
     internal const string GeneratorOptimizerPrefix = "optimizer.generator.";
     internal const string EncoderOptimizerPrefix = "optimizer.encoder.";
-    private const string FadePrefix = "fade.";
-    private const string RngKey = "training.rng_state";
-    private const string PermutationKey = "training.permutation";
+    internal const string FadePrefix = "fade.";
+    internal const string RngKey = "training.rng_state";
+    internal const string PermutationKey = "training.permutation";
+
+    // The settings' JSON as RunSettings writes it: snake_case names.
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     private readonly Dictionary<string, Tensor> tensors;
 
-    private Checkpoint(string path, Dictionary<string, Tensor> tensors, RunSettings settings, long step, long cursor, bool isVerified)
+    private Checkpoint(string path, Dictionary<string, Tensor> tensors, string settingsJson, OGanConfig model, long step, long cursor, bool isVerified)
     {
         Path = path;
         this.tensors = tensors;
-        Settings = settings;
+        SettingsJson = settingsJson;
+        Model = model;
         Step = step;
         Cursor = cursor;
         IsVerified = isVerified;
+        var training = JsonNode.Parse(settingsJson)?["training"];
+        BatchSize = training?["batch_size"]?.GetValue<long>() ?? 0;
+        FadeImages = training?["fade_images"]?.GetValue<long>() ?? 0;
     }
 
     /// <summary>The parts of a checkpoint, by the prefix of their tensor names, in the order they are written.</summary>
@@ -62,14 +72,22 @@ public sealed class Checkpoint : IDisposable
     /// <summary>The file read.</summary>
     public string Path { get; }
 
-    /// <summary>The model config, training options and data of the run.</summary>
-    public RunSettings Settings { get; }
+    /// <summary>The run's settings (model config, training options and data) as the JSON of options.json; OGan.Training reads them as <c>checkpoint.Settings</c>.</summary>
+    public string SettingsJson { get; }
+
+    /// <summary>The shape of the networks it holds.</summary>
+    public OGanConfig Model { get; }
 
     /// <summary>Iterations done when it was written.</summary>
     public long Step { get; }
 
     /// <summary>Position in the current epoch's permutation.</summary>
     public long Cursor { get; }
+
+    // The run's global batch and fade length: how far a grown run's new layers had faded in at this step.
+    internal long BatchSize { get; }
+
+    internal long FadeImages { get; }
 
     /// <summary>
     /// Whether the file carries a SHA-256 digest, which <see cref="Read"/> checked; false for files written before
@@ -101,7 +119,7 @@ public sealed class Checkpoint : IDisposable
         ArgumentNullException.ThrowIfNull(path);
         if (Directory.Exists(path))
         {
-            path = RunFolder.LatestCheckpoint(path) ?? throw new FileNotFoundException($"run folder {path} holds no checkpoint-*.safetensors yet", path);
+            path = NumberedFiles.ByNumber(path, "checkpoint", ".safetensors") is { Count: > 0 } checkpoints ? checkpoints[^1] : throw new FileNotFoundException($"run folder {path} holds no checkpoint-*.safetensors yet", path);
         }
 
         if (!File.Exists(path))
@@ -113,11 +131,10 @@ public sealed class Checkpoint : IDisposable
         try
         {
             var isVerified = CheckFormat(path, metadata);
-            var settings = RunSettings.FromJson(metadata.GetValueOrDefault(SettingsKey) ?? throw new InvalidDataException("it has no settings"));
+            var settingsJson = metadata.GetValueOrDefault(SettingsKey) ?? throw new InvalidDataException("it has no settings");
             var step = long.Parse(metadata.GetValueOrDefault(StepKey) ?? "0", NumberStyles.None, CultureInfo.InvariantCulture);
             var cursor = long.Parse(metadata.GetValueOrDefault(CursorKey) ?? "0", NumberStyles.None, CultureInfo.InvariantCulture);
-            var config = settings.Model.Validate();
-            settings.Training.Validate();
+            var config = ModelOf(settingsJson).Validate();
             CheckShapes(tensors, GeneratorPrefix, Generator.StateShapes(config));
             CheckShapes(tensors, EncoderPrefix, Encoder.StateShapes(config));
             if (tensors.Keys.Any(k => k.StartsWith(EmaPrefix, StringComparison.Ordinal)))
@@ -131,9 +148,9 @@ public sealed class Checkpoint : IDisposable
                 CheckShapes(tensors, FadePrefix, FadeShapes(config, hasEma));
             }
 
-            return new Checkpoint(path, tensors, settings, step, cursor, isVerified);
+            return new Checkpoint(path, tensors, settingsJson, config, step, cursor, isVerified);
         }
-        catch (Exception e) when (e is InvalidDataException or FormatException or OverflowException or ArgumentException)
+        catch (Exception e) when (e is InvalidDataException or FormatException or OverflowException or ArgumentException or InvalidOperationException)
         {
             DisposeAll(tensors.Values);
             throw e is InvalidDataException && e.Message.StartsWith(path, StringComparison.Ordinal)
@@ -143,21 +160,34 @@ public sealed class Checkpoint : IDisposable
     }
 
     /// <summary>
-    /// The run's settings and whether the file carries a digest, from its header alone: for what must be known
-    /// before the whole file is read (and checked) by <see cref="Read"/>.
+    /// The run's settings (JSON) and whether the file carries a digest, from its header alone: for what must be
+    /// known before the whole file is read (and checked) by <see cref="Read"/>.
     /// </summary>
     /// <exception cref="InvalidDataException">Not an OGan checkpoint; the message names the file.</exception>
-    internal static (RunSettings Settings, bool IsVerified) ReadSettings(string path)
+    internal static (string SettingsJson, bool IsVerified) ReadSettingsJson(string path)
     {
         var metadata = SafeTensors.LoadMetadata(path);
         try
         {
             var isVerified = CheckFormat(path, metadata);
-            return (RunSettings.FromJson(metadata.GetValueOrDefault(SettingsKey) ?? throw new InvalidDataException("it has no settings")), isVerified);
+            return (metadata.GetValueOrDefault(SettingsKey) ?? throw new InvalidDataException("it has no settings"), isVerified);
         }
         catch (InvalidDataException e) when (!e.Message.StartsWith(path, StringComparison.Ordinal))
         {
             throw new InvalidDataException($"{path}: {e.Message}", e);
+        }
+    }
+
+    // The model part of the settings.
+    private static OGanConfig ModelOf(string settingsJson)
+    {
+        try
+        {
+            return JsonNode.Parse(settingsJson)?["model"]?.Deserialize<OGanConfig>(Json) ?? throw new InvalidDataException("its settings have no model");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"unreadable run settings: {e.Message}", e);
         }
     }
 
@@ -200,43 +230,6 @@ public sealed class Checkpoint : IDisposable
         }
     }
 
-    /// <summary>Writes a training state atomically to <paramref name="path"/>.</summary>
-    public static void Write(string path, RunSettings settings, TrainingState state)
-    {
-        ArgumentNullException.ThrowIfNull(settings);
-        ArgumentNullException.ThrowIfNull(state);
-        using var scope = NewDisposeScope();
-        var entries = new List<(string, Tensor)>();
-        entries.AddRange(Prefixed(GeneratorPrefix, state.Generator.state_dict()));
-        entries.AddRange(Prefixed(EncoderPrefix, state.Encoder.state_dict()));
-        if (state.Ema is not null)
-        {
-            entries.AddRange(Prefixed(EmaPrefix, state.Ema.state_dict()));
-        }
-
-        if (state.IsFading)
-        {
-            entries.AddRange(Prefixed(FadePrefix + GeneratorPrefix, state.Generator.Fade!.Layer.state_dict()));
-            entries.AddRange(Prefixed(FadePrefix + EncoderPrefix, state.Encoder.Fade!.Layer.state_dict()));
-            if (state.Ema is not null)
-            {
-                entries.AddRange(Prefixed(FadePrefix + EmaPrefix, state.Ema.Fade!.Layer.state_dict()));
-            }
-        }
-
-        entries.AddRange(Prefixed(GeneratorOptimizerPrefix, OptimizerStates.Save(state.GeneratorOptimizer)));
-        entries.AddRange(Prefixed(EncoderOptimizerPrefix, OptimizerStates.Save(state.EncoderOptimizer)));
-        entries.Add((RngKey, state.Random.get_state()));
-        entries.Add((PermutationKey, tensor(state.Permutation)));
-        SafeTensors.Save(path, entries, new Dictionary<string, string>
-        {
-            [FormatKey] = Format,
-            [SettingsKey] = settings.ToJson(),
-            [StepKey] = state.Step.ToString(CultureInfo.InvariantCulture),
-            [CursorKey] = state.Cursor.ToString(CultureInfo.InvariantCulture),
-        });
-    }
-
     /// <summary>Loads G's weights: the moving average when there is one and <paramref name="preferEma"/>, else the trained ones.</summary>
     /// <exception cref="InvalidDataException">The weights do not fit <paramref name="generator"/>.</exception>
     public void LoadGenerator(Generator generator, bool preferEma = true)
@@ -247,7 +240,7 @@ public sealed class Checkpoint : IDisposable
         generator.Fade = null;
         if (IsFading)
         {
-            generator.Fade = Models.Fade.ForGenerator(Settings.Model);
+            generator.Fade = Models.Fade.ForGenerator(Model);
             LoadFade(generator.Fade, prefix);
         }
     }
@@ -261,63 +254,18 @@ public sealed class Checkpoint : IDisposable
         encoder.Fade = null;
         if (IsFading)
         {
-            encoder.Fade = Models.Fade.ForEncoder(Settings.Model);
+            encoder.Fade = Models.Fade.ForEncoder(Model);
             LoadFade(encoder.Fade, EncoderPrefix);
-        }
-    }
-
-    /// <summary>Puts a trainer's state back as it was when this checkpoint was written.</summary>
-    /// <exception cref="InvalidDataException">The checkpoint does not fit the state (another model, optimizer or data set).</exception>
-    public void Restore(TrainingState state)
-    {
-        ArgumentNullException.ThrowIfNull(state);
-        LoadModule(state.Generator, GeneratorPrefix);
-        LoadModule(state.Encoder, EncoderPrefix);
-        if (state.Ema is not null)
-        {
-            LoadModule(state.Ema, HasEma ? EmaPrefix : GeneratorPrefix);
-        }
-
-        if (state.IsFading != IsFading && Fade.AlphaAfter(Step * Settings.Training.BatchSize, Settings.Training.FadeImages) < 1)
-        {
-            throw new InvalidDataException($"{Path} cannot resume this run: it was written {(IsFading ? "while" : "after")} new layers faded in, the run's settings say {(IsFading ? "after" : "while")}");
-        }
-
-        if (IsFading && state.IsFading)
-        {
-            LoadFade(state.Generator.Fade!, GeneratorPrefix);
-            LoadFade(state.Encoder.Fade!, EncoderPrefix);
-            if (state.Ema is not null)
-            {
-                LoadFade(state.Ema.Fade!, HasEma ? EmaPrefix : GeneratorPrefix);
-            }
-        }
-
-        try
-        {
-            OptimizerStates.Load(state.GeneratorOptimizer, Part(GeneratorOptimizerPrefix));
-            OptimizerStates.Load(state.EncoderOptimizer, Part(EncoderOptimizerPrefix));
-            using (var current = state.Random.get_state())
-            {
-                state.Random.set_state(Required(RngKey, ScalarType.Byte, current.shape));
-            }
-
-            var permutation = Required(PermutationKey, ScalarType.Int64, [state.Permutation.Length]);
-            state.Restore(Step, Cursor, permutation.data<long>().ToArray());
-        }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.Runtime.InteropServices.ExternalException)
-        {
-            throw new InvalidDataException($"{Path} cannot resume this run: {e.Message.Split('\n', 2)[0].Trim()}", e);
         }
     }
 
     /// <summary>Frees the tensors.</summary>
     public void Dispose() => DisposeAll(tensors.Values);
 
-    private Tensor Required(string key) =>
+    internal Tensor Required(string key) =>
         tensors.TryGetValue(key, out var value) ? value : throw new ArgumentException($"it has no '{key}'");
 
-    private Tensor Required(string key, ScalarType dtype, long[] shape)
+    internal Tensor Required(string key, ScalarType dtype, long[] shape)
     {
         var value = Required(key);
         return value.dtype == dtype && value.shape.SequenceEqual(shape)
@@ -329,7 +277,7 @@ public sealed class Checkpoint : IDisposable
     internal Dictionary<string, Tensor> Part(string prefix) =>
         tensors.Where(t => t.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(t => t.Key[prefix.Length..], t => t.Value);
 
-    private void LoadModule(nn.Module module, string prefix)
+    internal void LoadModule(nn.Module module, string prefix)
     {
         try
         {
@@ -342,10 +290,10 @@ public sealed class Checkpoint : IDisposable
     }
 
     // A fade's layer, and its alpha at this checkpoint's step.
-    private void LoadFade(Fade fade, string networkPrefix)
+    internal void LoadFade(Fade fade, string networkPrefix)
     {
         LoadModule(fade.Layer, FadePrefix + networkPrefix);
-        fade.Alpha = Fade.AlphaAfter(Step * Settings.Training.BatchSize, Settings.Training.FadeImages);
+        fade.Alpha = Fade.AlphaAfter(Step * BatchSize, FadeImages);
     }
 
     private static IEnumerable<(string Name, long[] Shape)> FadeShapes(OGanConfig config, bool hasEma)
@@ -355,7 +303,7 @@ public sealed class Checkpoint : IDisposable
             .Select(entry => (network + entry.Name, entry.Shape)));
     }
 
-    private static IEnumerable<(string, Tensor)> Prefixed(string prefix, IEnumerable<KeyValuePair<string, Tensor>> entries) =>
+    internal static IEnumerable<(string, Tensor)> Prefixed(string prefix, IEnumerable<KeyValuePair<string, Tensor>> entries) =>
         entries.Select(e => (prefix + e.Key, e.Value));
 
     private static void DisposeAll(IEnumerable<Tensor> values)

@@ -137,7 +137,7 @@ public static class OnnxExport
             throw new InvalidDataException($"{checkpoint.Path} was written while a grown run's new layers faded in: the graphs would leave the old layers out; export a checkpoint from after the fade");
         }
 
-        var config = checkpoint.Settings.Model.Validate();
+        var config = checkpoint.Model;
         using var generator = new Generator(config);
         using var encoder = new Encoder(config);
         checkpoint.LoadGenerator(generator);

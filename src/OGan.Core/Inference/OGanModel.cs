@@ -76,7 +76,7 @@ public sealed class OGanModel : IDisposable
     public static OGanModel Load(string path, Device? device = null, Precision precision = MixedPrecision.Precision.Auto)
     {
         using var checkpoint = Checkpoint.Read(path);
-        var config = checkpoint.Settings.Model.Validate();
+        var config = checkpoint.Model;
         var generator = new Generator(config);
         var encoder = new Encoder(config);
         try

@@ -128,34 +128,11 @@ public sealed partial class RunFolder(string path)
     public static string? LatestCheckpoint(string folder) => CheckpointsByStep(folder) is { Count: > 0 } checkpoints ? checkpoints[^1] : null;
 
     /// <summary>The checkpoint-NNNNNN.safetensors files of <paramref name="folder"/>, by step (numbers, not names: step 1,000,000 has 7 digits).</summary>
-    internal static IReadOnlyList<string> CheckpointsByStep(string folder) => ByNumber(folder, "checkpoint", ".safetensors");
-
-    /// <summary>The files KIND-N.EXTENSION of <paramref name="folder"/> ordered by N, ignoring names without a number there.</summary>
-    internal static IReadOnlyList<string> ByNumber(string folder, string kind, string extension) =>
-        Directory.Exists(folder)
-            ? [.. Directory.EnumerateFiles(folder, $"{kind}-*{extension}")
-                .Select(path => (path, step: StepOf(System.IO.Path.GetFileName(path), kind, extension)))
-                .Where(f => f.step is not null)
-                .OrderBy(f => f.step)
-                .Select(f => f.path)]
-            : [];
-
-    /// <summary>N of a file named KIND-N.EXTENSION (the run writes N with at least 6 digits), or null for any other name.</summary>
-    internal static long? StepOf(string fileName, string kind, string extension)
-    {
-        if (!fileName.StartsWith(kind + "-", StringComparison.Ordinal) || !fileName.EndsWith(extension, StringComparison.Ordinal) ||
-            fileName.Length < kind.Length + 1 + extension.Length)
-        {
-            return null;
-        }
-
-        var number = fileName[(kind.Length + 1)..^extension.Length];
-        return number.Length is >= 1 and <= 18 && number.All(char.IsAsciiDigit) ? long.Parse(number, CultureInfo.InvariantCulture) : null;
-    }
+    internal static IReadOnlyList<string> CheckpointsByStep(string folder) => NumberedFiles.ByNumber(folder, "checkpoint", ".safetensors");
 
     /// <summary>Whether <paramref name="fileName"/> is one of the grids a run writes (samples-N.png, reconstructions-N.png).</summary>
     internal static bool IsGrid(string fileName) =>
-        StepOf(fileName, "samples", ".png") is not null || StepOf(fileName, "reconstructions", ".png") is not null;
+        NumberedFiles.NumberOf(fileName, "samples", ".png") is not null || NumberedFiles.NumberOf(fileName, "reconstructions", ".png") is not null;
 
     private static long? StepOfLine(string line)
     {

@@ -1,5 +1,5 @@
 using System.Reflection;
-using System.Reflection.Emit;
+using OGan.Core.Tests.Structure;
 using OGan.Training;
 
 namespace OGan.Core.Tests.Memory;
@@ -21,11 +21,6 @@ public sealed class ScalarTemporariesTests
     // What only `ogan eval` runs, on one thread, where their formulas read best as written (FID, KID, SWD, identity,
     // the ImageNet and Fashion-MNIST networks).
     private static readonly string[] EvalOnly = ["FeatureDistance", "LinearProbe", "SlicedWasserstein", "OnnxGraph", "ImageNetFeatures", "FashionClassifier", "IdentityRetrieval"];
-
-    private static readonly Dictionary<short, OpCode> OpCodesByValue = typeof(OpCodes)
-        .GetFields(BindingFlags.Public | BindingFlags.Static)
-        .Select(field => (OpCode)field.GetValue(null)!)
-        .ToDictionary(code => code.Value);
 
     [Fact]
     public void No_method_of_training_or_inference_makes_a_temporary_scalar()
@@ -99,50 +94,5 @@ public sealed class ScalarTemporariesTests
     };
 
     /// <summary>Every method that <paramref name="method"/> calls or constructs, read from its IL.</summary>
-    private static IEnumerable<MethodBase> Calls(MethodBase method)
-    {
-        var il = method.GetMethodBody()?.GetILAsByteArray();
-        if (il is null)
-        {
-            yield break;
-        }
-
-        var position = 0;
-        while (position < il.Length)
-        {
-            short value = il[position] == 0xFE ? (short)(0xFE00 | il[position + 1]) : il[position];
-            position += il[position] == 0xFE ? 2 : 1;
-            var code = OpCodesByValue[value];
-            if (code.OperandType == OperandType.InlineMethod)
-            {
-                var token = BitConverter.ToInt32(il, position);
-                MethodBase? callee = null;
-                try
-                {
-                    callee = method.Module.ResolveMethod(token, method.DeclaringType?.GetGenericArguments(), method.IsGenericMethod ? method.GetGenericArguments() : null);
-                }
-                catch (ArgumentException)
-                {
-                    // a generic instantiation reflection cannot resolve here: never one of TorchSharp's
-                }
-
-                if (callee is not null)
-                {
-                    yield return callee;
-                }
-            }
-
-            position += OperandSize(code, il, position);
-        }
-    }
-
-    private static int OperandSize(OpCode code, byte[] il, int position) => code.OperandType switch
-    {
-        OperandType.InlineNone => 0,
-        OperandType.ShortInlineBrTarget or OperandType.ShortInlineI or OperandType.ShortInlineVar => 1,
-        OperandType.InlineVar => 2,
-        OperandType.InlineI8 or OperandType.InlineR => 8,
-        OperandType.InlineSwitch => 4 + (4 * BitConverter.ToInt32(il, position)),
-        _ => 4,
-    };
+    private static IEnumerable<MethodBase> Calls(MethodBase method) => Il.Members(method).OfType<MethodBase>();
 }
