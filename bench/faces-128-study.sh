@@ -4,7 +4,7 @@
 # `ogan eval` against the held-out photos (FID and KID on ImageNet ResNet-18 features, of samples and of
 # reconstructions, MSE, SSIM, rho, the floor).
 # Usage: bench/faces-128-study.sh [MINUTES] [OUT]   (default 30 minutes each, into results/faces-128-study)
-#   VARIANTS="direct grow" SEEDS="1" GROW_SHARE=0.67 FADE=20000 EVAL_COUNT=1000
+#   VARIANTS="direct grow" SEEDS="1" GROW_SHARE=0.33 FADE=20000 EVAL_COUNT=1000
 #   direct: `ogan train --res 128` with the photo defaults for the whole budget
 #   grow:   `--res 64` for GROW_SHARE of the budget, then `--grow-from` it at 128 px for the rest (new layers fade in over FADE images)
 # OGAN=... runs another build (a frozen copy, so that editing the sources meanwhile changes nothing).
@@ -16,7 +16,7 @@ ogan=${OGAN:-./ogan}
 data=${DATA:-../shared/data/celeba-128}
 seeds=(${SEEDS:-1})
 count=${EVAL_COUNT:-1000}
-share=${GROW_SHARE:-0.67}
+share=${GROW_SHARE:-0.33}
 fade=${FADE:-20000}
 order=(${VARIANTS:-grow direct})
 mkdir -p "$out"

@@ -45,7 +45,7 @@ internal static partial class TrainCommand
             throw new UserError("--grow-from cannot be given with --resume: a grown run is a new run; resume it later with --resume alone", Guard.Usage) { Agreed = true };
         }
 
-        if (resume is null && parse.GetValue(GrowFrom) is null && !parse.GetValue(DryRun) && GrowthOf(parse) is { } growSizes)
+        if (resume is null && parse.GetValue(GrowFrom) is null && !parse.GetValue(DryRun) && GrowthOf(parse, group.Size) is { } growSizes)
         {
             if (group.Size > 1)
             {
@@ -123,7 +123,7 @@ internal static partial class TrainCommand
         var timeLimit = Duration.Parse(parse.GetValue(TimeLimit), "--time-limit");
         if (parse.GetValue(DryRun))
         {
-            if (resumed is null && smaller is null && GrowthOf(parse) is { } schedule)
+            if (resumed is null && smaller is null && GrowthOf(parse, group.Size) is { } schedule)
             {
                 log.LogInformation("growth schedule: {Sizes} px first ({Share:P0} of the budget), then grown to {Size} px; the settings below are the last stage's, whose width, z and kernel the first stage sets", schedule, parse.GetValue(GrowShare), size);
             }
@@ -228,8 +228,9 @@ internal static partial class TrainCommand
         _ => value.ToString() ?? "",
     };
 
-    // The growth schedule of a new run: --grow as given (none: off).
-    private static string? GrowthOf(ParseResult parse)
+    // The growth schedule of a new run: --grow as given (none: off), else the photo defaults' for its size in one
+    // process (under mpirun each stage is a job of its own: --res, then --grow-from).
+    private static string? GrowthOf(ParseResult parse, int processes)
     {
         if (parse.GetResult(GrowSizes) is { Implicit: false })
         {
@@ -237,7 +238,8 @@ internal static partial class TrainCommand
             return given is null || given.Equals("none", StringComparison.OrdinalIgnoreCase) ? null : given;
         }
 
-        return null; // no default schedule: at 128 px the study's grown row lost to training at 128 px (docs/results.md section 11)
+        var (data, size, _) = DataOptions.Resolve(parse);
+        return processes == 1 && IsPhotos(data) ? PhotoDefaults.GrowthSizes(size) : null;
     }
 
     // The run folder the last new or grown run of this process made (for the growth schedule's next stage).
