@@ -1,7 +1,4 @@
-using OGan.Files;
 using System.CommandLine;
-using System.Globalization;
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using OGan.Cli.Evaluation;
 using OGan.Data;

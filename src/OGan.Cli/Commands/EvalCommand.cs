@@ -1,14 +1,9 @@
-using OGan.Files;
 using System.CommandLine;
-using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using OGan.Cli.Evaluation;
-using OGan.Data;
-using OGan.Evaluation;
-using OGan.Imaging;
+using OGan.Files;
 using OGan.Inference;
-using static TorchSharp.torch;
 
 namespace OGan.Cli;
 
