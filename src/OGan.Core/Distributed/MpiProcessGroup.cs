@@ -119,7 +119,8 @@ internal sealed class MpiProcessGroup : ProcessGroup
 
     private protected override void WaitForMain(string work)
     {
-        using var watch = watchdog.EnterMainWork($"MPI_Barrier (process 0 is to {work})");
+        // Rank 0 has done its work when it gets here: its wait for the others, already waiting, is a plain collective.
+        using var watch = IsMain ? watchdog.Enter("MPI_Barrier") : watchdog.EnterMainWork($"MPI_Barrier (process 0 is to {work})");
         mpi.Barrier();
     }
 
