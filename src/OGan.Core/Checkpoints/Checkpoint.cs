@@ -43,7 +43,7 @@ public sealed class Checkpoint : IDisposable
 
     private readonly Dictionary<string, Tensor> tensors;
 
-    private Checkpoint(string path, Dictionary<string, Tensor> tensors, string settingsJson, OGanConfig model, long step, long cursor, bool isVerified)
+    private Checkpoint(string path, Dictionary<string, Tensor> tensors, string settingsJson, JsonNode? settings, OGanConfig model, long step, long cursor, bool isVerified)
     {
         Path = path;
         this.tensors = tensors;
@@ -52,7 +52,7 @@ public sealed class Checkpoint : IDisposable
         Step = step;
         Cursor = cursor;
         IsVerified = isVerified;
-        var training = JsonNode.Parse(settingsJson)?["training"];
+        var training = settings?["training"];
         BatchSize = training?["batch_size"]?.GetValue<long>() ?? 0;
         FadeImages = training?["fade_images"]?.GetValue<long>() ?? 0;
     }
@@ -134,7 +134,8 @@ public sealed class Checkpoint : IDisposable
             var settingsJson = metadata.GetValueOrDefault(SettingsKey) ?? throw new InvalidDataException("it has no settings");
             var step = long.Parse(metadata.GetValueOrDefault(StepKey) ?? "0", NumberStyles.None, CultureInfo.InvariantCulture);
             var cursor = long.Parse(metadata.GetValueOrDefault(CursorKey) ?? "0", NumberStyles.None, CultureInfo.InvariantCulture);
-            var config = ModelOf(settingsJson).Validate();
+            var settings = Parse(settingsJson);
+            var config = ModelOf(settings).Validate();
             CheckShapes(tensors, GeneratorPrefix, Generator.StateShapes(config));
             CheckShapes(tensors, EncoderPrefix, Encoder.StateShapes(config));
             if (tensors.Keys.Any(k => k.StartsWith(EmaPrefix, StringComparison.Ordinal)))
@@ -148,7 +149,7 @@ public sealed class Checkpoint : IDisposable
                 CheckShapes(tensors, FadePrefix, FadeShapes(config, hasEma));
             }
 
-            return new Checkpoint(path, tensors, settingsJson, config, step, cursor, isVerified);
+            return new Checkpoint(path, tensors, settingsJson, settings, config, step, cursor, isVerified);
         }
         catch (Exception e) when (e is InvalidDataException or FormatException or OverflowException or ArgumentException or InvalidOperationException)
         {
@@ -178,12 +179,24 @@ public sealed class Checkpoint : IDisposable
         }
     }
 
-    // The model part of the settings.
-    private static OGanConfig ModelOf(string settingsJson)
+    private static JsonNode? Parse(string settingsJson)
     {
         try
         {
-            return JsonNode.Parse(settingsJson)?["model"]?.Deserialize<OGanConfig>(Json) ?? throw new InvalidDataException("its settings have no model");
+            return JsonNode.Parse(settingsJson);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"unreadable run settings: {e.Message}", e);
+        }
+    }
+
+    // The model part of the settings.
+    private static OGanConfig ModelOf(JsonNode? settings)
+    {
+        try
+        {
+            return settings?["model"]?.Deserialize<OGanConfig>(Json) ?? throw new InvalidDataException("its settings have no model");
         }
         catch (JsonException e)
         {
