@@ -8,6 +8,9 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 feed="$repo/artifacts/packages"
 quiet=(--nologo -v quiet -clp:NoSummary)
+# The samples and the outside app are built as users build them, except that libtorch (1.2 GB, plus the other
+# platforms' in a portable build) is linked from the NuGet cache, not copied, so that a CI machine's disk holds it.
+links=(-p:CreateHardLinksForCopyLocalIfPossible=true -p:CreateHardLinksForPublishFilesIfPossible=true)
 
 in_root() { # runs a TorchSharp program where it can load: here, or in the Debian 13 root
   if bash "$repo/scripts/debian13.sh" needed; then bash "$repo/scripts/debian13.sh" run "$@"; else "$@"; fi
@@ -15,7 +18,7 @@ in_root() { # runs a TorchSharp program where it can load: here, or in the Debia
 fail() { echo "check-packages: $*" >&2; exit 1; }
 build() { # dotnet build, printing its output only when it fails
   local output
-  output=$(dotnet build "$@" -c Release "${quiet[@]}" 2>&1) || { printf '%s\n' "$output" >&2; fail "dotnet build $1 failed"; }
+  output=$(dotnet build "$@" -c Release "${quiet[@]}" "${links[@]}" 2>&1) || { printf '%s\n' "$output" >&2; fail "dotnet build $1 failed"; }
 }
 
 version=$(dotnet msbuild src/OGan.Core/OGan.Core.csproj -getProperty:Version)
@@ -89,7 +92,7 @@ done
 
 echo "== dotnet publish -r linux-x64: samples/OnnxInference against samples/Inference (TorchSharp-cpu)"
 for sample in OnnxInference Inference; do
-  dotnet publish "samples/$sample" -c Release -r linux-x64 --self-contained false -o "$work/publish-$sample" "${quiet[@]}" >/dev/null
+  dotnet publish "samples/$sample" -c Release -r linux-x64 --self-contained false -o "$work/publish-$sample" "${quiet[@]}" "${links[@]}" >/dev/null
 done
 onnx_bytes=$(du -sb "$work/publish-OnnxInference" | cut -f1); torch_bytes=$(du -sb "$work/publish-Inference" | cut -f1)
 awk -v o="$onnx_bytes" -v t="$torch_bytes" 'BEGIN { printf "   published: OnnxInference %.1f MB, Inference %.1f MB (ratio %.3f)\n", o / 1e6, t / 1e6, o / t }'

@@ -33,10 +33,37 @@ internal static class Fixtures
         return files;
     }
 
+    /// <summary>A new empty folder under this test process's own, which is deleted when the process exits (OGAN_KEEP_TEST_FILES=1 keeps it).</summary>
     public static string TemporaryFolder()
     {
-        var path = Path.Combine(Path.GetTempPath(), "ogan-tests", Guid.NewGuid().ToString("N"));
+        var path = Path.Combine(TestProcessFolder.Value, Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(path);
         return path;
+    }
+
+    private static readonly Lazy<string> TestProcessFolder = new(() =>
+    {
+        var root = Path.Combine(Path.GetTempPath(), "ogan-tests", $"process-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(root);
+        if (Environment.GetEnvironmentVariable("OGAN_KEEP_TEST_FILES") != "1")
+        {
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => DeleteQuietly(root);
+        }
+
+        return root;
+    });
+
+    private static void DeleteQuietly(string folder)
+    {
+        try
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
     }
 }

@@ -63,6 +63,11 @@ internal static class ImageInputs
                 continue;
             }
 
+            if (image.Side < config.ImageSize)
+            {
+                log.LogWarning("{Name} is {Side} px across, smaller than the model's {Size} px: enlarged, so it looks blurred to the model", image.Name, image.Side, config.ImageSize);
+            }
+
             pixels.Add(image.Pixels);
             names.Add(image.Name);
             if (pixels.Count == batchSize)

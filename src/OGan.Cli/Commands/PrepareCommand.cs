@@ -40,7 +40,8 @@ internal static class PrepareCommand
             $"prepare {done}/{total}  {done / clock.Elapsed.TotalSeconds:F0} images/s")));
         var report = PreparedSet.Create(output, source, size, channels, progress, linked.Token);
         ProgressLine.Finish();
-        log.LogInformation("{Report} in {Seconds:F1} s", DataSets.Describe(report), clock.Elapsed.TotalSeconds);
+        log.LogInformation("{Report}", DataSets.Describe(report));
+        log.LogInformation("took {Seconds:F1} s ({Rate:F0} images/s)", clock.Elapsed.TotalSeconds, (report.Header.Count + report.Header.Skipped) / clock.Elapsed.TotalSeconds);
         return 0;
     }
 

@@ -131,18 +131,25 @@ public static class DataSets
         return set;
     }
 
-    /// <summary>One line about a finished preparation: kept, skipped, and the first bad files.</summary>
+    /// <summary>One line about a finished preparation: kept, enlarged, skipped, and the first bad files.</summary>
     public static string Describe(PrepareReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        var line = $"prepared {report.Header.Count} images from {report.Header.Source} into {report.Path}";
-        if (report.Header.Skipped == 0)
+        var header = report.Header;
+        var text = $"prepared {header.Count} images from {header.Source} into {report.Path}.";
+        if (header.Enlarged > 0)
         {
-            return line;
+            var were = header.Enlarged == 1 ? "1 was" : $"{header.Enlarged} were";
+            text += $" {were} smaller than {header.Size} px and enlarged, so blurred (the first: {report.FirstEnlarged}).";
         }
 
-        var more = report.Header.Skipped > report.FirstFailures.Count ? "; ..." : string.Empty;
-        return $"{line}; skipped {report.Header.Skipped} unreadable: {string.Join("; ", report.FirstFailures)}{more}";
+        if (header.Skipped > 0)
+        {
+            var more = header.Skipped > report.FirstFailures.Count ? "; ..." : string.Empty;
+            text += $" Skipped {header.Skipped} unreadable: {string.Join("; ", report.FirstFailures)}{more}.";
+        }
+
+        return text;
     }
 
     /// <summary>Where <see cref="Open"/> keeps the prepared file of <paramref name="source"/> at this size.</summary>

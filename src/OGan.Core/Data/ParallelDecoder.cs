@@ -8,7 +8,8 @@ namespace OGan.Data;
 /// <param name="Name">The path or key.</param>
 /// <param name="Pixels">Planar uint8 (C, S, S), or null.</param>
 /// <param name="Error">Why it could not be decoded, or null.</param>
-internal sealed record DecodedImage(string Name, byte[]? Pixels, string? Error);
+/// <param name="Side">The side of the photo's centred square before resizing (below the size asked for: enlarged); 0 when not decoded.</param>
+internal sealed record DecodedImage(string Name, byte[]? Pixels, string? Error, int Side = 0);
 
 /// <summary>
 /// Decodes and resizes images on background workers (all cores by default), handing them back in their
@@ -96,7 +97,8 @@ internal static class ParallelDecoder
                 length = bytes.Length;
             }
 
-            return new DecodedImage(image.Name, Preprocess.Square(bytes, channels, size, length), null);
+            var pixels = Preprocess.Square(bytes, channels, size, length, out var side);
+            return new DecodedImage(image.Name, pixels, null, side);
         }
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {

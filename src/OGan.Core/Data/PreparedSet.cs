@@ -15,10 +15,18 @@ public sealed record PreparedHeader(
     /// <summary>The names, sizes and times of the source's files when it was prepared (SHA-256), or null when unknown.</summary>
     [JsonPropertyName("fingerprint")]
     public string? Fingerprint { get; init; }
+
+    /// <summary>How many of the images were smaller than <see cref="Size"/> (their centred square) and were enlarged, so look blurred.</summary>
+    [JsonPropertyName("enlarged")]
+    public int Enlarged { get; init; }
 }
 
 /// <summary>The outcome of preparing a data set: images kept, and the bad ones skipped (the first few named with their reason).</summary>
-public sealed record PrepareReport(string Path, PreparedHeader Header, IReadOnlyList<string> FirstFailures);
+public sealed record PrepareReport(string Path, PreparedHeader Header, IReadOnlyList<string> FirstFailures)
+{
+    /// <summary>The first image that was smaller than the size and was enlarged, with its side in pixels, or null.</summary>
+    public string? FirstEnlarged { get; init; }
+}
 
 /// <summary>
 /// A data set decoded and resized once into one file of uint8 (N, C, S, S) pixels, memory-mapped at
@@ -49,7 +57,8 @@ public static class PreparedSet
         var temporary = $"{path}.{Environment.ProcessId}.partial";
         var failures = new List<string>();
         var fingerprint = SourceFingerprint.Of(source); // before reading: a file changed meanwhile is noticed next time
-        int count = 0, skipped = 0;
+        int count = 0, skipped = 0, enlarged = 0;
+        string? firstEnlarged = null;
         try
         {
             using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
@@ -62,13 +71,18 @@ public static class PreparedSet
                         skipped++;
                         if (failures.Count < 5)
                         {
-                            failures.Add($"{image.Name}: {image.Error}");
+                            failures.Add($"{image.Name} ({image.Error})");
                         }
                     }
                     else
                     {
                         stream.Write(image.Pixels);
                         count++;
+                        if (image.Side < size)
+                        {
+                            enlarged++;
+                            firstEnlarged ??= $"{image.Name}, {image.Side} px across";
+                        }
                     }
 
                     if ((count + skipped) % 256 == 0)
@@ -84,7 +98,7 @@ public static class PreparedSet
                         : $"{source.Description}: none of its {skipped} images could be read; the first: {failures[0]}");
                 }
 
-                var header = new PreparedHeader(source.Description, size, channels, count, skipped) { Fingerprint = fingerprint };
+                var header = new PreparedHeader(source.Description, size, channels, count, skipped) { Fingerprint = fingerprint, Enlarged = enlarged };
                 var json = JsonSerializer.SerializeToUtf8Bytes(header);
                 stream.Position = 0;
                 stream.Write(Magic);
@@ -92,7 +106,7 @@ public static class PreparedSet
                 stream.Write(json);
                 stream.Flush(flushToDisk: true);
                 File.Move(temporary, path, overwrite: true);
-                return new PrepareReport(path, header, failures);
+                return new PrepareReport(path, header, failures) { FirstEnlarged = firstEnlarged };
             }
         }
         finally

@@ -30,6 +30,14 @@ public static class Preprocess
         return Square(image, channels, size);
     }
 
+    /// <summary>As <see cref="Square(byte[], int, int, int)"/>, also giving the side of the photo's square before resizing (under <paramref name="size"/>: enlarged).</summary>
+    internal static byte[] Square(byte[] encoded, int channels, int size, int length, out int side)
+    {
+        using var image = ImageCodec.Load(encoded, length);
+        side = SquareImage.CropAndResize(image, size);
+        return SquareImage.Planar(image, channels);
+    }
+
     /// <summary>As <see cref="Square(byte[], int, int, int)"/>, refusing images of more than <paramref name="maxPixels"/> pixels before decoding them.</summary>
     internal static byte[] Square(byte[] encoded, int channels, int size, long maxPixels)
     {

@@ -10,8 +10,12 @@ namespace OGan.Imaging;
 /// </summary>
 internal static class SquareImage
 {
-    /// <summary>Turns <paramref name="image"/> upright by its EXIF orientation, crops it to its largest centred square and resizes it to <paramref name="size"/> (a triangle filter as wide as the scale when shrinking, as PIL's antialiased bilinear).</summary>
-    public static void CropAndResize(Image image, int size)
+    /// <summary>
+    /// Turns <paramref name="image"/> upright by its EXIF orientation, crops it to its largest centred square and
+    /// resizes it to <paramref name="size"/> (a triangle filter as wide as the scale when shrinking, as PIL's
+    /// antialiased bilinear). Returns the square's side before resizing: under <paramref name="size"/>, the photo was enlarged.
+    /// </summary>
+    public static int CropAndResize(Image image, int size)
     {
         image.Mutate(x => x.AutoOrient()); // EXIF orientation: the photo as a viewer shows it (a no-op once applied)
         var side = Math.Min(image.Width, image.Height);
@@ -28,6 +32,7 @@ internal static class SquareImage
                 x.Resize(new ResizeOptions { Size = new Size(size, size), Sampler = KnownResamplers.Triangle, Mode = ResizeMode.Stretch });
             }
         });
+        return side;
     }
 
     /// <summary>Planar bytes of <paramref name="channels"/> (1: ITU-R 601 luma, 3: RGB), alpha composited on black.</summary>

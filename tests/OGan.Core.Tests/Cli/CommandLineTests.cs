@@ -4,6 +4,8 @@ using OGan.Checkpoints;
 using OGan.Data;
 using OGan.Imaging;
 using OGan.Training;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Processing;
 
 namespace OGan.Core.Tests.Cli;
 
@@ -94,6 +96,23 @@ public sealed class CommandLineTests(TrainedRun run) : IClassFixture<TrainedRun>
 
         Assert.Equal(0, Ogan.Run(run.Folder, "reconstruct", Photos[0], "-c", run.RunFolder, "--separate", "recon").ExitCode);
         Assert.Equal(new ImageHeader(ImageFormat.Png, 32, 32), Header(Path.Combine(run.Folder, "recon", Path.GetFileNameWithoutExtension(Photos[0]) + ".png")));
+        Assert.DoesNotContain("enlarged", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_photo_smaller_than_the_model_is_enlarged_with_a_warning_that_names_it()
+    {
+        var tiny = Path.Combine(Fixtures.TemporaryFolder(), "tiny.png");
+        using (var photo = SixLabors.ImageSharp.Image.Load(Photos[0]))
+        {
+            photo.Mutate(x => x.Resize(12, 8));
+            photo.SaveAsPng(tiny);
+        }
+
+        var result = Ogan.Run(run.Folder, "reconstruct", tiny, Photos[1], "-c", run.RunFolder, "-o", "tiny-pairs.png");
+        Assert.True(result.ExitCode == 0, result.Error);
+        var warning = Assert.Single(result.Error.Split('\n'), line => line.Contains("enlarged", StringComparison.Ordinal));
+        Assert.Contains($"{tiny} is 8 px across, smaller than the model's 32 px", warning, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -3,6 +3,8 @@ using OGan.Core.Tests.Imaging;
 using OGan.Imaging;
 using OGan.Models;
 using OGan.Training;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Processing;
 
 namespace OGan.Core.Tests.Data;
 
@@ -35,7 +37,7 @@ public sealed class DataSetTests
         Assert.Equal(32, images.Size);
         var report = logs.Last();
         Assert.Contains("prepared 5 images", report, StringComparison.Ordinal);
-        Assert.Contains("skipped 4 unreadable", report, StringComparison.Ordinal);
+        Assert.Contains("Skipped 4 unreadable", report, StringComparison.Ordinal);
         Assert.Contains("empty.jpg", report, StringComparison.Ordinal);
         Assert.Contains("huge.png", report, StringComparison.Ordinal);
 
@@ -44,6 +46,33 @@ public sealed class DataSetTests
         var first = Preprocess.Load(photos.Order(StringComparer.Ordinal).First(), 3, 32);
         var prepared = images.PixelsAt([0])[0];
         Assert.Equal(0.0, ImageCodecTests.MeanAbsoluteDifference(first, prepared));
+    }
+
+    [Fact]
+    public void Photos_smaller_than_the_training_size_are_counted_and_the_first_named_when_prepared()
+    {
+        var folder = Fixtures.TemporaryFolder();
+        var photos = Fixtures.SharedPhotos("celeba-hq").Take(3).ToArray();
+        foreach (var photo in photos)
+        {
+            File.Copy(photo, Path.Combine(folder, Path.GetFileName(photo)));
+        }
+
+        using (var small = SixLabors.ImageSharp.Image.Load(photos[0]))
+        {
+            small.Mutate(x => x.Resize(24, 40));
+            small.SaveAsPng(Path.Combine(folder, "small.png"));
+        }
+
+        var logs = new List<string>();
+        var cache = Fixtures.TemporaryFolder();
+        using var images = DataSets.Open(folder, 32, 3, cache: cache, log: logs.Add);
+
+        Assert.Equal(4, images.Count);
+        Assert.Contains("1 was smaller than 32 px and enlarged, so blurred (the first: ", logs.Last(), StringComparison.Ordinal);
+        Assert.Contains("small.png, 24 px across)", logs.Last(), StringComparison.Ordinal);
+        var prepared = Directory.GetFiles(Path.Combine(cache, "prepared")).Single();
+        Assert.Equal(1, PreparedSet.ReadHeader(prepared).Enlarged);
     }
 
     [Fact]
@@ -86,7 +115,7 @@ public sealed class DataSetTests
         var logs = new List<string>();
         using var images = DataSets.Open("lsun-church", 64, 3, root, Fixtures.TemporaryFolder(), logs.Add);
         Assert.Equal(120, images.Count);
-        Assert.Contains("skipped 1 unreadable", logs.Last(), StringComparison.Ordinal);
+        Assert.Contains("Skipped 1 unreadable", logs.Last(), StringComparison.Ordinal);
 
         File.WriteAllBytes(Path.Combine(database, "data.mdb"), new byte[8192]);
         Assert.Contains("not a readable LMDB 0.9 database", Assert.Throws<InvalidDataException>(() => source.Images().ToList()).Message, StringComparison.Ordinal);

@@ -81,8 +81,8 @@ public sealed class PhotoFolderTests
         Assert.Equal(7, images.Count); // 3 faces, grey, deep, exif-rotated, cmyk
         var report = logs.Last();
         Assert.Contains("prepared 7 images", report, StringComparison.Ordinal);
-        Assert.Contains("skipped 2 unreadable", report, StringComparison.Ordinal);
-        Assert.Contains("truncated.jpg: truncated JPEG", report, StringComparison.Ordinal);
+        Assert.Contains("Skipped 2 unreadable", report, StringComparison.Ordinal);
+        Assert.Contains("truncated.jpg (truncated JPEG", report, StringComparison.Ordinal);
         Assert.Contains("notes.jpg", report, StringComparison.Ordinal);
 
         using var scope = NewDisposeScope();
