@@ -35,6 +35,21 @@ public sealed class ImageSimilarityTests
         Assert.Equal(PlainSsim(a.data<float>().ToArray(), b.data<float>().ToArray(), 14), ImageSimilarity.Ssim(a, b).ToDouble(), 5);
     }
 
+    [Fact]
+    public void SSIM_of_a_large_batch_is_that_of_each_image_alone()
+    {
+        using var scope = NewDisposeScope();
+        using var random = new torch.Generator(3);
+        var a = rand([70, 3, 16, 16], generator: random) * 2.0 - 1.0;
+        var b = (a * 0.8 + rand([70, 3, 16, 16], generator: random) * 0.2).clamp(-1, 1);
+        var batch = ImageSimilarity.Ssim(a, b);
+        Assert.Equal([70L], batch.shape);
+        foreach (var i in new[] { 0, 63, 64, 69 })
+        {
+            Assert.Equal(ImageSimilarity.Ssim(a[i..(i + 1)], b[i..(i + 1)]).ToDouble(), batch[i].ToDouble(), 6);
+        }
+    }
+
     private static double PlainSsim(float[] a, float[] b, int n)
     {
         const int size = 11;
