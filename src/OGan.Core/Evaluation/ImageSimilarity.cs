@@ -42,9 +42,13 @@ public static class ImageSimilarity
         {
             // Per image, so chunks give the same values; a whole batch in float64 would hold a dozen copies of it.
             using var chunks = NewDisposeScope();
-            var parts = Enumerable.Range(0, (int)((a.shape[0] + SsimChunk - 1) / SsimChunk))
-                .Select(i => Ssim(a.narrow(0, i * SsimChunk, Math.Min(SsimChunk, a.shape[0] - (i * SsimChunk))), b.narrow(0, i * SsimChunk, Math.Min(SsimChunk, a.shape[0] - (i * SsimChunk)))))
-                .ToList();
+            Tensor Chunk(Tensor t, long start) => t.narrow(0, start, Math.Min(SsimChunk, t.shape[0] - start));
+            var parts = new List<Tensor>();
+            for (long start = 0; start < a.shape[0]; start += SsimChunk)
+            {
+                parts.Add(Ssim(Chunk(a, start), Chunk(b, start)));
+            }
+
             return cat(parts).MoveToOuterDisposeScope();
         }
 
