@@ -43,7 +43,17 @@ internal static class Fixtures
 
     private static readonly Lazy<string> TestProcessFolder = new(() =>
     {
-        var root = Path.Combine(Path.GetTempPath(), "ogan-tests", $"process-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        var parent = Path.Combine(Path.GetTempPath(), "ogan-tests");
+        // What earlier test processes left: the test host can be stopped before its exit handler is done.
+        foreach (var left in Directory.Exists(parent) ? Directory.GetDirectories(parent) : [])
+        {
+            if (!IsOfALiveProcess(Path.GetFileName(left)))
+            {
+                DeleteQuietly(left);
+            }
+        }
+
+        var root = Path.Combine(parent, $"process-{Environment.ProcessId}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(root);
         if (Environment.GetEnvironmentVariable("OGAN_KEEP_TEST_FILES") != "1")
         {
@@ -52,6 +62,25 @@ internal static class Fixtures
 
         return root;
     });
+
+    private static bool IsOfALiveProcess(string name)
+    {
+        var parts = name.Split('-');
+        if (parts.Length != 3 || parts[0] != "process" || !int.TryParse(parts[1], out var id))
+        {
+            return false;
+        }
+
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(id);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false; // no such process
+        }
+    }
 
     private static void DeleteQuietly(string folder)
     {
