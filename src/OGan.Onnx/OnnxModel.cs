@@ -151,7 +151,7 @@ public sealed class OnnxModel : IDisposable
             var planar = SquareImage.Planar(copy, Channels);
             for (var j = 0; j < size; j++)
             {
-                values[(i * size) + j] = (planar[j] * (float)(1 / 127.5)) - 1f;
+                values[(i * size) + j] = PixelScale.ToValue(planar[j]);
             }
         }
 
@@ -171,8 +171,7 @@ public sealed class OnnxModel : IDisposable
             {
                 for (var p = 0; p < plane; p++)
                 {
-                    var value = (values[(((i * Channels) + c) * plane) + p] + 1f) * 127.5f;
-                    interleaved[(p * Channels) + c] = (byte)Math.Clamp(MathF.Round(value), 0f, 255f);
+                    interleaved[(p * Channels) + c] = PixelScale.ToByte(values[(((i * Channels) + c) * plane) + p]);
                 }
             }
 

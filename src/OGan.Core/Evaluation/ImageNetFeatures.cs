@@ -1,3 +1,4 @@
+using OGan.Imaging;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -99,7 +100,7 @@ public sealed class ImageNetFeatures : IDisposable
         using var scope = NewDisposeScope();
         var shrinking = images.shape[2] > Side || images.shape[3] > Side;
         var resized = nn.functional.interpolate(images.to(ScalarType.Float32), [Side, Side], mode: InterpolationMode.Bilinear, align_corners: false, antialias: shrinking);
-        return ((resized + 1) * 127.5).clamp(0, 255).MoveToOuterDisposeScope();
+        return ((resized + 1) * PixelScale.Half).clamp(0, 255).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc/>

@@ -4,10 +4,7 @@ using static TorchSharp.torch;
 
 namespace OGan.Imaging;
 
-/// <summary>
-/// The one conversion between 8-bit pixels and model values: x / 127.5 - 1 (the author's x / 255 * 2 - 1)
-/// and back, rounded and clamped.
-/// </summary>
+/// <summary>8-bit pixels to model values and back, on tensors, as <see cref="PixelScale"/> maps them.</summary>
 public static class Pixels
 {
     /// <summary>uint8 pixels (any shape) to float32 in [-1, 1], on the pixels' device.</summary>
@@ -21,7 +18,7 @@ public static class Pixels
         }
 
         var values = pixels.to(ScalarType.Float32);
-        values.TimesInPlace(1 / 127.5).PlusInPlace(-1.0); // in place: no further batch-sized allocations
+        values.TimesInPlace(1 / PixelScale.Half).PlusInPlace(-1.0); // in place: no further batch-sized allocations
         return values;
     }
 
@@ -55,7 +52,7 @@ public static class Pixels
     {
         ArgumentNullException.ThrowIfNull(values);
         using var scope = NewDisposeScope();
-        var pixels = values.detach().to(ScalarType.Float32, CPU).Plus(1.0).Times(127.5).round().Clamped(0, 255).to(ScalarType.Byte);
+        var pixels = values.detach().to(ScalarType.Float32, CPU).Plus(1.0).Times(PixelScale.Half).round().Clamped(0, 255).to(ScalarType.Byte);
         return pixels.MoveToOuterDisposeScope();
     }
 }
