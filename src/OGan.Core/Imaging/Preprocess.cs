@@ -26,8 +26,7 @@ public static class Preprocess
     public static byte[] Square(byte[] encoded, int channels, int size, int length = -1)
     {
         ArgumentNullException.ThrowIfNull(encoded);
-        using var image = ImageCodec.Load(encoded, length < 0 ? encoded.Length : length);
-        return Square(image, channels, size);
+        return Square(encoded, channels, size, length < 0 ? encoded.Length : length, out _);
     }
 
     /// <summary>As <see cref="Square(byte[], int, int, int)"/>, also giving the side of the photo's square before resizing (under <paramref name="size"/>: enlarged).</summary>
