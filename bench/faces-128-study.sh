@@ -4,9 +4,13 @@
 # `ogan eval` against the held-out photos (FID and KID on ImageNet ResNet-18 features, of samples and of
 # reconstructions, MSE, SSIM, rho, the floor).
 # Usage: bench/faces-128-study.sh [MINUTES] [OUT]   (default 30 minutes each, into results/faces-128-study)
-#   VARIANTS="direct grow" SEEDS="1" GROW_SHARE=0.33 FADE=20000 EVAL_COUNT=1000
-#   direct: `ogan train --res 128` with the photo defaults for the whole budget
-#   grow:   `--res 64` for GROW_SHARE of the budget, then `--grow-from` it at 128 px for the rest (new layers fade in over FADE images)
+#   VARIANTS="direct grow" SEEDS="1" GROW_SHARE=0.33 FADE=20000 AUGMENT= AUGMENT_RHO=augmented EVAL_COUNT=1000
+#   direct:  `ogan train --res 128` with the photo defaults for the whole budget
+#   grow:    `--res 64` for GROW_SHARE of the budget, then `--grow-from` it at 128 px for the rest (new layers fade in over FADE images)
+#   stage64: the grow row's 64 px stage alone, measured at 64 px (what the 128 px stage starts from)
+#   AUGMENT (a policy, e.g. color,translation,cutout) trains every stage with `--augment`, rho reading AUGMENT_RHO.
+#   A run's folder names what differs from the defaults (grow-fade150000-s2, grow-augment-clean-s2). A seed's 64 px
+#   stage (grow-s2-64, grow-augment-clean-s2-64) is trained once, shared by the grow rows and stage64, reused when it is there.
 # OGAN=... runs another build (a frozen copy, so that editing the sources meanwhile changes nothing).
 # Runs that exist are kept: re-running resumes the study; TABLE_ONLY=1 prints the table of what is complete.
 set -euo pipefail
@@ -19,6 +23,10 @@ count=${EVAL_COUNT:-1000}
 share=${GROW_SHARE:-0.33}
 fade=${FADE:-20000}
 order=(${VARIANTS:-grow direct})
+augment=(); tag=""
+if [ -n "${AUGMENT:-}" ]; then
+  augment=(--augment "$AUGMENT" --augment-rho "${AUGMENT_RHO:-augmented}"); tag="-augment-${AUGMENT_RHO:-augmented}"
+fi
 mkdir -p "$out"
 
 train() { # FOLDER LOG ARGS...: one run into FOLDER (moved out of a numbered run folder)
@@ -28,17 +36,24 @@ train() { # FOLDER LOG ARGS...: one run into FOLDER (moved out of a numbered run
   mv "$folder.tmp"/*/ "$folder"; rmdir "$folder.tmp"
 }
 
+has_checkpoint() { ls "$1"/checkpoint-*.safetensors >/dev/null 2>&1; }
+
 run() { # VARIANT SEED
-  local folder=$out/$1-s$2 log=$out/$1-s$2.log
+  local name=$1$tag
+  [ "$1" = grow ] && [ "$fade" != 20000 ] && name=$name-fade$fade
+  local folder=$out/$name-s$2 log=$out/$name-s$2.log
+  local first; first=$(awk -v m="$minutes" -v s="$share" 'BEGIN { printf "%d", m * 60 * s }')
+  local small=$out/grow$tag-s$2-64
+  [ "$1" = stage64 ] && { folder=$small; log=$small.log; }
   if [ ! -f "$folder/eval.json" ] && [ -z "${TABLE_ONLY:-}" ]; then
-    if ! ls "$folder"/checkpoint-*.safetensors >/dev/null 2>&1; then
+    if ! has_checkpoint "$folder"; then
       : > "$log"
       case $1 in
-        direct) train "$folder" "$log" --res 128 --grow none --seed "$2" --time-limit "${minutes}m" ;;
+        direct) train "$folder" "$log" --res 128 --grow none --seed "$2" --time-limit "${minutes}m" "${augment[@]}" ;;
+        stage64) train "$folder" "$log" --res 64 --seed "$2" --time-limit "${first}s" "${augment[@]}" ;;
         grow)
-          local first; first=$(awk -v m="$minutes" -v s="$share" 'BEGIN { printf "%d", m * 60 * s }')
-          train "$folder-64" "$log" --res 64 --seed "$2" --time-limit "${first}s"
-          train "$folder" "$log" --grow-from "$folder-64" --seed "$2" --fade "$fade" --time-limit "$(( minutes * 60 - first ))s" ;;
+          has_checkpoint "$small" || train "$small" "$log" --res 64 --seed "$2" --time-limit "${first}s" "${augment[@]}"
+          train "$folder" "$log" --grow-from "$small" --seed "$2" --fade "$fade" --time-limit "$(( minutes * 60 - first ))s" "${augment[@]}" ;;
         *) echo "unknown variant $1" >&2; exit 2 ;;
       esac
     fi
@@ -52,16 +67,17 @@ for variant in "${order[@]}"; do
   done
 done
 
-# The table: iterations and images/s at 128 px (the last progress line of stats.jsonl) beside every quality number.
+# The table: iterations and images/s at the run's size (the last progress line of stats.jsonl) beside every quality number.
 python3 - "$out" "${order[@]}" <<'PY'
 import json, os, sys
 out, order = sys.argv[1], sys.argv[2:]
 keys = [("fid_resnet18", "FID samples", "{:.1f}"), ("fid_resnet18_reconstructions", "FID reconstructions", "{:.1f}"), ("kid_resnet18", "KID x1e3", "{:.1f}"),
         ("mse", "MSE", "{:.4f}"), ("ssim", "SSIM", "{:.3f}"), ("rho", "rho", "{:.3f}"), ("fid_resnet18_floor", "floor FID", "{:.1f}")]
-print("| run | iterations at 128 px | images/s at 128 px | " + " | ".join(k[1] for k in keys) + " |")
+print("| run | iterations | images/s | " + " | ".join(k[1] for k in keys) + " |")
 print("|" + " --- |" * (len(keys) + 3))
 for variant in order:
-    for run in sorted(d for d in os.listdir(out) if d.startswith(variant + "-s") and os.path.isfile(os.path.join(out, d, "eval.json"))):
+    prefix, small = ("grow", True) if variant == "stage64" else (variant, False)
+    for run in sorted(d for d in os.listdir(out) if d.startswith(prefix + "-") and d.endswith("-64") == small and os.path.isfile(os.path.join(out, d, "eval.json"))):
         doc = json.load(open(os.path.join(out, run, "eval.json")))
         stats = [json.loads(l) for l in open(os.path.join(out, run, "stats.jsonl")) if l.strip()]
         last = stats[-1] if stats else {}

@@ -72,7 +72,7 @@ internal static partial class TrainCommand
         (SinglePass, "training.formulation"), (CalibrationImages, "training.calibration_images"), (Loss, "training.loss"), (LambdaQp, "training.lambda_qp"),
         (LambdaRho, "training.lambda_rho"), (LambdaRhoWarmup, "training.lambda_rho_warmup"), (LambdaRhoGrowth, "training.lambda_rho_growth"),
         (Ema, "training.ema_decay"), (Seed, "training.seed"), (ModelOptions.Device, "training.device"), (ModelOptions.Precision, "training.precision"),
-        (Flip, "training.flip"), (HoldoutShare, "training.holdout"), (AugmentOption, "training.augment"), (AugmentProbability, "training.augment_probability"),
+        (Flip, "training.flip"), (HoldoutShare, "training.holdout"), (AugmentOption, "training.augment"), (AugmentRho, "training.augment_rho"), (AugmentProbability, "training.augment_probability"),
         (LogEvery, "training.log_every"), (SampleEvery, "training.sample_every"), (MetricsEvery, "training.metrics_every"), (SnapshotEvery, "training.snapshot_every"),
     ];
 

@@ -24,7 +24,7 @@ internal static partial class TrainCommand
         {
             DataOptions.Data, DataOptions.Res, DataOptions.Channels, DataOptions.DataRoot, Out, Batch, Steps, ImagesSeen, TimeLimit, Lr, LrE, LrG, LrDecay, LrFloor, ScheduleSteps, OptimizerOption, Beta1, Beta2, Loss,
             LambdaQp, LambdaRho, LambdaRhoWarmup, LambdaRhoGrowth, Width, ZDim, ModelOptions.Device, ModelOptions.Precision, Threads, Seed,
-            Resume, GrowSizes, GrowShare, GrowFrom, Fade, AugmentOption, AugmentProbability, SnapshotEvery, SampleEvery, MetricsEvery, LogEvery, Ema, Flip, HoldoutShare, SinglePass, CalibrationImages, DryRun,
+            Resume, GrowSizes, GrowShare, GrowFrom, Fade, AugmentOption, AugmentRho, AugmentProbability, SnapshotEvery, SampleEvery, MetricsEvery, LogEvery, Ema, Flip, HoldoutShare, SinglePass, CalibrationImages, DryRun,
         };
         command.SetAction((parse, cancellation) => Task.FromResult(Guard.Run(parse, log => Run(parse, log, cancellation))));
         return command;
@@ -93,7 +93,7 @@ internal static partial class TrainCommand
                 SampleEvery = parse.GetValue(SampleEvery), SnapshotEvery = parse.GetValue(SnapshotEvery), MetricsEvery = parse.GetValue(MetricsEvery),
                 Formulation = parse.GetValue(SinglePass) ? Formulation.SinglePass : Formulation.Alternating,
                 CalibrationImages = parse.GetValue(CalibrationImages), Precision = parse.GetValue(ModelOptions.Precision),
-                Augment = parse.GetValue(AugmentOption), AugmentProbability = parse.GetValue(AugmentProbability),
+                Augment = parse.GetValue(AugmentOption), AugmentRho = parse.GetValue(AugmentRho), AugmentProbability = parse.GetValue(AugmentProbability),
                 GrowFrom = growCheckpoint is null ? null : Path.GetFullPath(growCheckpoint), FadeImages = growCheckpoint is null ? 0 : parse.GetValue(Fade),
             },
             data);

@@ -25,22 +25,31 @@ public sealed class OGanLoss(GanObjective objective, double lambdaRho = 0.5)
     public OGanLoss WithLambdaRho(double lambdaRho) => new(Objective, lambdaRho);
 
     /// <summary>L_E from the codes of a real batch and of G(z), and the images themselves.</summary>
-    public LossTerms Encoder(Tensor z, Tensor realCode, Tensor fakeCode, Tensor real, Tensor fake)
+    public LossTerms Encoder(Tensor z, Tensor realCode, Tensor fakeCode, Tensor real, Tensor fake) => Encoder(z, realCode, fakeCode, real, fake, fakeCode);
+
+    /// <summary>
+    /// L_E whose correlation term reads <paramref name="rhoCode"/>, another code of the same G(z) (the clean one, when
+    /// the critic scores augmented images).
+    /// </summary>
+    public LossTerms Encoder(Tensor z, Tensor realCode, Tensor fakeCode, Tensor real, Tensor fake, Tensor rhoCode)
     {
         var realScore = Critic.Score(realCode);
         var fakeScore = Critic.Score(fakeCode);
         var adversarial = Objective.EncoderLoss(realScore, fakeScore, real, fake);
-        var rho = Pearson.Correlation(z, fakeCode).mean();
+        var rho = Pearson.Correlation(z, rhoCode).mean();
         var delta = (realScore - fakeScore).mean();
         return new LossTerms(adversarial - rho.Times(LambdaRho), adversarial, rho, delta);
     }
 
     /// <summary>L_G from the code of G(z).</summary>
-    public LossTerms Generator(Tensor z, Tensor fakeCode)
+    public LossTerms Generator(Tensor z, Tensor fakeCode) => Generator(z, fakeCode, fakeCode);
+
+    /// <summary>L_G whose correlation term reads <paramref name="rhoCode"/>, another code of the same G(z).</summary>
+    public LossTerms Generator(Tensor z, Tensor fakeCode, Tensor rhoCode)
     {
         var fakeScore = Critic.Score(fakeCode);
         var adversarial = Objective.GeneratorLoss(fakeScore);
-        var rho = Pearson.Correlation(z, fakeCode).mean();
+        var rho = Pearson.Correlation(z, rhoCode).mean();
         return new LossTerms(adversarial - rho.Times(LambdaRho), adversarial, rho, fakeScore.mean());
     }
 

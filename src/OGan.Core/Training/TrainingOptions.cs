@@ -36,6 +36,16 @@ public enum LearningRateDecay
     Cosine,
 }
 
+/// <summary>Which image of G(z) the correlation term reads when E sees augmented images (<see cref="TrainingOptions.Augment"/>).</summary>
+public enum RhoSource
+{
+    /// <summary>rho(z, E(aug(G(z)))): the code E gives the augmented fake, the one the critic scores (no extra pass).</summary>
+    Augmented,
+
+    /// <summary>rho(z, E(G(z))): the code of the fake as G made it, as at inference; one more E pass in each step.</summary>
+    Clean,
+}
+
 /// <summary>How a run trains. Defaults follow ../docs/method and the author's code.</summary>
 public sealed record TrainingOptions
 {
@@ -127,9 +137,12 @@ public sealed record TrainingOptions
     /// <summary>
     /// Differentiable augmentation of what E sees, real and generated images alike, in both steps (DiffAugment):
     /// a comma-separated policy of color, translation and cutout (the paper's "color,translation,cutout"); null for none.
-    /// rho reads E's code of the augmented G(z). Alternating steps only.
+    /// rho reads the image <see cref="AugmentRho"/> names. Alternating steps only.
     /// </summary>
     public string? Augment { get; init; }
+
+    /// <summary>With <see cref="Augment"/>: whether rho reads E's code of the augmented G(z) or of G(z) itself.</summary>
+    public RhoSource AugmentRho { get; init; } = RhoSource.Augmented;
 
     /// <summary>The chance that each image is augmented, with <see cref="Augment"/>.</summary>
     public double AugmentProbability { get; init; } = 1;
@@ -195,6 +208,7 @@ public sealed record TrainingOptions
         Require(LogEvery >= 1 && SampleEvery >= 0 && SnapshotEvery >= 0 && MetricsEvery >= 0, "intervals must not be negative (log-every at least 1)");
         Require(Augment is null || DiffAugment.WhyNot(Augment) is null, Augment is null ? "" : DiffAugment.WhyNot(Augment) ?? "");
         Require(Augment is null || Formulation == Formulation.Alternating, "augmentation works with the alternating step, not --single-pass");
+        Require(AugmentRho == RhoSource.Augmented || Augment is not null, "a clean rho (--augment-rho clean) needs --augment");
         Require(AugmentProbability is >= 0 and <= 1, $"the augmentation probability must lie in [0, 1], got {AugmentProbability}");
         Require(FadeImages >= 0, $"the fade must not be negative, got {FadeImages} images");
         Require(FadeImages == 0 || GrowFrom is not null, "a fade needs a run to grow from");

@@ -38,6 +38,9 @@ public sealed class TrainingStep(TrainingState state, TrainingOptions options, O
 
     private ProcessGroup Group => Parallel.Group;
 
+    // With augmentation, rho reads E's code of G(z) as G made it (one more E pass per step) instead of the augmented one.
+    private bool RhoReadsClean => augment is not null && options.AugmentRho == RhoSource.Clean;
+
     /// <summary>Runs the iteration on the next batch of <paramref name="data"/> (on the networks' device), as the trainer does.</summary>
     public StepLosses Run(ImageSet data)
     {
@@ -87,12 +90,14 @@ public sealed class TrainingStep(TrainingState state, TrainingOptions options, O
             fake = generator.call(z);
         }
 
+        var clean = fake;
         if (augment is not null)
         {
             (real, fake) = (augment.Apply(real, state.Random, Group), augment.Apply(fake, state.Random, Group));
         }
 
-        var e = current.Encoder(z, encoder.call(real), encoder.call(fake), real, fake);
+        var (realCode, fakeCode) = (encoder.call(real), encoder.call(fake));
+        var e = current.Encoder(z, realCode, fakeCode, real, fake, RhoReadsClean ? encoder.call(clean) : fakeCode);
         state.EncoderOptimizer.zero_grad();
         e.Total.backward();
         Parallel.AverageGradients(encoderParameters);
@@ -104,7 +109,8 @@ public sealed class TrainingStep(TrainingState state, TrainingOptions options, O
         try
         {
             var generated = generator.call(zg);
-            var g = current.Generator(zg, encoder.call(augment is null ? generated : augment.Apply(generated, state.Random, Group)));
+            var code = encoder.call(augment is null ? generated : augment.Apply(generated, state.Random, Group));
+            var g = current.Generator(zg, code, RhoReadsClean ? encoder.call(generated) : code);
             state.GeneratorOptimizer.zero_grad();
             g.Total.backward();
             Parallel.AverageGradients(generatorParameters);

@@ -110,4 +110,27 @@ public sealed class LossTests
         Assert.Equal(plain.Total.ToDouble() - 0.5 * rho, withRho.Total.ToDouble(), 10);
         Assert.Equal(code.mean().ToDouble(), plain.Total.ToDouble(), 10); // plain GAN-QP G loss: avg(E(G(z)))
     }
+
+    [Fact]
+    public void A_separate_rho_code_feeds_only_the_correlation_term()
+    {
+        using var scope = NewDisposeScope();
+        var z = tensor(new double[] { 1, 2, 3, 4, 4, 3, 2, 1 }, [2, 4]);
+        var scored = tensor(new double[] { 1, 2, 3, 5, 1, 2, 3, 4 }, [2, 4]);
+        var clean = tensor(new double[] { 4, 3, 2, 1, 1, 2, 4, 3 }, [2, 4]);
+        var real = tensor(new double[] { 0, 1, 0, 2, 1, 0, 3, 1 }, [2, 4]);
+        var loss = new OGanLoss(GanObjective.Create(GanLoss.Hinge), 0.5);
+        var rho = (PlainPearson([1, 2, 3, 4], [4, 3, 2, 1]) + PlainPearson([4, 3, 2, 1], [1, 2, 4, 3])) / 2;
+
+        var generator = loss.Generator(z, scored, clean);
+        Assert.Equal(rho, generator.Rho.ToDouble(), 10);
+        Assert.Equal(loss.Generator(z, scored).Adversarial.ToDouble(), generator.Adversarial.ToDouble(), 10);
+
+        var encoder = loss.Encoder(z, real, scored, real, scored, clean);
+        var together = loss.Encoder(z, real, scored, real, scored);
+        Assert.Equal(rho, encoder.Rho.ToDouble(), 10);
+        Assert.NotEqual(together.Rho.ToDouble(), encoder.Rho.ToDouble(), 3);
+        Assert.Equal(together.Adversarial.ToDouble(), encoder.Adversarial.ToDouble(), 10);
+        Assert.Equal(together.Delta.ToDouble(), encoder.Delta.ToDouble(), 10);
+    }
 }

@@ -1,4 +1,5 @@
 using OGan.Distributed;
+using OGan.MixedPrecision;
 using OGan.Models;
 using OGan.Training;
 
@@ -87,5 +88,45 @@ public sealed class DiffAugmentTests
         var bad = settings with { Training = settings.Training with { Augment = "color,blur" } };
         var error = Assert.Throws<ArgumentException>(() => new Trainer(bad, data).Dispose());
         Assert.Contains("unknown augmentation 'blur'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_clean_rho_reads_the_fake_as_G_made_it()
+    {
+        using var data = Fixtures.FashionMnist(train: true, limit: 64);
+        List<double> Losses(RhoSource source, double probability)
+        {
+            var settings = new RunSettings(
+                new OGanConfig { ImageSize = 32, Channels = 1, Width = 32, ZDim = 16 },
+                new TrainingOptions { BatchSize = 16, Steps = 3, LogEvery = 1, SampleEvery = 0, SnapshotEvery = 0, Seed = 5, CalibrationImages = 0, Precision = Precision.Fp32, Augment = "color,translation,cutout", AugmentProbability = probability, AugmentRho = source },
+                "fashion-mnist");
+            var progress = new List<TrainingProgress>();
+            using var trainer = new Trainer(settings, data);
+            trainer.Run(new CallbackProgress<TrainingProgress>(progress.Add));
+            return [.. progress.SelectMany(p => new[] { p.EncoderLoss, p.GeneratorLoss, p.Rho })];
+        }
+
+        // With no image augmented the clean and the augmented fake are the same image: the same losses, the same
+        // random numbers drawn (the extra E pass draws none).
+        var augmented = Losses(RhoSource.Augmented, 0);
+        var clean = Losses(RhoSource.Clean, 0);
+        Assert.Equal(augmented.Count, clean.Count);
+        for (var i = 0; i < augmented.Count; i++)
+        {
+            Assert.True(Math.Abs(augmented[i] - clean[i]) < 1e-4, $"value {i}: {augmented[i]} against {clean[i]}");
+        }
+
+        // With every image augmented, rho reads another image, so another number.
+        var augmentedRho = Losses(RhoSource.Augmented, 1)[^1];
+        var cleanRho = Losses(RhoSource.Clean, 1)[^1];
+        Assert.True(Math.Abs(augmentedRho - cleanRho) > 1e-3, $"rho {augmentedRho} whether clean or augmented");
+    }
+
+    [Fact]
+    public void A_clean_rho_without_augmentation_is_refused()
+    {
+        var options = new TrainingOptions { AugmentRho = RhoSource.Clean };
+        var error = Assert.Throws<ArgumentException>(() => options.Validate());
+        Assert.Contains("--augment-rho clean", error.Message, StringComparison.Ordinal);
     }
 }
