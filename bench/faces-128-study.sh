@@ -4,12 +4,13 @@
 # `ogan eval` against the held-out photos (FID and KID on ImageNet ResNet-18 features, of samples and of
 # reconstructions, MSE, SSIM, rho, the floor).
 # Usage: bench/faces-128-study.sh [MINUTES] [OUT]   (default 30 minutes each, into results/faces-128-study)
-#   VARIANTS="direct grow" SEEDS="1" GROW_SHARE=0.33 FADE=20000 AUGMENT= AUGMENT_RHO=augmented EVAL_COUNT=1000
+#   VARIANTS="direct grow" SEEDS="1" GROW_SHARE=0.33 FADE=20000 KERNEL= AUGMENT= AUGMENT_RHO=augmented EVAL_COUNT=1000
 #   direct:  `ogan train --res 128` with the photo defaults for the whole budget
 #   grow:    `--res 64` for GROW_SHARE of the budget, then `--grow-from` it at 128 px for the rest (new layers fade in over FADE images)
 #   stage64: the grow row's 64 px stage alone, measured at 64 px (what the 128 px stage starts from)
-#   AUGMENT (a policy, e.g. color,translation,cutout) trains every stage with `--augment`, rho reading AUGMENT_RHO.
-#   A run's folder names what differs from the defaults (grow-fade150000-s2, grow-augment-clean-s2). A seed's 64 px
+#   KERNEL (4 or 5) trains every stage with `--kernel`; AUGMENT (a policy, e.g. color,translation,cutout) with
+#   `--augment`, rho reading AUGMENT_RHO.
+#   A run's folder names what differs from the defaults (grow-fade120000-s2, grow-k4-s2, grow-augment-clean-s2). A seed's 64 px
 #   stage (grow-s2-64, grow-augment-clean-s2-64) is trained once, shared by the grow rows and stage64, reused when it is there.
 # OGAN=... runs another build (a frozen copy, so that editing the sources meanwhile changes nothing).
 # Runs that exist are kept: re-running resumes the study; TABLE_ONLY=1 prints the table of what is complete.
@@ -23,9 +24,12 @@ count=${EVAL_COUNT:-1000}
 share=${GROW_SHARE:-0.33}
 fade=${FADE:-20000}
 order=(${VARIANTS:-grow direct})
-augment=(); tag=""
+extra=(); tag=""
+if [ -n "${KERNEL:-}" ]; then
+  extra=(--kernel "$KERNEL"); tag="-k$KERNEL"
+fi
 if [ -n "${AUGMENT:-}" ]; then
-  augment=(--augment "$AUGMENT" --augment-rho "${AUGMENT_RHO:-augmented}"); tag="-augment-${AUGMENT_RHO:-augmented}"
+  extra+=(--augment "$AUGMENT" --augment-rho "${AUGMENT_RHO:-augmented}"); tag="$tag-augment-${AUGMENT_RHO:-augmented}"
 fi
 mkdir -p "$out"
 
@@ -49,11 +53,11 @@ run() { # VARIANT SEED
     if ! has_checkpoint "$folder"; then
       : > "$log"
       case $1 in
-        direct) train "$folder" "$log" --res 128 --grow none --seed "$2" --time-limit "${minutes}m" "${augment[@]}" ;;
-        stage64) train "$folder" "$log" --res 64 --seed "$2" --time-limit "${first}s" "${augment[@]}" ;;
+        direct) train "$folder" "$log" --res 128 --grow none --seed "$2" --time-limit "${minutes}m" "${extra[@]}" ;;
+        stage64) train "$folder" "$log" --res 64 --seed "$2" --time-limit "${first}s" "${extra[@]}" ;;
         grow)
-          has_checkpoint "$small" || train "$small" "$log" --res 64 --seed "$2" --time-limit "${first}s" "${augment[@]}"
-          train "$folder" "$log" --grow-from "$small" --seed "$2" --fade "$fade" --time-limit "$(( minutes * 60 - first ))s" "${augment[@]}" ;;
+          has_checkpoint "$small" || train "$small" "$log" --res 64 --seed "$2" --time-limit "${first}s" "${extra[@]}"
+          train "$folder" "$log" --grow-from "$small" --seed "$2" --fade "$fade" --time-limit "$(( minutes * 60 - first ))s" "${extra[@]}" ;;
         *) echo "unknown variant $1" >&2; exit 2 ;;
       esac
     fi

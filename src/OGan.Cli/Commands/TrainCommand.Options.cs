@@ -27,6 +27,7 @@ internal static partial class TrainCommand
     private static readonly Option<double> LambdaRhoGrowth = new("--lambda-rho-growth") { Description = "The correlation term's weight at the schedule's end, as a multiple of --lambda-rho: it grows linearly after the warm-up (1: constant)", DefaultValueFactory = _ => Defaults.LambdaRhoGrowth };
     private static readonly Option<int> Width = new("--width") { Description = "Widest layer's channels (0: res * 8, the paper's)", DefaultValueFactory = _ => ModelDefaults.Width };
     private static readonly Option<int> ZDim = new("--zdim") { Description = "Latent dimension (0: res)", DefaultValueFactory = _ => ModelDefaults.ZDim };
+    private static readonly Option<int> Kernel = new("--kernel") { Description = "Convolution kernel of G and E: 5 (the paper's) or 4 (even overlap of the stride-2 transposed convolutions)", DefaultValueFactory = _ => ModelDefaults.KernelSize };
     private static readonly Option<int> Threads = new("--threads") { Description = "CPU threads for libtorch (0: $OGAN_NUM_THREADS, else all cores)", DefaultValueFactory = _ => 0 };
     private static readonly Option<ulong> Seed = new("--seed") { Description = "Seed of every random number in the run", DefaultValueFactory = _ => Defaults.Seed };
     private static readonly Option<string?> Resume = new("--resume") { Description = "Run folder (its latest checkpoint) or checkpoint file to continue" };

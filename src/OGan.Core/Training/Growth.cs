@@ -37,7 +37,7 @@ internal static partial class Growth
 
         if (larger.LatentDim != smaller.LatentDim)
         {
-            return $"it has z {smaller.LatentDim}, the new model {larger.LatentDim}: give --z {smaller.LatentDim}";
+            return $"it has z {smaller.LatentDim}, the new model {larger.LatentDim}: give --zdim {smaller.LatentDim}";
         }
 
         return larger.KernelSize != smaller.KernelSize

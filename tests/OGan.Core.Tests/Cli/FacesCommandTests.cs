@@ -106,7 +106,7 @@ public sealed class FacesCommandTests
         var faces = FaceFolder(64);
         var cache = new Dictionary<string, string> { ["OGAN_CACHE"] = Path.Combine(work, "cache") };
         var train = Ogan.Run(work, cache, "train", "--data", faces, "--res", "64", "--grow", "32", "--grow-share", "0.5", "--steps", "8", "--holdout", "0.25",
-            "--width", "16", "--zdim", "8", "--batch", "8", "--fade", "16", "--log-every", "2", "--calibration-images", "16", "--out", "runs");
+            "--width", "16", "--zdim", "8", "--kernel", "4", "--batch", "8", "--fade", "16", "--log-every", "2", "--calibration-images", "16", "--out", "runs");
         Assert.True(train.ExitCode == 0, train.Error);
         Assert.Contains("growth schedule, stage 2 of 2: 64 px", train.Error, StringComparison.Ordinal);
         var runs = Directory.GetDirectories(Path.Combine(work, "runs")).Order(StringComparer.Ordinal).ToArray();
@@ -114,6 +114,7 @@ public sealed class FacesCommandTests
         var (small, grown) = (JsonDocument.Parse(File.ReadAllText(Path.Combine(runs[0], "options.json"))).RootElement, JsonDocument.Parse(File.ReadAllText(Path.Combine(runs[1], "options.json"))).RootElement);
         Assert.Equal(32, small.GetProperty("model").GetProperty("image_size").GetInt32());
         Assert.Equal(64, grown.GetProperty("model").GetProperty("image_size").GetInt32());
+        Assert.Equal([4, 4], [small.GetProperty("model").GetProperty("kernel_size").GetInt32(), grown.GetProperty("model").GetProperty("kernel_size").GetInt32()]);
         Assert.StartsWith(Path.GetFullPath(runs[0]), grown.GetProperty("training").GetProperty("grow_from").GetString(), StringComparison.Ordinal);
         Assert.Equal(4, Training(File.ReadAllText(Path.Combine(runs[1], "options.json"))).GetProperty("steps").GetInt64());
         Assert.Equal(File.ReadAllLines(Path.Combine(runs[0], "held-out.txt")), File.ReadAllLines(Path.Combine(runs[1], "held-out.txt")));
