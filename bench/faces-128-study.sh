@@ -4,14 +4,16 @@
 # `ogan eval` against the held-out photos (FID and KID on ImageNet ResNet-18 features, of samples and of
 # reconstructions, MSE, SSIM, rho, the floor).
 # Usage: bench/faces-128-study.sh [MINUTES] [OUT]   (default 30 minutes each, into results/faces-128-study)
-#   VARIANTS="direct grow" SEEDS="1" GROW_SHARE=0.33 FADE=20000 KERNEL= AUGMENT= AUGMENT_RHO=augmented EVAL_COUNT=1000
+#   VARIANTS="direct grow" SEEDS="1" GROW_SHARE=0.33 GROW_BY=fade FADE=20000 KERNEL= AUGMENT= AUGMENT_RHO=augmented EVAL_COUNT=1000
 #   direct:  `ogan train --res 128` with the photo defaults for the whole budget
-#   grow:    `--res 64` for GROW_SHARE of the budget, then `--grow-from` it at 128 px for the rest (new layers fade in over FADE images)
+#   grow:    `--res 64` for GROW_SHARE of the budget, then `--grow-from` it at 128 px for the rest (new layers fade in over FADE images,
+#            or with GROW_BY=skip keep the 64 px model's image layers as skips and start at zero)
 #   stage64: the grow row's 64 px stage alone, measured at 64 px (what the 128 px stage starts from)
 #   KERNEL (4 or 5) trains every stage with `--kernel`; AUGMENT (a policy, e.g. color,translation,cutout) with
 #   `--augment`, rho reading AUGMENT_RHO.
-#   A run's folder names what differs from the defaults (grow-fade120000-s2, grow-k4-s2, grow-augment-clean-s2). A seed's 64 px
-#   stage (grow-s2-64, grow-augment-clean-s2-64) is trained once, shared by the grow rows and stage64, reused when it is there.
+#   A run's folder names what differs from the defaults (grow-fade120000-s2, grow-k4-s2, grow-augment-clean-s2, grow-share0.5-skip-s2).
+#   A seed's 64 px stage (grow-s2-64, grow-augment-clean-s2-64, grow-share0.5-s2-64) is trained once, shared by the grow rows and
+#   stage64, reused when it is there.
 # OGAN=... runs another build (a frozen copy, so that editing the sources meanwhile changes nothing).
 # Runs that exist are kept: re-running resumes the study; TABLE_ONLY=1 prints the table of what is complete.
 set -euo pipefail
@@ -23,6 +25,7 @@ seeds=(${SEEDS:-1})
 count=${EVAL_COUNT:-1000}
 share=${GROW_SHARE:-0.33}
 fade=${FADE:-20000}
+grow_by=${GROW_BY:-fade}
 order=(${VARIANTS:-grow direct})
 extra=(); tag=""
 if [ -n "${KERNEL:-}" ]; then
@@ -30,6 +33,9 @@ if [ -n "${KERNEL:-}" ]; then
 fi
 if [ -n "${AUGMENT:-}" ]; then
   extra+=(--augment "$AUGMENT" --augment-rho "${AUGMENT_RHO:-augmented}"); tag="$tag-augment-${AUGMENT_RHO:-augmented}"
+fi
+if [ "$share" != 0.33 ]; then
+  tag="$tag-share$share"
 fi
 mkdir -p "$out"
 
@@ -45,6 +51,7 @@ has_checkpoint() { ls "$1"/checkpoint-*.safetensors >/dev/null 2>&1; }
 run() { # VARIANT SEED
   local name=$1$tag
   [ "$1" = grow ] && [ "$fade" != 20000 ] && name=$name-fade$fade
+  [ "$1" = grow ] && [ "$grow_by" = skip ] && name=$name-skip
   local folder=$out/$name-s$2 log=$out/$name-s$2.log
   local first; first=$(awk -v m="$minutes" -v s="$share" 'BEGIN { printf "%d", m * 60 * s }')
   local small=$out/grow$tag-s$2-64
@@ -57,7 +64,8 @@ run() { # VARIANT SEED
         stage64) train "$folder" "$log" --res 64 --seed "$2" --time-limit "${first}s" "${extra[@]}" ;;
         grow)
           has_checkpoint "$small" || train "$small" "$log" --res 64 --seed "$2" --time-limit "${first}s" "${extra[@]}"
-          train "$folder" "$log" --grow-from "$small" --seed "$2" --fade "$fade" --time-limit "$(( minutes * 60 - first ))s" "${extra[@]}" ;;
+          local growth=(--fade "$fade"); [ "$grow_by" = skip ] && growth=(--grow-by skip)
+          train "$folder" "$log" --grow-from "$small" --seed "$2" "${growth[@]}" --time-limit "$(( minutes * 60 - first ))s" "${extra[@]}" ;;
         *) echo "unknown variant $1" >&2; exit 2 ;;
       esac
     fi

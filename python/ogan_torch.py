@@ -67,10 +67,10 @@ def save_safetensors(path, tensors, metadata):
 
 
 class Config:
-    """image_size S, channels C, width W (0: 8*S), z_dim Z (0: S), kernel_size K, as the checkpoint's settings."""
+    """image_size S, channels C, width W (0: 8*S), z_dim Z (0: S), kernel_size K, skips J, as the checkpoint's settings."""
 
-    def __init__(self, image_size=32, channels=1, width=0, z_dim=0, kernel_size=5):
-        self.S, self.C, self.K = image_size, channels, kernel_size
+    def __init__(self, image_size=32, channels=1, width=0, z_dim=0, kernel_size=5, skips=0):
+        self.S, self.C, self.K, self.J = image_size, channels, kernel_size, skips
         self.W = width or 8 * image_size
         self.Z = z_dim or image_size
         self.L = image_size.bit_length() - 4
@@ -78,7 +78,7 @@ class Config:
     @staticmethod
     def from_checkpoint(metadata):
         model = json.loads(metadata["settings"])["model"]
-        return Config(model["image_size"], model["channels"], model["width"], model["z_dim"], model.get("kernel_size", 5))
+        return Config(model["image_size"], model["channels"], model["width"], model["z_dim"], model.get("kernel_size", 5), model.get("skips", 0))
 
 
 def same_padding(kernel):
@@ -96,12 +96,23 @@ class Generator(nn.Module):
             setattr(self, f"deconv{i + 1}", nn.ConvTranspose2d(c.W >> i, c.W >> (i + 1), c.K, 2, p, output_padding=op))
             setattr(self, f"bn{i + 1}", nn.BatchNorm2d(c.W >> (i + 1)))
         self.out = nn.ConvTranspose2d(c.W >> c.L, c.C, c.K, 2, p, output_padding=op)
+        self.J = c.J
+        for j in range(1, c.J + 1):  # skip j: the image at 1/2^j of the size, from the hidden layer j blocks before the last
+            setattr(self, f"skip{j}", nn.ConvTranspose2d(c.W >> (c.L - j), c.C, c.K, 2, p, output_padding=op))
 
     def forward(self, z):
         x = F.relu(self.bn0(self.fc(z).view(-1, self.W, 4, 4)))
+        skipped = None
         for i in range(self.L):
+            level = self.L - i
+            if level <= self.J:
+                image = getattr(self, f"skip{level}")(x)
+                skipped = image if skipped is None else F.interpolate(skipped, scale_factor=2, mode="nearest") + image
             x = F.relu(getattr(self, f"bn{i + 1}")(getattr(self, f"deconv{i + 1}")(x)))
-        return torch.tanh(self.out(x))
+        x = self.out(x)
+        if skipped is not None:
+            x = x + F.interpolate(skipped, scale_factor=2, mode="nearest")
+        return torch.tanh(x)
 
 
 class Encoder(nn.Module):
@@ -115,13 +126,20 @@ class Encoder(nn.Module):
             if i > 0:
                 setattr(self, f"bn{i}", nn.BatchNorm2d(channels[i]))
         self.fc = nn.Linear(4 * 4 * c.W, c.Z)
+        self.J = c.J
+        for j in range(1, c.J + 1):  # skip j: reads the image pooled to 1/2^j of its size, adds to conv j's block
+            setattr(self, f"skip{j}", nn.Conv2d(c.C, channels[j], c.K, 2, p))
 
     def forward(self, x):
+        pooled = x
         for i in range(self.L + 1):
             x = getattr(self, f"conv{i}")(x)
             if i > 0:
                 x = getattr(self, f"bn{i}")(x)
             x = F.leaky_relu(x, 0.2)
+            if 1 <= i <= self.J:
+                pooled = F.avg_pool2d(pooled, 2)
+                x = x + F.leaky_relu(getattr(self, f"skip{i}")(pooled), 0.2)
         return self.fc(x.flatten(1))
 
 
@@ -153,7 +171,7 @@ def save_networks(path, config, g, e, settings=None):
     came from); by default only the model's shape, with OGan's default training options."""
     if settings is None:
         settings = json.dumps({"model": {"image_size": config.S, "channels": config.C, "width": config.W,
-                                         "z_dim": config.Z, "kernel_size": config.K},
+                                         "z_dim": config.Z, "kernel_size": config.K, "skips": config.J},
                                "training": {}, "data": "pytorch"})
     tensors = {"generator." + k: v for k, v in g.state_dict().items()}
     tensors.update({"encoder." + k: v for k, v in e.state_dict().items()})

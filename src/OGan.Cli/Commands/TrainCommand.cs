@@ -24,7 +24,7 @@ internal static partial class TrainCommand
         {
             DataOptions.Data, DataOptions.Res, DataOptions.Channels, DataOptions.DataRoot, Out, Batch, Steps, ImagesSeen, TimeLimit, Lr, LrE, LrG, LrDecay, LrFloor, ScheduleSteps, OptimizerOption, Beta1, Beta2, Loss,
             LambdaQp, LambdaRho, LambdaRhoWarmup, LambdaRhoGrowth, Width, ZDim, Kernel, ModelOptions.Device, ModelOptions.Precision, Threads, Seed,
-            Resume, GrowSizes, GrowShare, GrowFrom, Fade, AugmentOption, AugmentRho, AugmentProbability, SnapshotEvery, SampleEvery, MetricsEvery, LogEvery, Ema, Flip, HoldoutShare, SinglePass, CalibrationImages, DryRun,
+            Resume, GrowSizes, GrowShare, GrowFrom, GrowByOption, Fade, AugmentOption, AugmentRho, AugmentProbability, SnapshotEvery, SampleEvery, MetricsEvery, LogEvery, Ema, Flip, HoldoutShare, SinglePass, CalibrationImages, DryRun,
         };
         command.SetAction((parse, cancellation) => Task.FromResult(Guard.Run(parse, log => Run(parse, log, cancellation))));
         return command;
@@ -73,15 +73,20 @@ internal static partial class TrainCommand
         // Photos take the faces study's defaults (docs/results.md section 10) where an option is not given.
         var photos = IsPhotos(data);
         var (modelDefaults, trainingDefaults) = photos ? (PhotoDefaults.Model(size), PhotoDefaults.Training(size)) : (ModelDefaults, Defaults);
+        var bySkips = parse.GetValue(GrowByOption) == GrowBy.Skip;
         if (smaller is not null)
         {
-            // A grown model keeps the smaller one's shape and held-out photos unless told otherwise.
-            modelDefaults = modelDefaults with { Width = smaller.Model.MaxChannels, ZDim = smaller.Model.LatentDim, KernelSize = smaller.Model.KernelSize };
+            // A grown model keeps the smaller one's shape and held-out photos unless told otherwise; grown by skips, it keeps its image layers too.
+            modelDefaults = modelDefaults with { Width = smaller.Model.MaxChannels, ZDim = smaller.Model.LatentDim, KernelSize = smaller.Model.KernelSize, Skips = smaller.Model.Skips + (bySkips ? 1 : 0) };
+            if (bySkips && Given(Fade))
+            {
+                throw new UserError($"--fade {parse.GetValue(Fade)}: a model grown by skips has no fade (its new layers start at zero); leave --fade out, or give --grow-by fade", Guard.Usage) { Agreed = true };
+            }
         }
 
         T Value<T>(Option<T> option, T fallback) => parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option)! : fallback;
         var settings = new RunSettings(
-            new OGanConfig { ImageSize = size, Channels = channels, Width = Value(Width, modelDefaults.Width), ZDim = Value(ZDim, modelDefaults.ZDim), KernelSize = Value(Kernel, modelDefaults.KernelSize) },
+            new OGanConfig { ImageSize = size, Channels = channels, Width = Value(Width, modelDefaults.Width), ZDim = Value(ZDim, modelDefaults.ZDim), KernelSize = Value(Kernel, modelDefaults.KernelSize), Skips = modelDefaults.Skips },
             new TrainingOptions
             {
                 BatchSize = Value(Batch, trainingDefaults.BatchSize), Steps = StepsOf(parse, Value(Batch, trainingDefaults.BatchSize)), LearningRate = Value(Lr, trainingDefaults.LearningRate),
@@ -94,7 +99,7 @@ internal static partial class TrainCommand
                 Formulation = parse.GetValue(SinglePass) ? Formulation.SinglePass : Formulation.Alternating,
                 CalibrationImages = parse.GetValue(CalibrationImages), Precision = parse.GetValue(ModelOptions.Precision),
                 Augment = parse.GetValue(AugmentOption), AugmentRho = parse.GetValue(AugmentRho), AugmentProbability = parse.GetValue(AugmentProbability),
-                GrowFrom = growCheckpoint is null ? null : Path.GetFullPath(growCheckpoint), FadeImages = growCheckpoint is null ? 0 : parse.GetValue(Fade),
+                GrowFrom = growCheckpoint is null ? null : Path.GetFullPath(growCheckpoint), FadeImages = growCheckpoint is null || bySkips ? 0 : parse.GetValue(Fade),
             },
             data);
         try
@@ -146,7 +151,14 @@ internal static partial class TrainCommand
             : NewRun(settings, images, parse.GetValue(Out)!, group);
         if (growCheckpoint is not null)
         {
-            log.LogInformation("grown from {Checkpoint} ({Smaller} px): its layers keep their weights and optimizer state; the new ones fade in over {Fade:N0} images", growCheckpoint, smaller!.Model.ImageSize, trainer.Options.FadeImages);
+            if (bySkips)
+            {
+                log.LogInformation("grown from {Checkpoint} ({Smaller} px) by skips: its layers keep their weights and optimizer state, its image layers stay as skips, and the new ones start at zero", growCheckpoint, smaller!.Model.ImageSize);
+            }
+            else
+            {
+                log.LogInformation("grown from {Checkpoint} ({Smaller} px): its layers keep their weights and optimizer state; the new ones fade in over {Fade:N0} images", growCheckpoint, smaller!.Model.ImageSize, trainer.Options.FadeImages);
+            }
         }
 
         var folderPath = trainer.Folder?.Path ?? "rank 0's run folder";

@@ -49,8 +49,16 @@ public static class OnnxExport
         x = graph.Node("Reshape", [x, graph.Int64s("fc.shape", -1, width, 4, 4)]);
         x = graph.Node("Relu", [foldBatchNorm ? x : BatchNorm(graph, state, "bn0", x)]);
         var transposed = new[] { Ints("kernel_shape", kernel, kernel), Ints("strides", 2, 2), Ints("pads", padding, padding, padding, padding), Ints("output_padding", outputPadding, outputPadding) };
+        string? skipped = null; // the smaller sizes' images (skip{j}), summed at the current size
         for (var i = 1; i <= config.NumLayers; i++)
         {
+            var level = config.NumLayers - i + 1; // x is the hidden layer skip{level} reads
+            if (level <= config.Skips)
+            {
+                var image = graph.Node("ConvTranspose", [x, graph.Weight($"skip{level}.weight", state[$"skip{level}.weight"]), graph.Weight($"skip{level}.bias", state[$"skip{level}.bias"])], null, transposed);
+                skipped = skipped is null ? image : graph.Node("Add", [Upsample(graph, skipped), image]);
+            }
+
             var (weight, bias) = (state[$"deconv{i}.weight"], state[$"deconv{i}.bias"]);
             if (foldBatchNorm)
             {
@@ -64,6 +72,11 @@ public static class OnnxExport
         }
 
         x = graph.Node("ConvTranspose", [x, graph.Weight("out.weight", state["out.weight"]), graph.Weight("out.bias", state["out.bias"])], null, transposed);
+        if (skipped is not null)
+        {
+            x = graph.Node("Add", [x, Upsample(graph, skipped)]);
+        }
+
         graph.Node("Tanh", [x], ExportManifest.ImagesName);
         graph.Output(ExportManifest.ImagesName, config.Channels, config.ImageSize, config.ImageSize);
         return graph.ToModel($"O-GAN generator G: {config.LatentDim}-d latents to {config.Channels}x{config.ImageSize}x{config.ImageSize} images in [-1, 1]");
@@ -86,6 +99,7 @@ public static class OnnxExport
         var graph = new OnnxGraphWriter("encoder");
         var x = graph.Input(ExportManifest.ImagesName, config.Channels, config.ImageSize, config.ImageSize);
         var convolution = new[] { Ints("kernel_shape", kernel, kernel), Ints("strides", 2, 2), Ints("pads", padding, padding, padding, padding) };
+        var pooled = x; // the image at the size skip{i} reads
         for (var i = 0; i <= config.NumLayers; i++)
         {
             var (weight, bias) = (state[$"conv{i}.weight"], state[$"conv{i}.bias"]);
@@ -103,6 +117,12 @@ public static class OnnxExport
             }
 
             x = graph.Node("LeakyRelu", [x], null, Float32("alpha", 0.2f));
+            if (i >= 1 && i <= config.Skips)
+            {
+                pooled = graph.Node("AveragePool", [pooled], null, Ints("kernel_shape", 2, 2), Ints("strides", 2, 2));
+                var skip = graph.Node("Conv", [pooled, graph.Weight($"skip{i}.weight", state[$"skip{i}.weight"]), graph.Weight($"skip{i}.bias", state[$"skip{i}.bias"])], null, convolution);
+                x = graph.Node("Add", [x, graph.Node("LeakyRelu", [skip], null, Float32("alpha", 0.2f))]);
+            }
         }
 
         x = graph.Node("Flatten", [x], null, Int("axis", 1));
@@ -174,6 +194,12 @@ public static class OnnxExport
         using var stream = File.OpenRead(path);
         return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
     }
+
+    // x at twice its size, each pixel repeated 2x2, as Models.Layers.Upsample.
+    private static string Upsample(OnnxGraphWriter graph, string x) =>
+        graph.Node(
+            "Resize", [x, "", graph.Floats($"{x}.scales", 1, 1, 2, 2)], null,
+            Text("mode", "nearest"), Text("coordinate_transformation_mode", "asymmetric"), Text("nearest_mode", "floor"));
 
     // BatchNormalization on x with the module's affine parameters and running statistics.
     private static string BatchNorm(OnnxGraphWriter graph, Dictionary<string, Tensor> state, string name, string x) =>

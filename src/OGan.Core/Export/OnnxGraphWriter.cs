@@ -59,6 +59,16 @@ internal sealed class OnnxGraphWriter
         return name;
     }
 
+    /// <summary>A constant float32 vector (e.g. the scales of Resize).</summary>
+    public string Floats(string name, params float[] values)
+    {
+        var proto = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
+        proto.Dims.Add(values.Length);
+        proto.FloatData.AddRange(values);
+        graph.Initializer.Add(proto);
+        return name;
+    }
+
     /// <summary>A constant float32 scalar.</summary>
     public string Float(string name, float value)
     {
@@ -90,6 +100,9 @@ internal sealed class OnnxGraphWriter
 
     /// <summary>An integer attribute.</summary>
     public static AttributeProto Int(string name, long value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
+
+    /// <summary>A string attribute.</summary>
+    public static AttributeProto Text(string name, string value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.String, S = ByteString.CopyFromUtf8(value) };
 
     /// <summary>A float attribute.</summary>
     public static AttributeProto Float32(string name, float value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };

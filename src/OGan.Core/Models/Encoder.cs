@@ -9,7 +9,8 @@ namespace OGan.Models;
 /// <summary>
 /// E: image -> R^ZDim, which is also the critic (its mean). NumLayers + 1 convolutions (stride 2, 'same'),
 /// doubling the channels up to Width, BatchNorm after all but the first, LeakyReLU(0.2); flatten; Linear.
-/// State names: conv{i}, bn{i} (i &gt;= 1), fc.
+/// With <see cref="OGanConfig.Skips"/>, skip{j} reads the image pooled to 1/2^j of its size (a convolution like
+/// conv0's, LeakyReLU) and adds it to the output of conv{j}'s block. State names: conv{i}, bn{i} (i &gt;= 1), fc, skip{j}.
 /// </summary>
 public sealed class Encoder : Module<Tensor, Tensor>
 {
@@ -20,6 +21,7 @@ public sealed class Encoder : Module<Tensor, Tensor>
 
     private readonly (AutocastConv2d Conv, BatchNorm2d? Bn)[] blocks;
     private readonly AutocastLinear fc;
+    private readonly AutocastConv2d[] skips;
     private AutocastPolicy autocast = AutocastPolicy.Fp32;
 
     /// <summary>Builds E for <paramref name="config"/> with the DCGAN initialisation, drawn from <paramref name="init"/> (else the default generator).</summary>
@@ -48,6 +50,13 @@ public sealed class Encoder : Module<Tensor, Tensor>
 
         fc = new AutocastLinear(4 * 4 * config.MaxChannels, config.LatentDim);
         register_module("fc", fc);
+        skips = new AutocastConv2d[config.Skips];
+        for (var j = 1; j <= config.Skips; j++)
+        {
+            skips[j - 1] = new AutocastConv2d(config.Channels, config.EncoderChannels(j), config.KernelSize, stride: 2, padding: padding);
+            register_module($"skip{j}", skips[j - 1]);
+        }
+
         DcganInit.Apply(this, init);
     }
 
@@ -71,6 +80,11 @@ public sealed class Encoder : Module<Tensor, Tensor>
 
         yield return ("fc.weight", [config.LatentDim, 4 * 4 * (long)config.MaxChannels]);
         yield return ("fc.bias", [config.LatentDim]);
+        for (var j = 1; j <= config.Skips; j++)
+        {
+            yield return ($"skip{j}.weight", [config.EncoderChannels(j), config.Channels, kernel, kernel]);
+            yield return ($"skip{j}.bias", [(long)config.EncoderChannels(j)]);
+        }
     }
 
     /// <summary>The network's shape.</summary>
@@ -134,7 +148,7 @@ public sealed class Encoder : Module<Tensor, Tensor>
                 $"encoder expects images of shape (N, {Config.Channels}, {Config.ImageSize}, {Config.ImageSize}), got [{string.Join(", ", shape)}]");
         }
 
-        var x = input;
+        Tensor x = input, pooled = input;
         for (var i = 0; i < blocks.Length; i++)
         {
             var (conv, bn) = blocks[i];
@@ -145,6 +159,12 @@ public sealed class Encoder : Module<Tensor, Tensor>
             }
 
             x = x.leaky_relu(NegativeSlope);
+            if (i >= 1 && i <= skips.Length)
+            {
+                pooled = functional.avg_pool2d(pooled, 2);
+                x = AutocastPolicy.Output(x) + AutocastPolicy.Output(skips[i - 1].call(pooled).leaky_relu(NegativeSlope));
+            }
+
             if (i == 1 && Fade is { IsActive: true } fade)
             {
                 var previous = fade.Layer.call(functional.avg_pool2d(input, 2)).leaky_relu(NegativeSlope);

@@ -9,7 +9,9 @@ namespace OGan.Models;
 /// <summary>
 /// G: z -> image in [-1, 1]. Linear to 4x4xWidth, BatchNorm, ReLU; NumLayers transposed convolutions
 /// (stride 2, 'same'), halving the channels, each with BatchNorm and ReLU; a last transposed convolution
-/// to the image's channels; tanh. State names: fc, bn0, deconv{i}, bn{i}, out.
+/// to the image's channels; tanh. With <see cref="OGanConfig.Skips"/>, skip{j} makes an image at 1/2^j of the size
+/// from the hidden layer j blocks before the last, and each is added, upsampled, to the output before tanh.
+/// State names: fc, bn0, deconv{i}, bn{i}, out, skip{j}.
 /// </summary>
 public sealed class Generator : Module<Tensor, Tensor>
 {
@@ -17,6 +19,7 @@ public sealed class Generator : Module<Tensor, Tensor>
     private readonly BatchNorm2d bn0;
     private readonly (AutocastConvTranspose2d Deconv, BatchNorm2d Bn)[] blocks;
     private readonly AutocastConvTranspose2d output;
+    private readonly AutocastConvTranspose2d[] skips;
     private AutocastPolicy autocast = AutocastPolicy.Fp32;
 
     /// <summary>Builds G for <paramref name="config"/> with the DCGAN initialisation, drawn from <paramref name="init"/> (else the default generator).</summary>
@@ -44,6 +47,13 @@ public sealed class Generator : Module<Tensor, Tensor>
 
         output = new AutocastConvTranspose2d(width >> config.NumLayers, config.Channels, config.KernelSize, stride: 2, padding: padding, outputPadding: outputPadding);
         register_module("out", output);
+        skips = new AutocastConvTranspose2d[config.Skips];
+        for (var j = 1; j <= config.Skips; j++)
+        {
+            skips[j - 1] = new AutocastConvTranspose2d(width >> (config.NumLayers - j), config.Channels, config.KernelSize, stride: 2, padding: padding, outputPadding: outputPadding);
+            register_module($"skip{j}", skips[j - 1]);
+        }
+
         DcganInit.Apply(this, init);
     }
 
@@ -98,6 +108,11 @@ public sealed class Generator : Module<Tensor, Tensor>
 
         yield return ("out.weight", [width >> config.NumLayers, config.Channels, kernel, kernel]);
         yield return ("out.bias", [config.Channels]);
+        for (var j = 1; j <= config.Skips; j++)
+        {
+            yield return ($"skip{j}.weight", [width >> (config.NumLayers - j), config.Channels, kernel, kernel]);
+            yield return ($"skip{j}.bias", [config.Channels]);
+        }
     }
 
     /// <summary>Padding and output padding that make a stride-2 transposed convolution exactly double the size.</summary>
@@ -115,20 +130,33 @@ public sealed class Generator : Module<Tensor, Tensor>
 
         var x = fc.call(input).view(input.shape[0], Config.MaxChannels, 4, 4);
         x = functional.relu(bn0.call(x));
-        Tensor? previous = null;
+        Tensor? previous = null, skipped = null;
         for (var i = 0; i < blocks.Length; i++)
         {
+            var level = blocks.Length - i; // x is the hidden layer skip{level} reads
+            if (level <= skips.Length)
+            {
+                // The smaller sizes' images so far, at this block's output size, plus this one's.
+                var image = AutocastPolicy.Output(skips[level - 1].call(x));
+                skipped = skipped is null ? image : Layers.Upsample(skipped) + image;
+            }
+
             if (i == blocks.Length - 1 && Fade is { IsActive: true } fade)
             {
-                previous = AutocastPolicy.Output(fade.Layer.call(x)).repeat_interleave(2, 2).repeat_interleave(2, 3);
+                previous = Layers.Upsample(AutocastPolicy.Output(fade.Layer.call(x)));
             }
 
             var (deconv, bn) = blocks[i];
             x = functional.relu(bn.call(deconv.call(x)));
         }
 
-        var image = AutocastPolicy.Output(output.call(x));
-        return (previous is null ? image : Fade!.Blend(previous, image)).tanh();
+        var result = AutocastPolicy.Output(output.call(x));
+        if (skipped is not null)
+        {
+            result += Layers.Upsample(skipped);
+        }
+
+        return (previous is null ? result : Fade!.Blend(previous, result)).tanh();
     }
 
     /// <inheritdoc/>

@@ -29,6 +29,14 @@ public sealed record OGanConfig
     /// <summary>Convolution kernel size (5 in the paper, 4 in a variant).</summary>
     public int KernelSize { get; init; } = 5;
 
+    /// <summary>
+    /// How many smaller sizes' image layers the model keeps (the skip architecture of StyleGAN2, Karras et al. 2020):
+    /// G adds the image each one makes from its hidden layer, upsampled, to its own output; E reads the image pooled to
+    /// each and adds what each one makes of it to its features. 0 (the default) is DCGAN's. A model grown by skips has
+    /// one more than the model it grew from, whose output and input layers become its skip1.
+    /// </summary>
+    public int Skips { get; init; }
+
     /// <summary>The width in use.</summary>
     public int MaxChannels => Width > 0 ? Width : ImageSize * 8;
 
@@ -63,6 +71,11 @@ public sealed record OGanConfig
         if (ZDim is < 0 or > MaxChannelCount)
         {
             throw new ArgumentException($"z dimension must be positive and at most {MaxChannelCount}, got {ZDim}");
+        }
+
+        if (Skips < 0 || Skips > NumLayers)
+        {
+            throw new ArgumentException($"skips must be from 0 to {NumLayers} at {ImageSize} px, got {Skips}");
         }
 
         if (KernelSize is not (4 or 5))

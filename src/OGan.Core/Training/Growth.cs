@@ -10,8 +10,11 @@ namespace OGan.Training;
 /// <summary>
 /// A model grown to twice its resolution from a trained one (ProGAN): G and E are stacks of stride-2 blocks, so
 /// a 128 px model is a 64 px model with one more block at G's output and at E's input. Every layer of the smaller
-/// model keeps its weights, BatchNorm statistics and optimizer state under its new name (E's blocks move up one);
-/// its image layers (G's "out", E's "conv0") become the <see cref="Fade"/> the new blocks fade in from.
+/// model keeps its weights, BatchNorm statistics and optimizer state under its new name (E's blocks move up one).
+/// Its image layers (G's "out", E's "conv0") become either the <see cref="Fade"/> the new blocks fade in from, or,
+/// growing by skips (the grown model has one more <see cref="OGanConfig.Skips"/>), the grown model's skip1 for good
+/// (its skip{j} move up one), and the new blocks start silent: G's new "out" at zero, E's new "bn1" at gain zero,
+/// so that the grown model starts as the smaller one at twice the size and the new blocks add what they learn.
 /// </summary>
 internal static partial class Growth
 {
@@ -40,25 +43,42 @@ internal static partial class Growth
             return $"it has z {smaller.LatentDim}, the new model {larger.LatentDim}: give --zdim {smaller.LatentDim}";
         }
 
-        return larger.KernelSize != smaller.KernelSize
-            ? $"it has kernel {smaller.KernelSize}, the new model {larger.KernelSize}: give --kernel {smaller.KernelSize}"
-            : null;
+        if (larger.KernelSize != smaller.KernelSize)
+        {
+            return $"it has kernel {smaller.KernelSize}, the new model {larger.KernelSize}: give --kernel {smaller.KernelSize}";
+        }
+
+        return larger.Skips == smaller.Skips + 1 || (smaller.Skips == 0 && larger.Skips == 0)
+            ? null
+            : $"it has {smaller.Skips} skip(s), so it grows into a model of {smaller.Skips + 1} by skips{(smaller.Skips == 0 ? " or of 0 by fading" : "")}, not {larger.Skips}: give --grow-by skip";
     }
 
-    /// <summary>The name in the grown G of each entry of the smaller G; null for its output layer, which becomes the fade.</summary>
-    public static string? GeneratorName(string name) => name.StartsWith("out.", StringComparison.Ordinal) ? null : name;
+    /// <summary>Whether a model of <paramref name="smaller"/> grows into one of <paramref name="larger"/> by skips (else by fading).</summary>
+    public static bool BySkips(OGanConfig smaller, OGanConfig larger) => larger.Skips > smaller.Skips;
 
-    /// <summary>The name in the grown E of each entry of the smaller E ("conv{i}" to "conv{i+1}", "bn{i}" to "bn{i+1}"); null for its first convolution, which becomes the fade.</summary>
-    public static string? EncoderName(string name)
+    /// <summary>The name in the grown G of each entry of the smaller G: its output layer becomes skip1 (by skips) or the fade (null).</summary>
+    public static string? GeneratorName(string name, bool bySkips) =>
+        name.StartsWith("out.", StringComparison.Ordinal) ? (bySkips ? $"skip1.{name[4..]}" : null) : bySkips ? SkipMovedUp(name) : name;
+
+    /// <summary>
+    /// The name in the grown E of each entry of the smaller E ("conv{i}" to "conv{i+1}", "bn{i}" to "bn{i+1}"); its
+    /// first convolution becomes skip1 (by skips) or the fade (null).
+    /// </summary>
+    public static string? EncoderName(string name, bool bySkips)
     {
         if (name.StartsWith("conv0.", StringComparison.Ordinal))
         {
-            return null;
+            return bySkips ? $"skip1.{name[6..]}" : null;
         }
 
         var block = BlockName().Match(name);
-        return block.Success ? $"{block.Groups[1].Value}{int.Parse(block.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) + 1}.{block.Groups[3].Value}" : name;
+        return block.Success ? $"{block.Groups[1].Value}{Next(block.Groups[2].Value)}.{block.Groups[3].Value}" : SkipMovedUp(name);
     }
+
+    // "skip{j}.x" to "skip{j+1}.x"; any other name as it is.
+    private static string SkipMovedUp(string name) => SkipName().Match(name) is { Success: true } skip ? $"skip{Next(skip.Groups[1].Value)}.{skip.Groups[2].Value}" : name;
+
+    private static int Next(string index) => int.Parse(index, System.Globalization.CultureInfo.InvariantCulture) + 1;
 
     /// <summary>Puts the smaller model of <paramref name="from"/> into the grown <paramref name="state"/>: weights, statistics, fades and the optimizers' moments.</summary>
     /// <exception cref="InvalidDataException">The checkpoint's model cannot grow into the state's.</exception>
@@ -80,17 +100,41 @@ internal static partial class Growth
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var hasEma = from.HasEma;
-        Copy(from.Part(Checkpoint.GeneratorPrefix), state.Generator, state.Generator.Fade, GeneratorName);
-        Copy(from.Part(Checkpoint.EncoderPrefix), state.Encoder, state.Encoder.Fade, EncoderName);
+        var bySkips = BySkips(smaller, state.Generator.Config);
+        string? Generated(string name) => GeneratorName(name, bySkips);
+        string? Encoded(string name) => EncoderName(name, bySkips);
+        Generator[] generators = state.Ema is null ? [state.Generator] : [state.Generator, state.Ema];
+        Copy(from.Part(Checkpoint.GeneratorPrefix), state.Generator, state.Generator.Fade, Generated);
+        Copy(from.Part(Checkpoint.EncoderPrefix), state.Encoder, state.Encoder.Fade, Encoded);
         if (state.Ema is not null)
         {
-            Copy(from.Part(hasEma ? Checkpoint.EmaPrefix : Checkpoint.GeneratorPrefix), state.Ema, state.Ema.Fade, GeneratorName);
+            Copy(from.Part(hasEma ? Checkpoint.EmaPrefix : Checkpoint.GeneratorPrefix), state.Ema, state.Ema.Fade, Generated);
+        }
+
+        if (bySkips)
+        {
+            foreach (var generator in generators)
+            {
+                Silence(generator, "out.weight", "out.bias");
+            }
+
+            Silence(state.Encoder, "bn1.weight");
         }
 
         using var smallerGenerator = new Generator(smaller);
         using var smallerEncoder = new Encoder(smaller);
-        OptimizerStates.Carry(state.GeneratorOptimizer, from.Part(Checkpoint.GeneratorOptimizerPrefix), Sources(smallerGenerator, state.Generator, GeneratorName));
-        OptimizerStates.Carry(state.EncoderOptimizer, from.Part(Checkpoint.EncoderOptimizerPrefix), Sources(smallerEncoder, state.Encoder, EncoderName));
+        OptimizerStates.Carry(state.GeneratorOptimizer, from.Part(Checkpoint.GeneratorOptimizerPrefix), Sources(smallerGenerator, state.Generator, Generated));
+        OptimizerStates.Carry(state.EncoderOptimizer, from.Part(Checkpoint.EncoderOptimizerPrefix), Sources(smallerEncoder, state.Encoder, Encoded));
+    }
+
+    // Zeroes the named entries: a new block that adds nothing until it has learnt something.
+    private static void Silence(nn.Module network, params string[] names)
+    {
+        var entries = network.state_dict();
+        foreach (var name in names)
+        {
+            entries[name].zero_();
+        }
     }
 
     // Every entry of the smaller network into the grown one (renamed) or into its fade; the new blocks keep their initialisation.
@@ -127,4 +171,7 @@ internal static partial class Growth
 
     [GeneratedRegex(@"^(conv|bn)(\d+)\.(.+)$")]
     private static partial Regex BlockName();
+
+    [GeneratedRegex(@"^skip(\d+)\.(.+)$")]
+    private static partial Regex SkipName();
 }

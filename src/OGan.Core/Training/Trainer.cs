@@ -295,10 +295,12 @@ public sealed class Trainer : IDisposable
     /// Creates a trainer of twice the resolution of <paramref name="checkpointPath"/>'s model, which it grows from
     /// (<see cref="Growth"/>): every layer of that model keeps its weights and optimizer state, G gains a block at
     /// its output and E one at its input, and the new blocks fade in over <see cref="TrainingOptions.FadeImages"/>
-    /// images of <paramref name="settings"/> (<see cref="Fade"/>). The run starts at step 0 with the settings' own
-    /// schedule, seed and data order; options.json records where it grew from.
+    /// images of <paramref name="settings"/> (<see cref="Fade"/>), or, where the settings' model has one more
+    /// <see cref="OGanConfig.Skips"/>, start silent beside the old image layers, which stay. The run starts at step 0
+    /// with the settings' own schedule, seed and data order; options.json records where it grew from.
     /// </summary>
-    /// <exception cref="InvalidDataException">The file is not an OGan checkpoint, or its model cannot grow into <paramref name="settings"/>' (another width, z, kernel or channels, or not half the size).</exception>
+    /// <exception cref="InvalidDataException">The file is not an OGan checkpoint, or its model cannot grow into <paramref name="settings"/>' (another width, z, kernel, channels or skips, or not half the size).</exception>
+    /// <exception cref="ArgumentException">The settings grow by skips and ask for a fade as well.</exception>
     public static Trainer Grow(string checkpointPath, RunSettings settings, ImageSet data, RunFolder? folder, ProcessGroup group)
     {
         ArgumentNullException.ThrowIfNull(settings);
@@ -306,6 +308,11 @@ public sealed class Trainer : IDisposable
         if (Growth.WhyNot(checkpoint.Settings.Model, settings.Model) is { } why)
         {
             throw new InvalidDataException($"{checkpointPath} cannot grow into this model: {why}");
+        }
+
+        if (Growth.BySkips(checkpoint.Settings.Model, settings.Model) && settings.Training.FadeImages > 0)
+        {
+            throw new ArgumentException("a model grown by skips keeps its old image layers and has no fade: set FadeImages to 0", nameof(settings));
         }
 
         var trainer = new Trainer(settings with { Training = settings.Training with { GrowFrom = Path.GetFullPath(checkpointPath) } }, data, folder, group);

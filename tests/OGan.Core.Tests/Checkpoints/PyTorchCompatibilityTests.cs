@@ -15,13 +15,15 @@ public sealed class PyTorchCompatibilityTests
 {
     private const string Python = "/usr/bin/python3";
 
-    [Fact]
-    public void PyTorch_modules_built_from_the_documented_format_compute_the_same_G_and_E()
+    [Theory]
+    [InlineData(0)]
+    [InlineData(2)]
+    public void PyTorch_modules_built_from_the_documented_format_compute_the_same_G_and_E(int skips)
     {
         using var data = Fixtures.FashionMnist(train: true, limit: 64);
         var folder = new RunFolder(Fixtures.TemporaryFolder());
         var settings = new RunSettings(
-            new OGanConfig { ImageSize = 32, Channels = 1, Width = 32, ZDim = 12 },
+            new OGanConfig { ImageSize = 32, Channels = 1, Width = 32, ZDim = 12, Skips = skips },
             new TrainingOptions { BatchSize = 16, Steps = 3, SampleEvery = 0, SnapshotEvery = 0, EmaDecay = 0.5 },
             "fashion-mnist");
         using (var trainer = new Trainer(settings, data, folder))

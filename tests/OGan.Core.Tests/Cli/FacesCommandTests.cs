@@ -121,5 +121,16 @@ public sealed class FacesCommandTests
 
         var sample = Ogan.Run(work, cache, "sample", "-c", runs[1], "-n", "4", "-o", "grown.png");
         Assert.True(sample.ExitCode == 0, sample.Error);
+
+        // The 32 px stage grows by skips as well: the model keeps its image layer as skip1; a fade with it is refused in one line.
+        var bySkips = Ogan.Run(work, cache, "train", "--grow-from", runs[0], "--grow-by", "skip", "--steps", "2", "--batch", "8", "--calibration-images", "16", "--out", "skips");
+        Assert.True(bySkips.ExitCode == 0, bySkips.Error);
+        Assert.Contains("by skips", bySkips.Error, StringComparison.Ordinal);
+        var skipRun = Directory.GetDirectories(Path.Combine(work, "skips")).Single();
+        Assert.Equal(1, JsonDocument.Parse(File.ReadAllText(Path.Combine(skipRun, "options.json"))).RootElement.GetProperty("model").GetProperty("skips").GetInt32());
+        var withFade = Ogan.Run(work, cache, "train", "--grow-from", runs[0], "--grow-by", "skip", "--fade", "16", "--steps", "2", "--out", "skips");
+        Assert.NotEqual(0, withFade.ExitCode);
+        Assert.Single(withFade.ErrorLines);
+        Assert.Contains("--fade 16", withFade.Error, StringComparison.Ordinal);
     }
 }

@@ -35,6 +35,17 @@ public sealed class OnnxExportTests
     }
 
     [Fact]
+    public void A_model_with_skips_runs_in_ONNX_Runtime_as_in_TorchSharp()
+    {
+        using var data = Fixtures.FashionMnist(train: true, limit: 256);
+        var checkpoint = Train(new OGanConfig { ImageSize = 32, Channels = 1, Width = 16, ZDim = 16, Skips = 2 }, data, "fashion-mnist");
+        var folder = Fixtures.TemporaryFolder();
+        OnnxExport.Write(checkpoint, folder);
+        using var real = data.Batch(First(32), CPU);
+        AssertParity(checkpoint, folder, real);
+    }
+
+    [Fact]
     public void An_RGB_face_model_runs_in_ONNX_Runtime_as_in_TorchSharp_and_prepares_photos_alike()
     {
         var photos = Fixtures.SharedPhotos("celeba-128").Take(128).ToArray();

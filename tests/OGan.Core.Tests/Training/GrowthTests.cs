@@ -11,18 +11,19 @@ namespace OGan.Core.Tests.Training;
 /// <summary>
 /// Growing a trained model to twice its resolution (Trainer.Grow): at fade 0 the grown networks compute the
 /// smaller ones at twice the size, the result has the names and shapes of a model built at its size, the
-/// optimizer's moments carry over, and a run resumed mid-fade continues exactly.
+/// optimizer's moments carry over, and a run resumed mid-fade continues exactly. Grown by skips, the grown networks
+/// start as the smaller ones at twice the size and keep their image layers as skip1.
 /// </summary>
 public sealed class GrowthTests
 {
     private const int Batch = 16;
 
-    private static RunSettings Tiny(int size, long steps, long fadeImages = 0) => new(
-        new OGanConfig { ImageSize = size, Channels = 1, Width = 32, ZDim = 16 },
+    private static RunSettings Tiny(int size, long steps, long fadeImages = 0, int skips = 0) => new(
+        new OGanConfig { ImageSize = size, Channels = 1, Width = 32, ZDim = 16, Skips = skips },
         new TrainingOptions
         {
             BatchSize = Batch, Steps = steps, LogEvery = 1, SampleEvery = 0, SnapshotEvery = 2, Seed = 7, CalibrationImages = 32,
-            Precision = Precision.Fp32, FadeImages = fadeImages, GrowFrom = fadeImages > 0 ? "set by Trainer.Grow" : null,
+            Precision = Precision.Fp32, FadeImages = fadeImages, GrowFrom = fadeImages > 0 || skips > 0 ? "set by Trainer.Grow" : null,
         },
         "fashion-mnist");
 
@@ -157,5 +158,61 @@ public sealed class GrowthTests
         Assert.DoesNotContain('\n', error.Message);
         var same = Assert.Throws<InvalidDataException>(() => Trainer.Grow(checkpoint, Tiny(32, 10, fadeImages: 100), small, null, ProcessGroup.Single).Dispose());
         Assert.Contains("grows into a 64 px one", same.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Grown_by_skips_the_networks_start_as_the_smaller_ones_at_twice_the_size_and_the_new_blocks_learn()
+    {
+        using var small = Fixtures.FashionMnist(train: true, limit: 64);
+        using var large = Doubled(small);
+        var checkpoint = TrainedSmall(small);
+        var folder = new RunFolder(Fixtures.TemporaryFolder());
+        using var grown = Trainer.Grow(checkpoint, Tiny(64, 3, skips: 1), large, folder, ProcessGroup.Single);
+        using var before = OGanModel.Load(checkpoint, CPU, Precision.Fp32);
+        Assert.False(grown.State.IsFading);
+        Assert.Null(grown.State.Generator.Fade);
+        using (var built = new Generator(grown.Config))
+        using (var builtEncoder = new Encoder(grown.Config))
+        {
+            static string[] Shapes(nn.Module m) => [.. m.state_dict().Select(e => $"{e.Key}:{string.Join('x', e.Value.shape)}")];
+            Assert.Equal(Shapes(built), Shapes(grown.State.Generator));
+            Assert.Equal(Shapes(builtEncoder), Shapes(grown.State.Encoder));
+            Assert.Contains("skip1.weight:8x1x5x5", Shapes(grown.State.Generator)); // the smaller G's output layer (8 channels in, at 32 px)
+        }
+
+        using (var scope = NewDisposeScope())
+        using (var noGrad = no_grad())
+        {
+            var z = before.Latents(8, seed: 3);
+            var expected = before.Sample(z).repeat_interleave(2, 2).repeat_interleave(2, 3);
+            var samples = grown.State.Ema!.call(z);
+            Assert.True((samples - expected).abs().max().ToDouble() < 1e-5, $"G grown by skips differs from the smaller G upsampled by {(samples - expected).abs().max().ToDouble():G3}");
+            var images = large.First(8, CPU);
+            grown.State.Encoder.eval();
+            var codes = grown.State.Encoder.call(images);
+            var smallerCodes = before.EncodeRaw(nn.functional.avg_pool2d(images, 2));
+            Assert.True((codes - smallerCodes).abs().max().ToDouble() < 1e-4 * smallerCodes.abs().max().ToDouble(), "E grown by skips differs from the smaller E on the image at half the size");
+            grown.State.Encoder.train();
+        }
+
+        grown.Run();
+        using var trained = OGanModel.Load(folder.Checkpoint(3), CPU, Precision.Fp32);
+        var generator = trained.Generator.state_dict();
+        Assert.True(generator["out.weight"].abs().sum().ToDouble() > 0, "G's new output layer stayed at zero: the new block learnt nothing");
+        Assert.True(trained.Encoder.state_dict()["bn1.weight"].abs().sum().ToDouble() > 0, "E's new block stayed silent");
+        Assert.Equal(1, trained.Config.Skips);
+
+        // The grown model grows again by skips (its skip1 moves up to skip2); by fading it cannot.
+        var again = Tiny(128, 1, skips: 2);
+        using var larger = new ImageSet(new byte[64 * 128 * 128], 64, 1, 128, name: "blank-128");
+        using (var twice = Trainer.Grow(folder.Checkpoint(3), again, larger, null, ProcessGroup.Single))
+        using (var read = Checkpoint.Read(folder.Checkpoint(3)))
+        {
+            Assert.True(twice.State.Generator.state_dict()["skip2.weight"].allclose(read.Part(Checkpoint.GeneratorPrefix)["skip1.weight"], 0, 0), "skip1 did not move up to skip2");
+        }
+
+        var refused = Assert.Throws<InvalidDataException>(() => Trainer.Grow(folder.Checkpoint(3), Tiny(128, 1, fadeImages: 100, skips: 1), larger, null, ProcessGroup.Single).Dispose());
+        Assert.Contains("--grow-by skip", refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', refused.Message);
     }
 }
