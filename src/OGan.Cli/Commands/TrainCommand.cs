@@ -40,6 +40,11 @@ internal static partial class TrainCommand
             throw new UserError($"--out {parse.GetValue(Out)} cannot be given with --resume: a resumed run goes on in its own folder ({resume}); leave --out out", Guard.Usage) { Agreed = true };
         }
 
+        if (parse.GetValue(GrowByOption) == GrowBy.Skip && parse.GetResult(Fade) is { Implicit: false })
+        {
+            throw new UserError($"--fade {parse.GetValue(Fade)}: only a model grown with --grow-by fade fades in (by skips, the default, its new layers start at zero); give --grow-by fade, or leave --fade out", Guard.Usage) { Agreed = true };
+        }
+
         if (resume is not null && parse.GetValue(GrowFrom) is not null)
         {
             throw new UserError("--grow-from cannot be given with --resume: a grown run is a new run; resume it later with --resume alone", Guard.Usage) { Agreed = true };
@@ -78,10 +83,6 @@ internal static partial class TrainCommand
         {
             // A grown model keeps the smaller one's shape and held-out photos unless told otherwise; grown by skips, it keeps its image layers too.
             modelDefaults = modelDefaults with { Width = smaller.Model.MaxChannels, ZDim = smaller.Model.LatentDim, KernelSize = smaller.Model.KernelSize, Skips = smaller.Model.Skips + (bySkips ? 1 : 0) };
-            if (bySkips && Given(Fade))
-            {
-                throw new UserError($"--fade {parse.GetValue(Fade)}: a model grown by skips has no fade (its new layers start at zero); leave --fade out, or give --grow-by fade", Guard.Usage) { Agreed = true };
-            }
         }
 
         T Value<T>(Option<T> option, T fallback) => parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option)! : fallback;
@@ -130,7 +131,7 @@ internal static partial class TrainCommand
         {
             if (resumed is null && smaller is null && GrowthOf(parse, group.Size) is { } schedule)
             {
-                log.LogInformation("growth schedule: {Sizes} px first ({Share:P0} of the budget), then grown to {Size} px; the settings below are the last stage's, whose width, z and kernel the first stage sets", schedule, parse.GetValue(GrowShare), size);
+                log.LogInformation("growth schedule: {Sizes} px first ({Share:P0} of the budget), then grown to {Size} px by {GrowBy}; the settings below are the last stage's, whose width, z and kernel the first stage sets", schedule, parse.GetValue(GrowShare), size, parse.GetValue(GrowByOption).ToString().ToLowerInvariant());
             }
 
             // What the run would train with: a resumed run's own settings, as the options given change them.

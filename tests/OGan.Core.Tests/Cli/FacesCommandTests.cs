@@ -47,7 +47,7 @@ public sealed class FacesCommandTests
         Assert.DoesNotContain("growth schedule", photo.Error, StringComparison.Ordinal);
         var large = Ogan.Run(work, "train", "--data", faces, "--res", "128", "--dry-run");
         Assert.True(large.ExitCode == 0, large.Error);
-        Assert.Contains("growth schedule: 64 px first (33 % of the budget), then grown to 128 px", large.Error, StringComparison.Ordinal);
+        Assert.Contains("growth schedule: 64 px first (33 % of the budget), then grown to 128 px by skip", large.Error, StringComparison.Ordinal);
         var direct = Ogan.Run(work, "train", "--data", faces, "--res", "128", "--grow", "none", "--dry-run");
         Assert.DoesNotContain("growth schedule", direct.Error, StringComparison.Ordinal);
     }
@@ -106,7 +106,7 @@ public sealed class FacesCommandTests
         var faces = FaceFolder(64);
         var cache = new Dictionary<string, string> { ["OGAN_CACHE"] = Path.Combine(work, "cache") };
         var train = Ogan.Run(work, cache, "train", "--data", faces, "--res", "64", "--grow", "32", "--grow-share", "0.5", "--steps", "8", "--holdout", "0.25",
-            "--width", "16", "--zdim", "8", "--kernel", "4", "--batch", "8", "--fade", "16", "--log-every", "2", "--calibration-images", "16", "--out", "runs");
+            "--width", "16", "--zdim", "8", "--kernel", "4", "--batch", "8", "--grow-by", "fade", "--fade", "16", "--log-every", "2", "--calibration-images", "16", "--out", "runs");
         Assert.True(train.ExitCode == 0, train.Error);
         Assert.Contains("growth schedule, stage 2 of 2: 64 px", train.Error, StringComparison.Ordinal);
         var runs = Directory.GetDirectories(Path.Combine(work, "runs")).Order(StringComparer.Ordinal).ToArray();
@@ -122,13 +122,16 @@ public sealed class FacesCommandTests
         var sample = Ogan.Run(work, cache, "sample", "-c", runs[1], "-n", "4", "-o", "grown.png");
         Assert.True(sample.ExitCode == 0, sample.Error);
 
-        // The 32 px stage grows by skips as well: the model keeps its image layer as skip1; a fade with it is refused in one line.
-        var bySkips = Ogan.Run(work, cache, "train", "--grow-from", runs[0], "--grow-by", "skip", "--steps", "2", "--batch", "8", "--calibration-images", "16", "--out", "skips");
+        Assert.Equal(0, grown.GetProperty("model").GetProperty("skips").GetInt32());
+        Assert.Equal(16, grown.GetProperty("training").GetProperty("fade_images").GetInt64());
+
+        // By default the 32 px stage grows by skips: the model keeps its image layer as skip1; --fade with it is refused in one line.
+        var bySkips = Ogan.Run(work, cache, "train", "--grow-from", runs[0], "--steps", "2", "--batch", "8", "--calibration-images", "16", "--out", "skips");
         Assert.True(bySkips.ExitCode == 0, bySkips.Error);
         Assert.Contains("by skips", bySkips.Error, StringComparison.Ordinal);
         var skipRun = Directory.GetDirectories(Path.Combine(work, "skips")).Single();
         Assert.Equal(1, JsonDocument.Parse(File.ReadAllText(Path.Combine(skipRun, "options.json"))).RootElement.GetProperty("model").GetProperty("skips").GetInt32());
-        var withFade = Ogan.Run(work, cache, "train", "--grow-from", runs[0], "--grow-by", "skip", "--fade", "16", "--steps", "2", "--out", "skips");
+        var withFade = Ogan.Run(work, cache, "train", "--grow-from", runs[0], "--fade", "16", "--steps", "2", "--out", "skips");
         Assert.NotEqual(0, withFade.ExitCode);
         Assert.Single(withFade.ErrorLines);
         Assert.Contains("--fade 16", withFade.Error, StringComparison.Ordinal);
