@@ -11,7 +11,7 @@
 #      rest, so it goes in a call of its own), else without them.
 # On a CPU machine, with a build at hand (the test of this script; Debian 12 needs the Debian 13 root's dotnet):
 #   CARRY=src/OGan.Cli/bin/Release/net10.0 OGAN="bash scripts/debian13.sh run dotnet" DEVICE=cpu WIDTH=64 EVAL_COUNT=50 LOG_EVERY=2 bash bench/gpu/faces.sh 0.2
-# GROW=64 trains the growth schedule instead (64 px for 2/3 of the time, then grown to 128 px; `ogan train --grow`).
+# GROW=64 trains the growth schedule instead (64 px for 2/3 of the time, then grown to 128 px by skip, the default; `ogan train --grow`).
 # Everything goes to $OUT (the device tool's output folder) or bench/gpu/work.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
