@@ -1,3 +1,4 @@
+using OGan.Engine;
 using OGan.MixedPrecision;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -162,7 +163,7 @@ public sealed class Encoder : Module<Tensor, Tensor>
             if (i >= 1 && i <= skips.Length)
             {
                 pooled = functional.avg_pool2d(pooled, 2);
-                x = AutocastPolicy.Output(x) + AutocastPolicy.Output(skips[i - 1].call(pooled).leaky_relu(NegativeSlope));
+                x = AutocastPolicy.Output(x).Plus(AutocastPolicy.Output(skips[i - 1].call(pooled).leaky_relu(NegativeSlope)));
             }
 
             if (i == 1 && Fade is { IsActive: true } fade)

@@ -1,4 +1,5 @@
 using TorchSharp;
+using OGan.Engine;
 using OGan.MixedPrecision;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -138,7 +139,7 @@ public sealed class Generator : Module<Tensor, Tensor>
             {
                 // The smaller sizes' images so far, at this block's output size, plus this one's.
                 var image = AutocastPolicy.Output(skips[level - 1].call(x));
-                skipped = skipped is null ? image : Layers.Upsample(skipped) + image;
+                skipped = skipped is null ? image : Layers.Upsample(skipped).Plus(image);
             }
 
             if (i == blocks.Length - 1 && Fade is { IsActive: true } fade)
@@ -153,7 +154,7 @@ public sealed class Generator : Module<Tensor, Tensor>
         var result = AutocastPolicy.Output(output.call(x));
         if (skipped is not null)
         {
-            result += Layers.Upsample(skipped);
+            result = result.Plus(Layers.Upsample(skipped));
         }
 
         return (previous is null ? result : Fade!.Blend(previous, result)).tanh();
