@@ -40,7 +40,8 @@ internal static partial class TrainCommand
             throw new UserError($"--out {parse.GetValue(Out)} cannot be given with --resume: a resumed run goes on in its own folder ({resume}); leave --out out", Guard.Usage) { Agreed = true };
         }
 
-        if (parse.GetValue(GrowByOption) == GrowBy.Skip && parse.GetResult(Fade) is { Implicit: false })
+        var bySkips = parse.GetValue(GrowByOption) == GrowBy.Skip;
+        if (bySkips && parse.GetResult(Fade) is { Implicit: false })
         {
             throw new UserError($"--fade {parse.GetValue(Fade)}: only a model grown with --grow-by fade fades in (by skips, the default, its new layers start at zero); give --grow-by fade, or leave --fade out", Guard.Usage) { Agreed = true };
         }
@@ -78,7 +79,6 @@ internal static partial class TrainCommand
         // Photos take the faces study's defaults (docs/results.md section 10) where an option is not given.
         var photos = IsPhotos(data);
         var (modelDefaults, trainingDefaults) = photos ? (PhotoDefaults.Model(size), PhotoDefaults.Training(size)) : (ModelDefaults, Defaults);
-        var bySkips = parse.GetValue(GrowByOption) == GrowBy.Skip;
         if (smaller is not null)
         {
             // A grown model keeps the smaller one's shape and held-out photos unless told otherwise; grown by skips, it keeps its image layers too.
