@@ -47,7 +47,7 @@ public sealed class FacesCommandTests
         Assert.DoesNotContain("growth schedule", photo.Error, StringComparison.Ordinal);
         var large = Ogan.Run(work, "train", "--data", faces, "--res", "128", "--dry-run");
         Assert.True(large.ExitCode == 0, large.Error);
-        Assert.Contains("growth schedule: 64 px first (33 % of the budget), then grown to 128 px by skip", large.Error, StringComparison.Ordinal);
+        Assert.Contains("growth schedule: 64 px first (67 % of the budget), then grown to 128 px by skip", large.Error, StringComparison.Ordinal);
         var direct = Ogan.Run(work, "train", "--data", faces, "--res", "128", "--grow", "none", "--dry-run");
         Assert.DoesNotContain("growth schedule", direct.Error, StringComparison.Ordinal);
     }
