@@ -24,14 +24,15 @@ public sealed class ImageNetFeaturesTests
 
         using var preprocess = new InferenceSession(Path.Combine(ImageNetFeatures.DefaultFolder, ImageNetFeatures.PreprocessFile));
         using var network = new InferenceSession(Path.Combine(ImageNetFeatures.DefaultFolder, ImageNetFeatures.NetworkFile));
+        using var runOptions = new RunOptions();
         var input = ImageNetFeatures.NetworkInput(faces).contiguous();
         var worst = 0.0;
         for (var i = 0; i < 12; i++)
         {
             var pixels = input[i].data<float>().ToArray();
             using var value = OrtValue.CreateTensorValueFromMemory(pixels, [1, 3, ImageNetFeatures.Side, ImageNetFeatures.Side]);
-            using var prepared = preprocess.Run(new RunOptions(), [preprocess.InputNames[0]], [value], preprocess.OutputNames);
-            using var output = network.Run(new RunOptions(), [network.InputNames[0]], [prepared[0]], network.OutputNames);
+            using var prepared = preprocess.Run(runOptions, [preprocess.InputNames[0]], [value], preprocess.OutputNames);
+            using var output = network.Run(runOptions, [network.InputNames[0]], [prepared[0]], network.OutputNames);
             var reference = tensor(output[0].GetTensorDataAsSpan<float>().ToArray());
             worst = Math.Max(worst, (ours[i] - reference).abs().max().item<float>() / reference.abs().max().item<float>());
         }
@@ -69,6 +70,7 @@ public sealed class ImageNetFeaturesTests
         var photos = Fixtures.SharedPhotos(set).Take(6).ToArray();
         var mean = MeanImage();
         using var network = new InferenceSession(Path.Combine(ImageNetFeatures.DefaultFolder, ImageNetFeatures.NetworkFile));
+        using var runOptions = new RunOptions();
         float[] ByHand(string file, bool bgr)
         {
             using var image = SixLabors.ImageSharp.Image.Load<Rgb24>(file);
@@ -89,7 +91,7 @@ public sealed class ImageNetFeaturesTests
             }
 
             using var value = OrtValue.CreateTensorValueFromMemory(input, [1, 3, ImageNetFeatures.Side, ImageNetFeatures.Side]);
-            using var output = network.Run(new RunOptions(), [network.InputNames[0]], [value], network.OutputNames);
+            using var output = network.Run(runOptions, [network.InputNames[0]], [value], network.OutputNames);
             return output[0].GetTensorDataAsSpan<float>().ToArray();
         }
 
