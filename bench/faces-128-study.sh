@@ -4,7 +4,7 @@
 # `ogan eval` against the held-out photos (FID and KID on ImageNet ResNet-18 features, of samples and of
 # reconstructions, MSE, SSIM, rho, the floor).
 # Usage: bench/faces-128-study.sh [MINUTES] [OUT]   (default 30 minutes each, into results/faces-128-study)
-#   VARIANTS="direct grow" SEEDS="1" GROW_SHARE=0.33 GROW_BY=fade (the rows of section 11 to 11.3; `ogan train` grows by skip since 11.4, with GROW_SHARE=0.67 since 11.5) FADE=20000 KERNEL= AUGMENT= AUGMENT_RHO=augmented EVAL_COUNT=1000
+#   VARIANTS="direct grow" SEEDS="1" GROW_SHARE=0.33 GROW_BY=fade (the rows of section 11 to 11.3; `ogan train` grows by skip since 11.4, with GROW_SHARE=0.67 since 11.5 and 0.8 since 11.6) FADE=20000 KERNEL= AUGMENT= AUGMENT_RHO=augmented EVAL_COUNT=1000
 #   direct:  `ogan train --res 128` with the photo defaults for the whole budget
 #   grow:    `--res 64` for GROW_SHARE of the budget, then `--grow-from` it at 128 px for the rest (new layers fade in over FADE images,
 #            or with GROW_BY=skip keep the 64 px model's image layers as skips and start at zero)

@@ -30,7 +30,7 @@ internal static class GrowthSchedule
     /// <summary>The share of the budget at the smaller sizes: must lie in (0, 1).</summary>
     public static double Share(double share) => share is > 0 and < 1
         ? share
-        : throw new UserError($"--grow-share {share.ToString(CultureInfo.InvariantCulture)}: give the share of the budget spent below --res, between 0 and 1 (e.g. 0.67)", Guard.Usage) { Agreed = true };
+        : throw new UserError($"--grow-share {share.ToString(CultureInfo.InvariantCulture)}: give the share of the budget spent below --res, between 0 and 1 (e.g. 0.8)", Guard.Usage) { Agreed = true };
 
     /// <summary>
     /// Runs the stages: the first a new run at <paramref name="sizes"/>[0], each next one `--grow-from` the one

@@ -16,8 +16,8 @@ public static class PhotoDefaults
     /// <summary>
     /// The sizes a photo run at <paramref name="size"/> px trains through first (`ogan train --grow`), or null: from 64 px
     /// up, at 128 px and above (docs/results.md section 11.1: at 128 px on 2 cores, 30 minutes of which a third at 64 px
-    /// against 30 minutes at 128 px, the same day; section 11.4: grown by skips, `ogan train`'s default; section 11.5: two
-    /// thirds of the time at 64 px, `--grow-share`'s default). Above 128 px it is the same rule, not measured.
+    /// against 30 minutes at 128 px, the same day; section 11.4: grown by skips, `ogan train`'s default; section 11.6: four
+    /// fifths of the time at 64 px, `--grow-share`'s default). Above 128 px it is the same rule, not measured.
     /// </summary>
     public static string? GrowthSizes(int size) =>
         size >= 128 ? string.Join(',', Enumerable.Range(0, System.Numerics.BitOperations.Log2((uint)size / 64)).Select(i => 64 << i)) : null;
