@@ -9,6 +9,8 @@
 #   grow:    `--res 64` for GROW_SHARE of the budget, then `--grow-from` it at 128 px for the rest (new layers fade in over FADE images,
 #            or with GROW_BY=skip keep the 64 px model's image layers as skips and start at zero)
 #   stage64: the grow row's 64 px stage alone, measured at 64 px (what the 128 px stage starts from)
+#   torch-grow: the grow row's schedule by skip in PyTorch (bench/faces_torch.py, fp32, THREADS threads): the same networks,
+#            settings, prepared photos and budget, written as an OGan checkpoint and measured by the same `ogan eval`
 #   KERNEL (4 or 5) trains every stage with `--kernel`; AUGMENT (a policy, e.g. color,translation,cutout) with
 #   `--augment`, rho reading AUGMENT_RHO.
 #   A run's folder names what differs from the defaults (grow-fade120000-s2, grow-k4-s2, grow-augment-clean-s2, grow-share0.5-skip-s2).
@@ -48,6 +50,23 @@ train() { # FOLDER LOG ARGS...: one run into FOLDER (moved out of a numbered run
 
 has_checkpoint() { ls "$1"/checkpoint-*.safetensors >/dev/null 2>&1; }
 
+prepared() { # LOG: the prepared photos the last `ogan train` of LOG trained on
+  echo "${OGAN_CACHE:-$HOME/.cache/ogan}/prepared/$(grep '^ogan: training on' "$1" | tail -1 | grep -o '([^()]*\.ogan-data)' | tr -d '()')"
+}
+
+torch_grow() { # FOLDER LOG SEED: one OGan iteration at each size prepares the photos and writes the grown model's settings;
+  local folder=$1 log=$2 seed=$3  # PyTorch then trains the whole schedule for the budget
+  local once=(--seed "$seed" --steps 1 --snapshot-every 0 --sample-every 0 "${extra[@]}")
+  rm -rf "$folder" "$folder.tmp" "$folder.64.tmp"
+  $ogan train --data "$data" --holdout 0.1 --res 64 --out "$folder.64.tmp" "${once[@]}" >> "$log" 2>&1
+  local small; small=$(prepared "$log")
+  $ogan train --data "$data" --holdout 0.1 --grow-from "$folder.64.tmp"/*/ --grow-by skip --out "$folder.tmp" "${once[@]}" >> "$log" 2>&1
+  mv "$folder.tmp"/*/ "$folder"; rmdir "$folder.tmp"; rm -rf "$folder.64.tmp" "$folder"/checkpoint-* "$folder"/samples-* "$folder"/reconstructions-* "$folder"/stats.jsonl
+  ${PYTHON:-bash scripts/debian13.sh run /usr/bin/python3} bench/faces_torch.py "$(prepared "$log")" "$minutes" "$folder/checkpoint-torch.safetensors" \
+    --settings-from "$folder/options.json" --grow-from-data "$small" --grow-share "$share" --threads "${THREADS:-$(nproc)}" >> "$log" 2>&1
+  tail -1 "$log" > "$folder/torch.json"
+}
+
 run() { # VARIANT SEED
   local name=$1$tag
   [ "$1" = grow ] && [ "$fade" != 20000 ] && name=$name-fade$fade
@@ -57,7 +76,7 @@ run() { # VARIANT SEED
   local small=$out/grow$tag-s$2-64
   [ "$1" = stage64 ] && { folder=$small; log=$small.log; }
   if [ ! -f "$folder/eval.json" ] && [ -z "${TABLE_ONLY:-}" ]; then
-    if ! has_checkpoint "$folder"; then
+    if ! has_checkpoint "$folder" && [ ! -f "$folder/checkpoint-torch.safetensors" ]; then
       : > "$log"
       case $1 in
         direct) train "$folder" "$log" --res 128 --grow none --seed "$2" --time-limit "${minutes}m" "${extra[@]}" ;;
@@ -66,10 +85,12 @@ run() { # VARIANT SEED
           has_checkpoint "$small" || train "$small" "$log" --res 64 --seed "$2" --time-limit "${first}s" "${extra[@]}"
           local growth=(--grow-by fade --fade "$fade"); [ "$grow_by" = skip ] && growth=(--grow-by skip)
           train "$folder" "$log" --grow-from "$small" --seed "$2" "${growth[@]}" --time-limit "$(( minutes * 60 - first ))s" "${extra[@]}" ;;
+        torch-grow) torch_grow "$folder" "$log" "$2" ;;
         *) echo "unknown variant $1" >&2; exit 2 ;;
       esac
     fi
-    $ogan eval -c "$folder" --count "$count" --latents 2000 --json "$folder/eval.json" >> "$log" 2>&1
+    local checkpoint=$folder; [ -f "$folder/checkpoint-torch.safetensors" ] && checkpoint=$folder/checkpoint-torch.safetensors
+    $ogan eval -c "$checkpoint" --count "$count" --latents 2000 --json "$folder/eval.json" >> "$log" 2>&1
   fi
 }
 
@@ -91,8 +112,13 @@ for variant in order:
     prefix, small = ("grow", True) if variant == "stage64" else (variant, False)
     for run in sorted(d for d in os.listdir(out) if d.startswith(prefix + "-") and d.endswith("-64") == small and os.path.isfile(os.path.join(out, d, "eval.json"))):
         doc = json.load(open(os.path.join(out, run, "eval.json")))
-        stats = [json.loads(l) for l in open(os.path.join(out, run, "stats.jsonl")) if l.strip()]
-        last = stats[-1] if stats else {}
+        torch_run = os.path.join(out, run, "torch.json")
+        if os.path.isfile(torch_run):  # PyTorch's last stage
+            stage = json.load(open(torch_run))["stages"][-1]
+            last = {"step": stage["iterations"], "images_per_s": stage["images_per_second"]}
+        else:
+            stats = [json.loads(l) for l in open(os.path.join(out, run, "stats.jsonl")) if l.strip()]
+            last = stats[-1] if stats else {}
         speed = next((last[k] for k in ("images_per_s",) if k in last), float("nan"))
         cells = [fmt.format(doc[key]) if key in doc else "-" for key, _, fmt in keys]
         print(f"| {run} | {last.get('step', '?')} | {speed:.0f} | " + " | ".join(cells) + " |")

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using OGan.Data;
+using OGan.Distributed;
 using OGan.Inference;
 using OGan.MixedPrecision;
 using OGan.Models;
@@ -9,7 +11,8 @@ namespace OGan.Core.Tests.Checkpoints;
 
 /// <summary>
 /// A checkpoint loaded into the torch.nn modules of docs/checkpoint-format.md (python/ogan_torch.py) must
-/// give the same G(z) and E(x) as OGan, and weights PyTorch changes and saves load back into OGan. Runs Debian's /usr/bin/python3 with python3-torch, which ./test.sh installs.
+/// give the same G(z) and E(x) as OGan, weights PyTorch changes and saves load back into OGan, and the PyTorch benchmark
+/// (bench/faces_torch.py) grows a model by skips into the one OGan grows. Runs Debian's /usr/bin/python3 with python3-torch, which ./test.sh installs.
 /// </summary>
 public sealed class PyTorchCompatibilityTests
 {
@@ -93,6 +96,53 @@ public sealed class PyTorchCompatibilityTests
         Assert.Contains("do not match the SHA-256", errors, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void The_PyTorch_benchmark_grows_a_checkpoint_by_skips_into_the_model_OGan_grows()
+    {
+        using var data = Fixtures.FashionMnist(train: true, limit: 32);
+        var folder = new RunFolder(Fixtures.TemporaryFolder());
+        var training = new TrainingOptions { BatchSize = 16, Steps = 2, SampleEvery = 0, SnapshotEvery = 0, EmaDecay = 0.5, Precision = Precision.Fp32 };
+        string checkpoint;
+        using (var trainer = new Trainer(new RunSettings(new OGanConfig { ImageSize = 32, Channels = 1, Width = 32, ZDim = 12 }, training, "fashion-mnist"), data, folder))
+        {
+            checkpoint = trainer.Run()!;
+        }
+
+        var grownSettings = new RunSettings(
+            new OGanConfig { ImageSize = 64, Channels = 1, Width = 32, ZDim = 12, Skips = 1 }, training with { GrowFrom = "set by Trainer.Grow" }, "fashion-mnist");
+        using var blank = new ImageSet(new byte[16 * 64 * 64], 16, 1, 64, name: "blank-64");
+        using var grown = Trainer.Grow(checkpoint, grownSettings, blank, null, ProcessGroup.Single);
+        var fromPyTorch = Path.Combine(folder.Path, "grown-by-pytorch.safetensors");
+        var (code, errors) = RunPythonFile(Path.Combine(Fixtures.RepositoryRoot, "tests", "fixtures", "grow_torch.py"), checkpoint, fromPyTorch);
+        Assert.True(code == 0, $"grow_torch.py exited with {code}: {errors}");
+
+        using var pyTorch = OGan.Checkpoints.Checkpoint.Read(fromPyTorch);
+        string[] newInGenerator = ["deconv3.", "bn3."], newInEncoder = ["conv0.", "conv1.", "bn1."];
+        AssertGrownAlike(grown.State.Generator, pyTorch.Part(OGan.Checkpoints.Checkpoint.GeneratorPrefix), newInGenerator, ["out.weight", "out.bias"]);
+        AssertGrownAlike(grown.State.Ema!, pyTorch.Part(OGan.Checkpoints.Checkpoint.EmaPrefix), newInGenerator, ["out.weight", "out.bias"]);
+        AssertGrownAlike(grown.State.Encoder, pyTorch.Part(OGan.Checkpoints.Checkpoint.EncoderPrefix), newInEncoder, ["bn1.weight"]);
+    }
+
+    // Every entry that came from the smaller model is the same in both; the silenced ones are zero in both; the new blocks' own initialisation differs.
+    private static void AssertGrownAlike(nn.Module ogan, IReadOnlyDictionary<string, Tensor> pyTorch, string[] newBlocks, string[] silenced)
+    {
+        var entries = ogan.state_dict();
+        Assert.Equal(entries.Keys.Order(StringComparer.Ordinal), pyTorch.Keys.Order(StringComparer.Ordinal));
+        foreach (var (name, value) in entries)
+        {
+            using var scope = NewDisposeScope();
+            if (silenced.Contains(name))
+            {
+                Assert.True(value.abs().sum().ToDouble() == 0 && pyTorch[name].abs().sum().ToDouble() == 0, $"'{name}' does not start at zero in both");
+            }
+            else if (!newBlocks.Any(block => name.StartsWith(block, StringComparison.Ordinal)))
+            {
+                var difference = (value.to_type(ScalarType.Float64) - pyTorch[name].to_type(ScalarType.Float64)).abs().max().ToDouble();
+                Assert.True(difference == 0, $"'{name}' differs between OGan's grown model and PyTorch's by {difference:G3}");
+            }
+        }
+    }
+
     private static float[] RunPython(string command, string checkpoint, float[] input, string folder)
     {
         var inputPath = Path.Combine(folder, "in.f32");
@@ -108,11 +158,14 @@ public sealed class PyTorchCompatibilityTests
         Assert.True(code == 0, $"python exited with {code}: {errors}");
     }
 
-    private static (int ExitCode, string Errors) RunPythonProcess(params string[] arguments)
+    private static (int ExitCode, string Errors) RunPythonProcess(params string[] arguments) =>
+        RunPythonFile(Path.Combine(Fixtures.RepositoryRoot, "python", "ogan_torch.py"), arguments);
+
+    private static (int ExitCode, string Errors) RunPythonFile(string script, params string[] arguments)
     {
         Assert.True(File.Exists(Python), $"{Python} is missing: install Debian's python3-torch (./test.sh does)");
         var start = new ProcessStartInfo(Python) { RedirectStandardError = true, RedirectStandardOutput = true };
-        start.ArgumentList.Add(Path.Combine(Fixtures.RepositoryRoot, "python", "ogan_torch.py"));
+        start.ArgumentList.Add(script);
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
