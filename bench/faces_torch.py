@@ -50,6 +50,7 @@ def main():
 
     settings = json.load(open(args.settings_from))
     model, training = settings["model"], settings["training"]
+    assert not training.get("augment"), f"{args.settings_from}: --augment is not in the PyTorch reference (python/ogan_torch.py)"
     config = ot.Config(model["image_size"], model["channels"], model["width"], model["z_dim"], model.get("kernel_size", 5), model.get("skips", 0))
     images = prepared(args.data, config)
     torch.manual_seed(training["seed"])
