@@ -1,4 +1,5 @@
 using OGan.Checkpoints;
+using OGan.MixedPrecision;
 using OGan.Models;
 using OGan.Training;
 using static TorchSharp.torch;
@@ -36,8 +37,10 @@ public static class WorkerRun
         string Field(string name) => cpu.FirstOrDefault(l => l.StartsWith(name, StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "?";
         var flags = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Field("flags"))))[..12];
         return $"{Field("model name")}, flags {flags}, {get_num_threads()} threads, device {Settings(1).Training.Device}; " +
-               $"fp32 padding {OGan.MixedPrecision.ThinConvolutionProbe.Result.Fp32NeedsPadding}";
+               $"fp32 thin convolutions padded: grey {Padded(ThinConvolutionProbe.Result.GreyFp32Error)}, colour {Padded(ThinConvolutionProbe.Result.ColourFp32Error)}";
     }
+
+    private static bool Padded(double fp32Error) => !(fp32Error < ThinConvolutionProbe.Fp32Tolerance);
 
     /// <summary>Writes <paramref name="select"/> of every parameter of G and E, named "generator.*" and "encoder.*".</summary>
     public static void Write(string path, TrainingState state, Func<TorchSharp.Modules.Parameter, Tensor> select)

@@ -13,8 +13,17 @@ public sealed class AutocastConvTranspose2d(long inChannels, long outChannels, l
     private readonly long[] outputPaddings = [outputPadding, outputPadding];
 
     /// <inheritdoc/>
+    public override string Configuration => $"transposed convolution {InChannels} → {OutChannels}, kernel {kernelSize}, stride {stride}, padding {padding}, output padding {outputPadding}";
+
+    /// <inheritdoc/>
     private protected override long[] WeightPadding(long padIn, long padOut) => [0, 0, 0, 0, 0, padOut, 0, padIn]; // (in, out, k, k)
 
     /// <inheritdoc/>
-    private protected override Tensor Apply(Tensor input, Tensor weight, Tensor bias) => F.conv_transpose2d(input, weight, bias, strides, paddings, outputPaddings);
+    private protected override Tensor Apply(Tensor input, Tensor weight, Tensor? bias) => F.conv_transpose2d(input, weight, bias, strides, paddings, outputPaddings);
+
+    /// <inheritdoc/>
+    private protected override Tensor ApplyInFloat64(Tensor input, Tensor weight) => Apply(input, weight, null);
+
+    /// <inheritdoc/>
+    private protected override long[] ProbeInputShape(long side) => [8, InChannels, side / stride, side / stride];
 }

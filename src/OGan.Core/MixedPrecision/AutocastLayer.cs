@@ -15,6 +15,7 @@ public abstract class AutocastLayer : Module<Tensor, Tensor>
     // Named as the state dict's keys: Module.to replaces parameters by field name.
     private Parameter weight;
     private Parameter bias;
+    private bool? fp32NeedsPadding;
 
     /// <summary>Parameters of <paramref name="weightShape"/> and (<paramref name="outputs"/>), drawn as PyTorch's defaults: U(±1/√fan_in).</summary>
     /// <param name="name">The module's name.</param>
@@ -55,12 +56,19 @@ public abstract class AutocastLayer : Module<Tensor, Tensor>
     public bool IsThinOnBothSides => InChannels > 0 && Math.Max(InChannels, OutChannels) < AutocastPolicy.MinimumBf16Channels;
 
     /// <summary>
-    /// Whether oneDNN's fp32 kernels get convolutions thin on both sides wrong here, as <see cref="ThinConvolutionProbe"/>
-    /// measures once per process (some AVX-512 CPUs do, docs/mixed-precision.md; on others they are right, below
-    /// 3e-7 against float64, and the padding only costs time: at 64 px and width 64 it made an iteration twice as
-    /// slow, at 128 px and width 128 it was most of an iteration).
+    /// Whether oneDNN's fp32 kernels get this convolution wrong on this machine's CPU, so that it computes padded
+    /// (<see cref="Padded"/>). Only convolutions thin on both sides can be: <see cref="ThinConvolutionProbe"/> measures
+    /// each such configuration once per process (on the AVX-512 EPYCs of these machines those with 1 or 2 channels on
+    /// the thin side were wrong, 3 → 8 and 8 → 3 right, and the padding made those 3 to 5 times slower:
+    /// docs/mixed-precision.md).
     /// </summary>
-    public static bool ThinKernelsNeedPadding => ThinConvolutionProbe.Result.Fp32NeedsPadding;
+    public bool Fp32NeedsPadding => fp32NeedsPadding ??= IsThinOnBothSides && !(Fp32Error < ThinConvolutionProbe.Fp32Tolerance);
+
+    /// <summary>The relative error of this layer's configuration in fp32 against float64 on the CPU, as <see cref="ThinConvolutionProbe.Fp32ErrorOf"/> measures it once per process.</summary>
+    public double Fp32Error => ThinConvolutionProbe.Fp32ErrorOf(Configuration, Apply, ApplyInFloat64, ProbeInputShape, weight.shape);
+
+    /// <summary>The operation and its sizes, e.g. "convolution 3 → 8, kernel 5, stride 2, padding 2".</summary>
+    public abstract string Configuration { get; }
 
     /// <summary>What this layer computes in; the network sets it for all its layers.</summary>
     public AutocastPolicy Policy { get; set; } = AutocastPolicy.Fp32;
@@ -76,7 +84,7 @@ public abstract class AutocastLayer : Module<Tensor, Tensor>
     {
         ArgumentNullException.ThrowIfNull(input);
         var policy = Policy;
-        if (IsThinOnBothSides && input.device_type == DeviceType.CPU && ThinKernelsNeedPadding)
+        if (IsThinOnBothSides && input.device_type == DeviceType.CPU && Fp32NeedsPadding)
         {
             return Padded(Cast(input, ScalarType.Float32), weight, bias);
         }
@@ -110,7 +118,13 @@ public abstract class AutocastLayer : Module<Tensor, Tensor>
     private static Tensor Cast(Tensor tensor, ScalarType type) => tensor.dtype == type ? tensor : tensor.to(type);
 
     /// <summary>The operation itself (functional conv2d, conv_transpose2d or linear).</summary>
-    private protected abstract Tensor Apply(Tensor input, Tensor weight, Tensor bias);
+    private protected abstract Tensor Apply(Tensor input, Tensor weight, Tensor? bias);
+
+    /// <summary>The operation in float64 without oneDNN, for <see cref="ThinConvolutionProbe"/>.</summary>
+    private protected virtual Tensor ApplyInFloat64(Tensor input, Tensor weight) => throw new NotSupportedException("a linear layer is never probed");
+
+    /// <summary>The shape of a probe's input batch for an image of <paramref name="side"/> pixels.</summary>
+    private protected virtual long[] ProbeInputShape(long side) => throw new NotSupportedException("a linear layer is never probed");
 
     /// <inheritdoc/>
     protected override void Dispose(bool disposing)

@@ -8,5 +8,8 @@ public sealed class AutocastLinear(long inFeatures, long outFeatures)
     : AutocastLayer(nameof(AutocastLinear), [outFeatures, inFeatures], inFeatures, outFeatures, channels: null)
 {
     /// <inheritdoc/>
-    private protected override Tensor Apply(Tensor input, Tensor weight, Tensor bias) => F.linear(input, weight, bias);
+    public override string Configuration => $"linear {Weight.shape[1]} → {Weight.shape[0]}";
+
+    /// <inheritdoc/>
+    private protected override Tensor Apply(Tensor input, Tensor weight, Tensor? bias) => F.linear(input, weight, bias);
 }

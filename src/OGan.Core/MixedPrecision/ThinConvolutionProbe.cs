@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using OGan.Engine;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -11,21 +12,26 @@ namespace OGan.MixedPrecision;
 public sealed record ThinConvolutionCheck(double ConvolutionError, double TransposedError, bool Forced = false)
 {
     /// <summary>
-    /// The relative error of fp32 convolutions thin on both sides (3 → 8, transposed 8 → 3) against float64: on
-    /// some CPUs oneDNN's fp32 kernels get these wrong too, and they are then zero-padded to 16 channels.
+    /// The relative error against float64 of fp32 convolutions thin on both sides on 1-channel images (E's first layer
+    /// 1 → 4 and G's last 4 → 1 at width 16), as <see cref="AutocastLayer.Fp32Error"/> measures them. Each such layer
+    /// is measured for itself and padded to 16 channels where it is wrong; this and <see cref="ColourFp32Error"/>
+    /// are what the log and `ogan info` report.
     /// </summary>
-    public double Fp32Error { get; init; }
+    public double GreyFp32Error { get; init; }
 
-    /// <summary>Whether fp32 convolutions thin on both sides are wrong here (above <see cref="ThinConvolutionProbe.Fp32Tolerance"/>), so that they are padded.</summary>
-    public bool Fp32NeedsPadding => !(Fp32Error < ThinConvolutionProbe.Fp32Tolerance);
+    /// <summary>The same for 3-channel images (3 → 8 and 8 → 3, the full-resolution layers at 128 px and width 128).</summary>
+    public double ColourFp32Error { get; init; }
 
     /// <summary>Whether thin convolutions may compute in bf16 on the CPU: both errors within <see cref="ThinConvolutionProbe.Tolerance"/>.</summary>
     public bool Bf16IsRight => Math.Max(ConvolutionError, TransposedError) < ThinConvolutionProbe.Tolerance;
 
     /// <summary>One sentence for logs and `ogan info`.</summary>
-    public string Describe() => DescribeBf16() + (Fp32NeedsPadding
-        ? $"; fp32 convolutions thin on both sides padded to {AutocastPolicy.MinimumBf16Channels} channels (probe: fp32 error {Fp32Error:G2} against float64)"
-        : $"; fp32 ones right (error {Fp32Error:G2}), not padded");
+    public string Describe() => DescribeBf16() +
+        $"; fp32 convolutions thin on both sides, measured per layer: on 1 channel {DescribeFp32(GreyFp32Error)}; on 3 channels {DescribeFp32(ColourFp32Error)}";
+
+    private static string DescribeFp32(double error) => error < ThinConvolutionProbe.Fp32Tolerance
+        ? $"right (error {error:G2} against float64)"
+        : $"wrong (error {error:G2} against float64), padded to {AutocastPolicy.MinimumBf16Channels} channels";
 
     private string DescribeBf16() => Forced
         ? $"thin convolutions (fewer than {AutocastPolicy.MinimumBf16Channels} channels on a side) in {(Bf16IsRight ? "bf16" : "fp32")}, as OGAN_THIN_BF16 says"
@@ -55,6 +61,12 @@ public static class ThinConvolutionProbe
 
     private static readonly AsyncLocal<ThinConvolutionCheck?> ForcedHere = new();
 
+    private static readonly ConcurrentDictionary<string, double> Fp32Errors = new();
+
+    private static readonly long[] ProbeSides = [16, 64];
+
+    private static readonly bool[] Layouts = [false, true]; // channels-last or not
+
     /// <summary>The answer for this process: measured on first use (or set by <see cref="Variable"/>), or what a test forced.</summary>
     public static ThinConvolutionCheck Result => ForcedHere.Value ?? Measured.Value;
 
@@ -65,7 +77,7 @@ public static class ThinConvolutionProbe
         set => ForcedHere.Value = value;
     }
 
-    /// <summary>Measures now: a thin convolution and a thin transposed convolution in bf16 against fp32, in both memory layouts.</summary>
+    /// <summary>Measures now: a thin convolution and a thin transposed convolution in bf16 against fp32, in both memory layouts; and (once per process) the fp32 ones thin on both sides against float64.</summary>
     public static ThinConvolutionCheck Measure()
     {
         using var scope = NewDisposeScope();
@@ -85,29 +97,58 @@ public static class ThinConvolutionProbe
                 (x, w) => nn.functional.conv_transpose2d(x, w, null, [2, 2], [2, 2], [1, 1]), features, transposed, channelsLast));
         }
 
-        // fp32, thin on both sides (E's first layer and G's last at small widths, grey and RGB), output and input
-        // gradient against float64.
-        var fp32Error = 0.0;
-        foreach (var (thin, wide) in new[] { (1L, 4L), (3L, 8L) })
+        return new ThinConvolutionCheck(convolutionError, transposedError)
         {
-            fp32Error = Math.Max(fp32Error, Fp32Error(
-                (x, w) => nn.functional.conv2d(x, w, null, [2, 2], [2, 2]), ConvolutionAsProduct, randn([8, thin, 16, 16], generator: random), randn([wide, thin, 5, 5], generator: random).Times(0.1)));
-            static Tensor Transposed(Tensor x, Tensor w) => nn.functional.conv_transpose2d(x, w, null, [2, 2], [2, 2], [1, 1]);
-            fp32Error = Math.Max(fp32Error, Fp32Error(
-                Transposed, Transposed, randn([8, wide, 8, 8], generator: random), randn([wide, thin, 5, 5], generator: random).Times(0.1)));
-        }
-
-        return new ThinConvolutionCheck(convolutionError, transposedError) { Fp32Error = fp32Error };
+            GreyFp32Error = Math.Max(ErrorOfLayer(new AutocastConv2d(1, 4, 5, 2, 2)), ErrorOfLayer(new AutocastConvTranspose2d(4, 1, 5, 2, 2, 1))),
+            ColourFp32Error = Math.Max(ErrorOfLayer(new AutocastConv2d(3, 8, 5, 2, 2)), ErrorOfLayer(new AutocastConvTranspose2d(8, 3, 5, 2, 2, 1))),
+        };
     }
+
+    private static double ErrorOfLayer(AutocastLayer layer)
+    {
+        using (layer)
+        {
+            return layer.Fp32Error;
+        }
+    }
+
+    /// <summary>
+    /// The relative error of a convolution's configuration in fp32 against float64 on the CPU: the largest, over two
+    /// image sizes (16 and 64 px), both memory layouts and two calls each, of the error of the output and of the input's
+    /// gradient. Measured once per process for each configuration (a few milliseconds): oneDNN's wrong kernels are not
+    /// even wrong in every call (docs/mixed-precision.md), so one call would not do.
+    /// </summary>
+    internal static double Fp32ErrorOf(string configuration, Func<Tensor, Tensor, Tensor?, Tensor> fp32, Func<Tensor, Tensor, Tensor> float64, Func<long, long[]> inputShape, long[] weightShape) =>
+        Fp32Errors.GetOrAdd(configuration, _ =>
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            using var random = new torch.Generator(163347);
+            var error = 0.0;
+            foreach (var side in ProbeSides)
+            {
+                foreach (var channelsLast in Layouts)
+                {
+                    for (var call = 0; call < 2; call++)
+                    {
+                        var input = randn(inputShape(side), generator: random);
+                        var weight = randn(weightShape, generator: random).Times(0.1);
+                        error = Math.Max(error, Fp32Error((x, w) => fp32(x, w, null), float64, input, weight, channelsLast));
+                    }
+                }
+            }
+
+            return error;
+        });
 
     // The larger relative error, of the output and of the input's gradient (of the sum of squares), in fp32 against
     // the same operation in float64.
-    private static double Fp32Error(Func<Tensor, Tensor, Tensor> operation, Func<Tensor, Tensor, Tensor> float64Operation, Tensor input, Tensor weight)
+    private static double Fp32Error(Func<Tensor, Tensor, Tensor> operation, Func<Tensor, Tensor, Tensor> float64Operation, Tensor input, Tensor weight, bool channelsLast)
     {
         using var grad = enable_grad();
-        var x = input.detach().requires_grad_();
+        var x = (channelsLast ? ChannelsLast(input) : input).detach().requires_grad_();
         var exactInput = input.to(ScalarType.Float64).requires_grad_();
-        var fp32 = operation(x, weight);
+        var fp32 = operation(x, channelsLast ? ChannelsLast(weight) : weight);
         var exact = float64Operation(exactInput, weight.to(ScalarType.Float64));
         fp32.Squared().sum().backward();
         exact.Squared().sum().backward();
@@ -116,25 +157,18 @@ public static class ThinConvolutionProbe
         return double.IsFinite(error) ? error : double.PositiveInfinity;
     }
 
-    // The 5x5, stride 2, padding 2 convolution as a matrix product of unfolded patches: libtorch's float64 conv2d
-    // asks NNPACK first, which prints a warning on every CPU NNPACK does not support.
-    private static Tensor ConvolutionAsProduct(Tensor x, Tensor weight)
-    {
-        var side = (x.shape[2] + 4 - 5) / 2 + 1;
-        var patches = nn.functional.unfold(x, 5, padding: 2, stride: 2);
-        return weight.flatten(1).matmul(patches).view(x.shape[0], weight.shape[0], side, side);
-    }
+    private static Tensor ChannelsLast(Tensor tensor) => tensor.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
 
     private static double Error(Func<Tensor, Tensor, Tensor> operation, Tensor input, Tensor weight, bool channelsLast)
     {
-        Tensor Layout(Tensor t) => channelsLast ? t.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2) : t;
+        Tensor Layout(Tensor t) => channelsLast ? ChannelsLast(t) : t;
         var exact = operation(input, weight);
         var bf16 = operation(Layout(input.to(ScalarType.BFloat16)), Layout(weight.to(ScalarType.BFloat16))).to(ScalarType.Float32);
         var error = (bf16 - exact).norm().ToDouble() / exact.norm().ToDouble();
         return double.IsFinite(error) ? error : double.PositiveInfinity;
     }
 
-    // One measurement; the variable sets the bf16 answer only (the fp32 padding stays measured).
+    // One measurement; the variable sets the bf16 answer only (the fp32 padding stays measured, layer by layer).
     private static ThinConvolutionCheck FromEnvironmentOrMeasure()
     {
         var measured = Measure();
