@@ -12,6 +12,7 @@ using OGan.MixedPrecision;
 // ogan-bench loader FOLDER SIZE REPEAT
 // ogan-bench serve-load URL CLIENTS SECONDS SERVER_PID IMAGE
 // ogan-bench onnx CHECKPOINT REPEATS   (inference: TorchSharp against ONNX Runtime on the exported graphs)
+// ogan-bench thin-convolutions BATCH ROUNDS   (which fp32 convolutions thin on both sides oneDNN gets wrong here, and what padding them costs)
 var invariant = CultureInfo.InvariantCulture;
 int Arg(int i) => int.Parse(args[i], invariant);
 var threads = Runtime.SetThreads();
@@ -44,10 +45,13 @@ switch (args)
     case ["serve-load", var url, _, _, _, var image]:
         await ServeLoad.Run(url, Arg(2), Arg(3), Arg(4), image);
         return 0;
+    case ["thin-convolutions", _, _]:
+        ThinConvolutions.Run(Arg(1), Arg(2));
+        return 0;
     case ["onnx", var checkpoint, _]:
         OnnxSpeed.Run(checkpoint, Arg(2), threads);
         return 0;
     default:
-        Console.Error.WriteLine("usage: ogan-bench train-speed SIZE WIDTH BATCH ITERATIONS FORM [CHANNELS [DEVICE [PRECISION [channels-last]]]] | phases SIZE WIDTH BATCH ITERATIONS CHANNELS PRECISION [channels-last] | data-parallel SIZE WIDTH BATCH ITERATIONS PRECISION | allreduce VALUES REPEATS | nccl-check VALUES | train-quality WIDTH BATCH ITERATIONS FORM | loader FOLDER SIZE REPEAT | serve-load URL CLIENTS SECONDS SERVER_PID IMAGE | onnx CHECKPOINT REPEATS");
+        Console.Error.WriteLine("usage: ogan-bench train-speed SIZE WIDTH BATCH ITERATIONS FORM [CHANNELS [DEVICE [PRECISION [channels-last]]]] | phases SIZE WIDTH BATCH ITERATIONS CHANNELS PRECISION [channels-last] | data-parallel SIZE WIDTH BATCH ITERATIONS PRECISION | allreduce VALUES REPEATS | nccl-check VALUES | train-quality WIDTH BATCH ITERATIONS FORM | loader FOLDER SIZE REPEAT | serve-load URL CLIENTS SECONDS SERVER_PID IMAGE | onnx CHECKPOINT REPEATS | thin-convolutions BATCH ROUNDS");
         return 2;
 }

@@ -56,13 +56,15 @@ public abstract class AutocastLayer : Module<Tensor, Tensor>
     public bool IsThinOnBothSides => InChannels > 0 && Math.Max(InChannels, OutChannels) < AutocastPolicy.MinimumBf16Channels;
 
     /// <summary>
-    /// Whether oneDNN's fp32 kernels get this convolution wrong on this machine's CPU, so that it computes padded
-    /// (<see cref="Padded"/>). Only convolutions thin on both sides can be: <see cref="ThinConvolutionProbe"/> measures
-    /// each such configuration once per process (on the AVX-512 EPYCs of these machines those with 1 or 2 channels on
-    /// the thin side were wrong, 3 → 8 and 8 → 3 right, and the padding made those 3 to 5 times slower:
-    /// docs/mixed-precision.md).
+    /// Whether this convolution computes padded in fp32 on the CPU (<see cref="Padded"/>), because oneDNN's fp32
+    /// kernels may get it wrong here. Only convolutions thin on both sides can be: those with fewer than
+    /// <see cref="ThinConvolutionProbe.FewestChannelsMeasured"/> channels on their thin side always are, the others
+    /// where their configuration measures wrong (<see cref="Fp32Error"/>). On the AVX-512 EPYCs of these machines the
+    /// first were wrong in most calls and right in some, 3 → 8 and 8 → 3 right in every call, and padding made those
+    /// three times slower (docs/mixed-precision.md).
     /// </summary>
-    public bool Fp32NeedsPadding => fp32NeedsPadding ??= IsThinOnBothSides && !(Fp32Error < ThinConvolutionProbe.Fp32Tolerance);
+    public bool Fp32NeedsPadding => fp32NeedsPadding ??= IsThinOnBothSides &&
+        (Math.Min(InChannels, OutChannels) < ThinConvolutionProbe.FewestChannelsMeasured || !(Fp32Error < ThinConvolutionProbe.Fp32Tolerance));
 
     /// <summary>The relative error of this layer's configuration in fp32 against float64 on the CPU, as <see cref="ThinConvolutionProbe.Fp32ErrorOf"/> measures it once per process.</summary>
     public double Fp32Error => ThinConvolutionProbe.Fp32ErrorOf(Configuration, Apply, ApplyInFloat64, ProbeInputShape, weight.shape);

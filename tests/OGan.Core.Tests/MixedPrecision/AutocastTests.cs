@@ -111,7 +111,8 @@ public sealed class AutocastTests
             ? new AutocastConvTranspose2d(inChannels, outChannels, 5, stride: 2, padding: 2, outputPadding: 1)
             : new AutocastConv2d(inChannels, outChannels, 5, stride: 2, padding: 2);
         Console.WriteLine($"{layer.Configuration}: fp32 error {layer.Fp32Error:G3} against float64 in the probe, padded: {layer.Fp32NeedsPadding}");
-        Assert.Equal(layer.IsThinOnBothSides && !(layer.Fp32Error < ThinConvolutionProbe.Fp32Tolerance), layer.Fp32NeedsPadding);
+        var thinSide = Math.Min(inChannels, outChannels);
+        Assert.Equal(layer.IsThinOnBothSides && (thinSide < ThinConvolutionProbe.FewestChannelsMeasured || !(layer.Fp32Error < ThinConvolutionProbe.Fp32Tolerance)), layer.Fp32NeedsPadding);
         static double Error(Tensor actual, Tensor expected) => (actual.to(ScalarType.Float64) - expected).norm().ToDouble() / expected.norm().ToDouble();
 
         // Three calls on new data each: oneDNN's wrong kernels are not wrong in every call, so a layer the probe let
