@@ -50,9 +50,7 @@ train() { # FOLDER LOG ARGS...: one run into FOLDER (moved out of a numbered run
 
 has_checkpoint() { ls "$1"/checkpoint-*.safetensors >/dev/null 2>&1; }
 
-prepared() { # LOG: the prepared photos the last `ogan train` of LOG trained on
-  echo "${OGAN_CACHE:-$HOME/.cache/ogan}/prepared/$(grep '^ogan: training on' "$1" | tail -1 | grep -o '([^()]*\.ogan-data)' | tr -d '()')"
-}
+prepared() { bash bench/prepared-photos.sh "$1"; } # LOG: the prepared photos the last `ogan train` of LOG trained on
 
 torch_grow() { # FOLDER LOG SEED: one OGan iteration at each size prepares the photos and writes the grown model's settings;
   local folder=$1 log=$2 seed=$3  # PyTorch then trains the whole schedule for the budget

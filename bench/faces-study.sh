@@ -46,7 +46,7 @@ run() { # VARIANT SEED
         $ogan train --data "$data" --res 64 --holdout 0.1 --seed "$2" --steps 1 --snapshot-every 0 --sample-every 0 \
           --out "$out/.tmp-$1-s$2" ${spec#pytorch:} > "$out/$1-s$2.log" 2>&1
         mv "$out/.tmp-$1-s$2"/*/ "$folder"; rmdir "$out/.tmp-$1-s$2"; rm -f "$folder"/checkpoint-*
-        local prepared; prepared="${OGAN_CACHE:-$HOME/.cache/ogan}/prepared/$(grep -o '[^( ]*\.ogan-data' "$out/$1-s$2.log" | head -1)"
+        local prepared; prepared=$(bash bench/prepared-photos.sh "$out/$1-s$2.log")
         ${PYTHON:-bash scripts/debian13.sh run /usr/bin/python3} bench/faces_torch.py "$prepared" "$minutes" "$folder/checkpoint-torch.safetensors" \
           --settings-from "$folder/options.json" --threads "${THREADS:-$(nproc)}" >> "$out/$1-s$2.log" 2>&1
       else
