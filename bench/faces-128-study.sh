@@ -12,7 +12,8 @@
 #   torch-grow: the grow row's schedule by skip in PyTorch (bench/faces_torch.py, fp32, THREADS threads): the same networks,
 #            settings, prepared photos and budget, written as an OGan checkpoint and measured by the same `ogan eval`
 #   KERNEL (4 or 5) trains every stage with `--kernel`; AUGMENT (a policy, e.g. color,translation,cutout) with
-#   `--augment`, rho reading AUGMENT_RHO.
+#   `--augment`, rho reading AUGMENT_RHO. MIN_CHANNELS trains the 128 px model (direct, or the grown stage: the 64 px stage
+#   is the same) with `--min-channels` (grow-share0.8-min16-skip-s2).
 #   A run's folder names what differs from the defaults (grow-fade120000-s2, grow-k4-s2, grow-augment-clean-s2, grow-share0.5-skip-s2).
 #   A seed's 64 px stage (grow-s2-64, grow-augment-clean-s2-64, grow-share0.5-s2-64) is trained once, shared by the grow rows and
 #   stage64, reused when it is there.
@@ -35,6 +36,10 @@ if [ -n "${KERNEL:-}" ]; then
 fi
 if [ -n "${AUGMENT:-}" ]; then
   extra+=(--augment "$AUGMENT" --augment-rho "${AUGMENT_RHO:-augmented}"); tag="$tag-augment-${AUGMENT_RHO:-augmented}"
+fi
+large=(); large_tag=""
+if [ -n "${MIN_CHANNELS:-}" ]; then
+  large=(--min-channels "$MIN_CHANNELS"); large_tag="-min$MIN_CHANNELS"
 fi
 if [ "$share" != 0.33 ]; then
   tag="$tag-share$share"
@@ -66,7 +71,7 @@ torch_grow() { # FOLDER LOG SEED: one OGan iteration at each size prepares the p
 }
 
 run() { # VARIANT SEED
-  local name=$1$tag
+  local name=$1$tag$large_tag
   [ "$1" = grow ] && [ "$fade" != 20000 ] && name=$name-fade$fade
   [ "$1" = grow ] && [ "$grow_by" = skip ] && name=$name-skip
   local folder=$out/$name-s$2 log=$out/$name-s$2.log
@@ -77,12 +82,12 @@ run() { # VARIANT SEED
     if ! has_checkpoint "$folder" && [ ! -f "$folder/checkpoint-torch.safetensors" ]; then
       : > "$log"
       case $1 in
-        direct) train "$folder" "$log" --res 128 --grow none --seed "$2" --time-limit "${minutes}m" "${extra[@]}" ;;
+        direct) train "$folder" "$log" --res 128 --grow none --seed "$2" --time-limit "${minutes}m" "${extra[@]}" "${large[@]}" ;;
         stage64) train "$folder" "$log" --res 64 --seed "$2" --time-limit "${first}s" "${extra[@]}" ;;
         grow)
           has_checkpoint "$small" || train "$small" "$log" --res 64 --seed "$2" --time-limit "${first}s" "${extra[@]}"
           local growth=(--grow-by fade --fade "$fade"); [ "$grow_by" = skip ] && growth=(--grow-by skip)
-          train "$folder" "$log" --grow-from "$small" --seed "$2" "${growth[@]}" --time-limit "$(( minutes * 60 - first ))s" "${extra[@]}" ;;
+          train "$folder" "$log" --grow-from "$small" --seed "$2" "${growth[@]}" --time-limit "$(( minutes * 60 - first ))s" "${extra[@]}" "${large[@]}" ;;
         torch-grow) torch_grow "$folder" "$log" "$2" ;;
         *) echo "unknown variant $1" >&2; exit 2 ;;
       esac

@@ -51,13 +51,14 @@ def main():
     settings = json.load(open(args.settings_from))
     model, training = settings["model"], settings["training"]
     assert not training.get("augment"), f"{args.settings_from}: --augment is not in the PyTorch reference (python/ogan_torch.py)"
-    config = ot.Config(model["image_size"], model["channels"], model["width"], model["z_dim"], model.get("kernel_size", 5), model.get("skips", 0))
+    config = ot.Config(model["image_size"], model["channels"], model["width"], model["z_dim"], model.get("kernel_size", 5), model.get("skips", 0),
+                       model.get("min_channels", 0))
     images = prepared(args.data, config)
     torch.manual_seed(training["seed"])
     budget, start, stages = args.minutes * 60, time.perf_counter(), []
     if args.grow_from_data:
         assert config.J >= 1, f"{args.settings_from}: a model grown by skips has skips >= 1"
-        small = ot.Config(config.S // 2, config.C, config.W, config.Z, config.K, config.J - 1)
+        small = ot.Config(config.S // 2, config.C, config.W, config.Z, config.K, config.J - 1, config.M)
         run = Run(small, training, args.bf16)
         stages.append(run.train(prepared(args.grow_from_data, small), training, start + budget * args.grow_share))
         run = run.grown(config)

@@ -67,18 +67,27 @@ def save_safetensors(path, tensors, metadata):
 
 
 class Config:
-    """image_size S, channels C, width W (0: 8*S), z_dim Z (0: S), kernel_size K, skips J, as the checkpoint's settings."""
+    """image_size S, channels C, width W (0: 8*S), z_dim Z (0: S), kernel_size K, skips J, min_channels M, as the checkpoint's settings."""
 
-    def __init__(self, image_size=32, channels=1, width=0, z_dim=0, kernel_size=5, skips=0):
-        self.S, self.C, self.K, self.J = image_size, channels, kernel_size, skips
+    def __init__(self, image_size=32, channels=1, width=0, z_dim=0, kernel_size=5, skips=0, min_channels=0):
+        self.S, self.C, self.K, self.J, self.M = image_size, channels, kernel_size, skips, min_channels
         self.W = width or 8 * image_size
         self.Z = z_dim or image_size
         self.L = image_size.bit_length() - 4
 
+    def g_channels(self, i):
+        """Channels of G's hidden layer i (0: fc's, L: the last): W / 2^i, at least M."""
+        return max(self.W >> i, self.M)
+
+    def e_channels(self, i):
+        """Channels of E's conv i (0..L): W / 2^(L - i), at least M."""
+        return max(self.W >> (self.L - i), self.M)
+
     @staticmethod
     def from_checkpoint(metadata):
         model = json.loads(metadata["settings"])["model"]
-        return Config(model["image_size"], model["channels"], model["width"], model["z_dim"], model.get("kernel_size", 5), model.get("skips", 0))
+        return Config(model["image_size"], model["channels"], model["width"], model["z_dim"], model.get("kernel_size", 5), model.get("skips", 0),
+                      model.get("min_channels", 0))
 
 
 def same_padding(kernel):
@@ -93,12 +102,12 @@ class Generator(nn.Module):
         self.fc = nn.Linear(c.Z, 4 * 4 * c.W)
         self.bn0 = nn.BatchNorm2d(c.W)
         for i in range(c.L):
-            setattr(self, f"deconv{i + 1}", nn.ConvTranspose2d(c.W >> i, c.W >> (i + 1), c.K, 2, p, output_padding=op))
-            setattr(self, f"bn{i + 1}", nn.BatchNorm2d(c.W >> (i + 1)))
-        self.out = nn.ConvTranspose2d(c.W >> c.L, c.C, c.K, 2, p, output_padding=op)
+            setattr(self, f"deconv{i + 1}", nn.ConvTranspose2d(c.g_channels(i), c.g_channels(i + 1), c.K, 2, p, output_padding=op))
+            setattr(self, f"bn{i + 1}", nn.BatchNorm2d(c.g_channels(i + 1)))
+        self.out = nn.ConvTranspose2d(c.g_channels(c.L), c.C, c.K, 2, p, output_padding=op)
         self.J = c.J
         for j in range(1, c.J + 1):  # skip j: the image at 1/2^j of the size, from the hidden layer j blocks before the last
-            setattr(self, f"skip{j}", nn.ConvTranspose2d(c.W >> (c.L - j), c.C, c.K, 2, p, output_padding=op))
+            setattr(self, f"skip{j}", nn.ConvTranspose2d(c.g_channels(c.L - j), c.C, c.K, 2, p, output_padding=op))
 
     def forward(self, z):
         x = F.relu(self.bn0(self.fc(z).view(-1, self.W, 4, 4)))
@@ -120,7 +129,7 @@ class Encoder(nn.Module):
         super().__init__()
         self.L = c.L
         p, _ = same_padding(c.K)
-        channels = [c.W >> (c.L - i) for i in range(c.L + 1)]
+        channels = [c.e_channels(i) for i in range(c.L + 1)]
         for i in range(c.L + 1):
             setattr(self, f"conv{i}", nn.Conv2d(c.C if i == 0 else channels[i - 1], channels[i], c.K, 2, p))
             if i > 0:
@@ -171,7 +180,8 @@ def save_networks(path, config, g, e, settings=None):
     came from); by default only the model's shape, with OGan's default training options."""
     if settings is None:
         settings = json.dumps({"model": {"image_size": config.S, "channels": config.C, "width": config.W,
-                                         "z_dim": config.Z, "kernel_size": config.K, "skips": config.J},
+                                         "z_dim": config.Z, "kernel_size": config.K, "skips": config.J,
+                                         "min_channels": config.M},
                                "training": {}, "data": "pytorch"})
     tensors = {"generator." + k: v for k, v in g.state_dict().items()}
     tensors.update({"encoder." + k: v for k, v in e.state_dict().items()})

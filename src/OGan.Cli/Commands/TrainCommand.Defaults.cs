@@ -43,7 +43,7 @@ internal static partial class TrainCommand
         var (model, options) = (trainer.Config, trainer.Options);
         var taken = new (Option Option, object? Value)[]
         {
-            (Width, model.MaxChannels), (ZDim, model.LatentDim), (Batch, options.BatchSize), (Flip, options.Flip), (Lr, options.EffectiveLearningRate),
+            (Width, model.MaxChannels), (MinChannels, model.MinChannels), (ZDim, model.LatentDim), (Batch, options.BatchSize), (Flip, options.Flip), (Lr, options.EffectiveLearningRate),
             (LrDecay, options.LearningRateDecay), (ScheduleSteps, options.ScheduleSteps), (Ema, options.EmaDecay),
         }.Where(t => Taken(t.Option) && !(options.GrowFrom is not null && (t.Option == Width || t.Option == ZDim))) // a grown model's shape is its smaller model's
             .Select(t => $"{t.Option.Name} {Show(t.Value)}").ToList();

@@ -65,7 +65,7 @@ internal static partial class TrainCommand
     /// <remarks>A property: static fields of the other parts of this class (the options) may not be set yet when this part's are.</remarks>
     internal static (Option Option, string Setting)[] SettingOf =>
     [
-        (DataOptions.Data, "data"), (DataOptions.Res, "model.image_size"), (DataOptions.Channels, "model.channels"), (Width, "model.width"), (ZDim, "model.z_dim"), (Kernel, "model.kernel_size"),
+        (DataOptions.Data, "data"), (DataOptions.Res, "model.image_size"), (DataOptions.Channels, "model.channels"), (Width, "model.width"), (MinChannels, "model.min_channels"), (ZDim, "model.z_dim"), (Kernel, "model.kernel_size"),
         (Batch, "training.batch_size"), (Steps, "training.steps"), (OptimizerOption, "training.optimizer"), (Lr, "training.learning_rate"),
         (LrE, "training.encoder_learning_rate"), (LrG, "training.generator_learning_rate"), (LrDecay, "training.learning_rate_decay"),
         (LrFloor, "training.learning_rate_floor"), (ScheduleSteps, "training.schedule_steps"), (Beta1, "training.beta1"), (Beta2, "training.beta2"),

@@ -23,7 +23,7 @@ internal static partial class TrainCommand
         var command = new Command("train", "Train an O-GAN (default: Fashion-MNIST at 32 px, width 128) into a numbered run folder; photos take the photo defaults where an option is not given (`--dry-run` prints what a run gets)")
         {
             DataOptions.Data, DataOptions.Res, DataOptions.Channels, DataOptions.DataRoot, Out, Batch, Steps, ImagesSeen, TimeLimit, Lr, LrE, LrG, LrDecay, LrFloor, ScheduleSteps, OptimizerOption, Beta1, Beta2, Loss,
-            LambdaQp, LambdaRho, LambdaRhoWarmup, LambdaRhoGrowth, Width, ZDim, Kernel, ModelOptions.Device, ModelOptions.Precision, Threads, Seed,
+            LambdaQp, LambdaRho, LambdaRhoWarmup, LambdaRhoGrowth, Width, MinChannels, ZDim, Kernel, ModelOptions.Device, ModelOptions.Precision, Threads, Seed,
             Resume, GrowSizes, GrowShare, GrowFrom, GrowByOption, Fade, AugmentOption, AugmentRho, AugmentProbability, SnapshotEvery, SampleEvery, MetricsEvery, LogEvery, Ema, Flip, HoldoutShare, SinglePass, CalibrationImages, DryRun,
         };
         command.SetAction((parse, cancellation) => Task.FromResult(Guard.Run(parse, log => Run(parse, log, cancellation))));
@@ -87,7 +87,7 @@ internal static partial class TrainCommand
 
         T Value<T>(Option<T> option, T fallback) => parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option)! : fallback;
         var settings = new RunSettings(
-            new OGanConfig { ImageSize = size, Channels = channels, Width = Value(Width, modelDefaults.Width), ZDim = Value(ZDim, modelDefaults.ZDim), KernelSize = Value(Kernel, modelDefaults.KernelSize), Skips = modelDefaults.Skips },
+            new OGanConfig { ImageSize = size, Channels = channels, Width = Value(Width, modelDefaults.Width), MinChannels = Value(MinChannels, modelDefaults.MinChannels), ZDim = Value(ZDim, modelDefaults.ZDim), KernelSize = Value(Kernel, modelDefaults.KernelSize), Skips = modelDefaults.Skips },
             new TrainingOptions
             {
                 BatchSize = Value(Batch, trainingDefaults.BatchSize), Steps = StepsOf(parse, Value(Batch, trainingDefaults.BatchSize)), LearningRate = Value(Lr, trainingDefaults.LearningRate),

@@ -9,7 +9,7 @@ namespace OGan.Models;
 
 /// <summary>
 /// E: image -> R^ZDim, which is also the critic (its mean). NumLayers + 1 convolutions (stride 2, 'same'),
-/// doubling the channels up to Width, BatchNorm after all but the first, LeakyReLU(0.2); flatten; Linear.
+/// doubling the channels (from <see cref="OGanConfig.MinChannels"/> at least) up to Width, BatchNorm after all but the first, LeakyReLU(0.2); flatten; Linear.
 /// With <see cref="OGanConfig.Skips"/>, skip{j} reads the image pooled to 1/2^j of its size (a convolution like
 /// conv0's, LeakyReLU) and adds it to the output of conv{j}'s block. State names: conv{i}, bn{i} (i &gt;= 1), fc, skip{j}.
 /// </summary>

@@ -95,7 +95,7 @@ public sealed class Fade : IDisposable
     /// <summary>Frees the layer.</summary>
     public void Dispose() => Layer.Dispose();
 
-    private static (long In, long Out) GeneratorChannels(OGanConfig config) => RequireGrown(config) ? (config.MaxChannels >> (config.NumLayers - 1), config.Channels) : default;
+    private static (long In, long Out) GeneratorChannels(OGanConfig config) => RequireGrown(config) ? (config.GeneratorChannels(config.NumLayers - 1), config.Channels) : default;
 
     private static (long In, long Out) EncoderChannels(OGanConfig config) => RequireGrown(config) ? (config.Channels, config.EncoderChannels(1)) : default;
 

@@ -9,7 +9,7 @@ namespace OGan.Models;
 
 /// <summary>
 /// G: z -> image in [-1, 1]. Linear to 4x4xWidth, BatchNorm, ReLU; NumLayers transposed convolutions
-/// (stride 2, 'same'), halving the channels, each with BatchNorm and ReLU; a last transposed convolution
+/// (stride 2, 'same'), halving the channels down to <see cref="OGanConfig.MinChannels"/>, each with BatchNorm and ReLU; a last transposed convolution
 /// to the image's channels; tanh. With <see cref="OGanConfig.Skips"/>, skip{j} makes an image at 1/2^j of the size
 /// from the hidden layer j blocks before the last, and each is added, upsampled, to the output before tanh.
 /// State names: fc, bn0, deconv{i}, bn{i}, out, skip{j}.
@@ -39,19 +39,19 @@ public sealed class Generator : Module<Tensor, Tensor>
         blocks = new (AutocastConvTranspose2d, BatchNorm2d)[config.NumLayers];
         for (var i = 0; i < config.NumLayers; i++)
         {
-            int inChannels = width >> i, outChannels = width >> (i + 1);
+            int inChannels = config.GeneratorChannels(i), outChannels = config.GeneratorChannels(i + 1);
             blocks[i] = (new AutocastConvTranspose2d(inChannels, outChannels, config.KernelSize, stride: 2, padding: padding, outputPadding: outputPadding),
                          new BatchNorm2d(outChannels));
             register_module($"deconv{i + 1}", blocks[i].Deconv);
             register_module($"bn{i + 1}", blocks[i].Bn);
         }
 
-        output = new AutocastConvTranspose2d(width >> config.NumLayers, config.Channels, config.KernelSize, stride: 2, padding: padding, outputPadding: outputPadding);
+        output = new AutocastConvTranspose2d(config.GeneratorChannels(config.NumLayers), config.Channels, config.KernelSize, stride: 2, padding: padding, outputPadding: outputPadding);
         register_module("out", output);
         skips = new AutocastConvTranspose2d[config.Skips];
         for (var j = 1; j <= config.Skips; j++)
         {
-            skips[j - 1] = new AutocastConvTranspose2d(width >> (config.NumLayers - j), config.Channels, config.KernelSize, stride: 2, padding: padding, outputPadding: outputPadding);
+            skips[j - 1] = new AutocastConvTranspose2d(config.GeneratorChannels(config.NumLayers - j), config.Channels, config.KernelSize, stride: 2, padding: padding, outputPadding: outputPadding);
             register_module($"skip{j}", skips[j - 1]);
         }
 
@@ -99,19 +99,20 @@ public sealed class Generator : Module<Tensor, Tensor>
 
         for (var i = 0; i < config.NumLayers; i++)
         {
-            yield return ($"deconv{i + 1}.weight", [width >> i, width >> (i + 1), kernel, kernel]);
-            yield return ($"deconv{i + 1}.bias", [width >> (i + 1)]);
-            foreach (var entry in Layers.BatchNormShapes($"bn{i + 1}", width >> (i + 1)))
+            long inChannels = config.GeneratorChannels(i), outChannels = config.GeneratorChannels(i + 1);
+            yield return ($"deconv{i + 1}.weight", [inChannels, outChannels, kernel, kernel]);
+            yield return ($"deconv{i + 1}.bias", [outChannels]);
+            foreach (var entry in Layers.BatchNormShapes($"bn{i + 1}", outChannels))
             {
                 yield return entry;
             }
         }
 
-        yield return ("out.weight", [width >> config.NumLayers, config.Channels, kernel, kernel]);
+        yield return ("out.weight", [config.GeneratorChannels(config.NumLayers), config.Channels, kernel, kernel]);
         yield return ("out.bias", [config.Channels]);
         for (var j = 1; j <= config.Skips; j++)
         {
-            yield return ($"skip{j}.weight", [width >> (config.NumLayers - j), config.Channels, kernel, kernel]);
+            yield return ($"skip{j}.weight", [config.GeneratorChannels(config.NumLayers - j), config.Channels, kernel, kernel]);
             yield return ($"skip{j}.bias", [config.Channels]);
         }
     }

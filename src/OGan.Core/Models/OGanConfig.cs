@@ -37,6 +37,14 @@ public sealed record OGanConfig
     /// </summary>
     public int Skips { get; init; }
 
+    /// <summary>
+    /// The fewest channels a hidden layer has: G halves its channels block by block and E doubles them, but no layer
+    /// goes below this. 0 (the default) is DCGAN's, halving to the end: at 128 px and width 128, G's last hidden
+    /// layer, the one at full resolution but for the output, has 8 channels; 16 doubles it and leaves the smaller
+    /// layers as they were.
+    /// </summary>
+    public int MinChannels { get; init; }
+
     /// <summary>The width in use.</summary>
     public int MaxChannels => Width > 0 ? Width : ImageSize * 8;
 
@@ -46,8 +54,11 @@ public sealed record OGanConfig
     /// <summary>Stride-2 stages between 4x4 and the image, less one: log2(ImageSize) - 3.</summary>
     public int NumLayers => BitOperations.Log2((uint)ImageSize) - 3;
 
-    /// <summary>Channels of encoder conv i (0..NumLayers): MaxChannels / 2^(NumLayers - i).</summary>
-    public int EncoderChannels(int i) => MaxChannels >> (NumLayers - i);
+    /// <summary>Channels of G's hidden layer i (0: fc's, at 4x4; NumLayers: the last): MaxChannels / 2^i, at least MinChannels.</summary>
+    public int GeneratorChannels(int i) => Math.Max(MaxChannels >> i, MinChannels);
+
+    /// <summary>Channels of encoder conv i (0..NumLayers): MaxChannels / 2^(NumLayers - i), at least MinChannels.</summary>
+    public int EncoderChannels(int i) => Math.Max(MaxChannels >> (NumLayers - i), MinChannels);
 
     /// <summary>Checks every field, naming the first that is wrong.</summary>
     /// <exception cref="ArgumentException">A field is out of range.</exception>
@@ -76,6 +87,11 @@ public sealed record OGanConfig
         if (Skips < 0 || Skips > NumLayers)
         {
             throw new ArgumentException($"skips must be from 0 to {NumLayers} at {ImageSize} px, got {Skips}");
+        }
+
+        if (MinChannels < 0 || MinChannels > MaxChannels)
+        {
+            throw new ArgumentException($"min channels must be from 0 to the width ({MaxChannels}), got {MinChannels}");
         }
 
         if (KernelSize is not (4 or 5))

@@ -38,6 +38,11 @@ internal static partial class Growth
             return $"it has width {smaller.MaxChannels}, the new model {larger.MaxChannels}: give --width {smaller.MaxChannels}";
         }
 
+        if (Enumerable.Range(0, smaller.NumLayers + 1).Any(i => larger.GeneratorChannels(i) != smaller.GeneratorChannels(i)))
+        {
+            return $"its hidden layers have {HiddenChannels(smaller, smaller.NumLayers)} channels, the new model's {HiddenChannels(larger, smaller.NumLayers)}: give --min-channels {smaller.MinChannels}";
+        }
+
         if (larger.LatentDim != smaller.LatentDim)
         {
             return $"it has z {smaller.LatentDim}, the new model {larger.LatentDim}: give --zdim {smaller.LatentDim}";
@@ -52,6 +57,9 @@ internal static partial class Growth
             ? null
             : $"it has {smaller.Skips} skip(s), so it grows into a model of {smaller.Skips + 1} by skips{(smaller.Skips == 0 ? " or of 0 by fading" : "")}, not {larger.Skips}: give --grow-by skip";
     }
+
+    // G's hidden layers 0..last, as "128, 64, 32, 16".
+    private static string HiddenChannels(OGanConfig config, int last) => string.Join(", ", Enumerable.Range(0, last + 1).Select(config.GeneratorChannels));
 
     /// <summary>Whether a model of <paramref name="smaller"/> grows into one of <paramref name="larger"/> by skips (else by fading).</summary>
     public static bool BySkips(OGanConfig smaller, OGanConfig larger) => larger.Skips > smaller.Skips;

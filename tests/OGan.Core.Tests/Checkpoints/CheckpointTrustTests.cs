@@ -103,12 +103,12 @@ public sealed class CheckpointTrustTests
     }
 
     [Theory]
-    [InlineData(32, 1, 16, 8, 5)]
-    [InlineData(64, 3, 0, 0, 4)]
-    [InlineData(128, 3, 64, 100, 5)]
-    public void The_shapes_checked_before_building_are_those_of_the_built_networks(int size, int channels, int width, int z, int kernel)
+    [InlineData(32, 1, 16, 8, 5, 0, 0)]
+    [InlineData(64, 3, 0, 0, 4, 0, 1)]
+    [InlineData(128, 3, 64, 100, 5, 16, 2)]
+    public void The_shapes_checked_before_building_are_those_of_the_built_networks(int size, int channels, int width, int z, int kernel, int minChannels, int skips)
     {
-        var config = new OGanConfig { ImageSize = size, Channels = channels, Width = width, ZDim = z, KernelSize = kernel };
+        var config = new OGanConfig { ImageSize = size, Channels = channels, Width = width, ZDim = z, KernelSize = kernel, MinChannels = minChannels, Skips = skips };
         using var generator = new OGan.Models.Generator(config);
         using var encoder = new OGan.Models.Encoder(config);
         Assert.Equal(Shapes(generator).Order(), OGan.Models.Generator.StateShapes(config).Select(e => (e.Name, string.Join(",", e.Shape))).Order());

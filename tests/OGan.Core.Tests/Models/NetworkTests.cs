@@ -35,6 +35,24 @@ public sealed class NetworkTests
     }
 
     [Fact]
+    public void Min_channels_floors_the_thin_layers_and_leaves_the_wide_ones()
+    {
+        var config = new OGanConfig { ImageSize = 128, Channels = 3, Width = 128, MinChannels = 16 };
+        Assert.Equal([128, 64, 32, 16, 16], Enumerable.Range(0, 5).Select(config.GeneratorChannels));
+        Assert.Equal([16, 16, 32, 64, 128], Enumerable.Range(0, 5).Select(config.EncoderChannels));
+        using var g = new Generator(config);
+        using var e = new Encoder(config);
+        Assert.Equal([16L, 16, 5, 5], g.state_dict()["deconv4.weight"].shape);
+        Assert.Equal([16L, 3, 5, 5], g.state_dict()["out.weight"].shape);
+        Assert.Equal([16L, 3, 5, 5], e.state_dict()["conv0.weight"].shape);
+        Assert.Equal([16L, 16, 5, 5], e.state_dict()["conv1.weight"].shape);
+        using var scope = NewDisposeScope();
+        Assert.Equal([2L, 128], e.call(g.call(randn([2, 128]))).shape);
+        var error = Assert.Throws<ArgumentException>(() => (config with { MinChannels = 256 }).Validate());
+        Assert.Contains("min channels", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void State_names_and_initialisation_are_dcgans()
     {
         using var g = new Generator(new OGanConfig { Width = 64, ZDim = 16 }, new torch.Generator(3));

@@ -18,8 +18,8 @@ public sealed class GrowthTests
 {
     private const int Batch = 16;
 
-    private static RunSettings Tiny(int size, long steps, long fadeImages = 0, int skips = 0) => new(
-        new OGanConfig { ImageSize = size, Channels = 1, Width = 32, ZDim = 16, Skips = skips },
+    private static RunSettings Tiny(int size, long steps, long fadeImages = 0, int skips = 0, int minChannels = 0) => new(
+        new OGanConfig { ImageSize = size, Channels = 1, Width = 32, ZDim = 16, Skips = skips, MinChannels = minChannels },
         new TrainingOptions
         {
             BatchSize = Batch, Steps = steps, LogEvery = 1, SampleEvery = 0, SnapshotEvery = 2, Seed = 7, CalibrationImages = 32,
@@ -213,6 +213,33 @@ public sealed class GrowthTests
 
         var refused = Assert.Throws<InvalidDataException>(() => Trainer.Grow(folder.Checkpoint(3), Tiny(128, 1, fadeImages: 100, skips: 1), larger, null, ProcessGroup.Single).Dispose());
         Assert.Contains("--grow-by skip", refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', refused.Message);
+    }
+
+    [Fact]
+    public void Grown_with_a_channel_floor_the_new_blocks_are_wider_and_the_model_still_starts_as_the_smaller_one()
+    {
+        using var small = Fixtures.FashionMnist(train: true, limit: 64);
+        using var large = Doubled(small);
+        var checkpoint = TrainedSmall(small); // width 32 at 32 px: G's hidden layers 32, 16, 8
+        using var grown = Trainer.Grow(checkpoint, Tiny(64, 2, skips: 1, minChannels: 8), large, null, ProcessGroup.Single);
+        using var before = OGanModel.Load(checkpoint, CPU, Precision.Fp32);
+        static string[] Shapes(nn.Module m) => [.. m.state_dict().Select(e => $"{e.Key}:{string.Join('x', e.Value.shape)}")];
+        Assert.Contains("deconv3.weight:8x8x5x5", Shapes(grown.State.Generator)); // 8 -> 4 without the floor
+        Assert.Contains("out.weight:8x1x5x5", Shapes(grown.State.Generator));
+        Assert.Contains("conv1.weight:8x8x5x5", Shapes(grown.State.Encoder));
+        using (var scope = NewDisposeScope())
+        using (var noGrad = no_grad())
+        {
+            var z = before.Latents(8, seed: 3);
+            var expected = before.Sample(z).repeat_interleave(2, 2).repeat_interleave(2, 3);
+            var samples = grown.State.Ema!.call(z);
+            Assert.True((samples - expected).abs().max().ToDouble() < 1e-5, $"G grown with the floor differs from the smaller G upsampled by {(samples - expected).abs().max().ToDouble():G3}");
+        }
+
+        grown.Run();
+        var refused = Assert.Throws<InvalidDataException>(() => Trainer.Grow(checkpoint, Tiny(64, 1, skips: 1, minChannels: 16), large, null, ProcessGroup.Single).Dispose());
+        Assert.Contains("--min-channels 0", refused.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', refused.Message);
     }
 }
