@@ -82,7 +82,9 @@ internal static partial class TrainCommand
         if (smaller is not null)
         {
             // A grown model keeps the smaller one's shape and held-out photos unless told otherwise; grown by skips, it keeps its image layers too.
-            modelDefaults = modelDefaults with { Width = smaller.Model.MaxChannels, ZDim = smaller.Model.LatentDim, KernelSize = smaller.Model.KernelSize, Skips = smaller.Model.Skips + (bySkips ? 1 : 0) };
+            // Its channel floor is the size's default where the smaller model's layers have those channels, else the smaller model's.
+            var grown = modelDefaults with { ImageSize = size, Channels = smaller.Model.Channels, Width = smaller.Model.MaxChannels, ZDim = smaller.Model.LatentDim, KernelSize = smaller.Model.KernelSize, Skips = smaller.Model.Skips + (bySkips ? 1 : 0) };
+            modelDefaults = Growth.WhyNot(smaller.Model, grown) is null ? grown : grown with { MinChannels = smaller.Model.MinChannels };
         }
 
         T Value<T>(Option<T> option, T fallback) => parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option)! : fallback;
@@ -174,8 +176,9 @@ internal static partial class TrainCommand
         }
 
         log.LogInformation(
-            "training on {Data} ({Count} images), {Size} px, width {Width}, z {Z}, {Loss} + rho x {Rho}, {Optimizer}, {Formulation}, {Threads} threads, {Device}, {Precision}, into {Folder}",
-            images.Name, images.Count, trainer.Config.ImageSize, trainer.Config.MaxChannels, trainer.Config.LatentDim, trainer.Options.Loss,
+            "training on {Data} ({Count} images), {Size} px, width {Width}{Floor}, z {Z}, {Loss} + rho x {Rho}, {Optimizer}, {Formulation}, {Threads} threads, {Device}, {Precision}, into {Folder}",
+            images.Name, images.Count, trainer.Config.ImageSize, trainer.Config.MaxChannels,
+            trainer.Config.MinChannels > 0 ? $" (no layer below {trainer.Config.MinChannels} channels)" : "", trainer.Config.LatentDim, trainer.Options.Loss,
             trainer.Options.LambdaRho, trainer.Options.Optimizer, trainer.Options.Formulation, threads, trainer.Device, trainer.Precision.Reason, folderPath);
         if (trainer.Precision.Precision == Precision.Bf16 && trainer.Device.type == TorchSharp.DeviceType.CPU)
         {

@@ -10,8 +10,12 @@ namespace OGan.Training;
 /// </summary>
 public static class PhotoDefaults
 {
-    /// <summary>The model for <paramref name="size"/> px RGB photos.</summary>
-    public static OGanConfig Model(int size) => new() { ImageSize = size, Channels = 3, Width = 128, ZDim = size };
+    /// <summary>
+    /// The model for <paramref name="size"/> px RGB photos: at 128 px and above no hidden layer has fewer than 16 channels
+    /// (<see cref="OGanConfig.MinChannels"/>; docs/results.md section 11.9: G's last hidden layer at 128 px has 16 channels
+    /// where it would have 8, and the 64 px layers it grows from are as they were).
+    /// </summary>
+    public static OGanConfig Model(int size) => new() { ImageSize = size, Channels = 3, Width = 128, ZDim = size, MinChannels = size >= 128 ? 16 : 0 };
 
     /// <summary>
     /// The sizes a photo run at <paramref name="size"/> px trains through first (`ogan train --grow`), or null: from 64 px

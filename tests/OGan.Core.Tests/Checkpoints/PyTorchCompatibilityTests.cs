@@ -19,14 +19,14 @@ public sealed class PyTorchCompatibilityTests
     private const string Python = "/usr/bin/python3";
 
     [Theory]
-    [InlineData(0)]
-    [InlineData(2)]
-    public void PyTorch_modules_built_from_the_documented_format_compute_the_same_G_and_E(int skips)
+    [InlineData(0, 0)]
+    [InlineData(2, 16)]
+    public void PyTorch_modules_built_from_the_documented_format_compute_the_same_G_and_E(int skips, int minChannels)
     {
         using var data = Fixtures.FashionMnist(train: true, limit: 64);
         var folder = new RunFolder(Fixtures.TemporaryFolder());
         var settings = new RunSettings(
-            new OGanConfig { ImageSize = 32, Channels = 1, Width = 32, ZDim = 12, Skips = skips },
+            new OGanConfig { ImageSize = 32, Channels = 1, Width = 32, ZDim = 12, Skips = skips, MinChannels = minChannels },
             new TrainingOptions { BatchSize = 16, Steps = 3, SampleEvery = 0, SnapshotEvery = 0, EmaDecay = 0.5 },
             "fashion-mnist");
         using (var trainer = new Trainer(settings, data, folder))

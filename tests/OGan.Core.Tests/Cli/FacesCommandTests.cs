@@ -48,6 +48,10 @@ public sealed class FacesCommandTests
         var large = Ogan.Run(work, "train", "--data", faces, "--res", "128", "--dry-run");
         Assert.True(large.ExitCode == 0, large.Error);
         Assert.Contains("growth schedule: 64 px first (80 % of the budget), then grown to 128 px by skip", large.Error, StringComparison.Ordinal);
+        int MinChannels(string dryRun) => JsonDocument.Parse(dryRun).RootElement.GetProperty("model").GetProperty("min_channels").GetInt32();
+        Assert.Equal(16, MinChannels(large.Output)); // G's last hidden layer 16 channels wide, not 8 (docs/results.md section 11.9)
+        Assert.Equal(0, MinChannels(photo.Output));
+        Assert.Equal(0, MinChannels(fashion.Output));
         var direct = Ogan.Run(work, "train", "--data", faces, "--res", "128", "--grow", "none", "--dry-run");
         Assert.DoesNotContain("growth schedule", direct.Error, StringComparison.Ordinal);
     }
@@ -135,5 +139,11 @@ public sealed class FacesCommandTests
         Assert.NotEqual(0, withFade.ExitCode);
         Assert.Single(withFade.ErrorLines);
         Assert.Contains("--fade 16", withFade.Error, StringComparison.Ordinal);
+
+        // Grown to 128 px, a model thinner than the 128 px photo default's channel floor keeps its own floor (0) rather than being refused.
+        var to128 = Ogan.Run(work, cache, "train", "--grow-from", runs[1], "--dry-run");
+        Assert.True(to128.ExitCode == 0, to128.Error);
+        var model128 = JsonDocument.Parse(to128.Output).RootElement.GetProperty("model");
+        Assert.Equal([128, 0], [model128.GetProperty("image_size").GetInt32(), model128.GetProperty("min_channels").GetInt32()]);
     }
 }
