@@ -35,6 +35,15 @@ public sealed class GrowthTests
         return new ImageSet(all.data<byte>().ToArray(), data.Count, 1, 64, name: "fashion-mnist-64");
     }
 
+    // The grown EMA G's samples equal the smaller G's, each pixel doubled.
+    private static void AssertSamplesUpsampled(OGanModel before, Trainer grown, string what)
+    {
+        var z = before.Latents(8, seed: 3);
+        var expected = before.Sample(z).repeat_interleave(2, 2).repeat_interleave(2, 3);
+        var difference = (grown.State.Ema!.call(z) - expected).abs().max().ToDouble();
+        Assert.True(difference < 1e-5, $"{what} differs from the smaller G upsampled by {difference:G3}");
+    }
+
     private static string TrainedSmall(ImageSet data)
     {
         using var trainer = new Trainer(Tiny(32, 3), data, new RunFolder(Fixtures.TemporaryFolder()));
@@ -183,10 +192,7 @@ public sealed class GrowthTests
         using (var scope = NewDisposeScope())
         using (var noGrad = no_grad())
         {
-            var z = before.Latents(8, seed: 3);
-            var expected = before.Sample(z).repeat_interleave(2, 2).repeat_interleave(2, 3);
-            var samples = grown.State.Ema!.call(z);
-            Assert.True((samples - expected).abs().max().ToDouble() < 1e-5, $"G grown by skips differs from the smaller G upsampled by {(samples - expected).abs().max().ToDouble():G3}");
+            AssertSamplesUpsampled(before, grown, "G grown by skips");
             var images = large.First(8, CPU);
             grown.State.Encoder.eval();
             var codes = grown.State.Encoder.call(images);
@@ -231,10 +237,7 @@ public sealed class GrowthTests
         using (var scope = NewDisposeScope())
         using (var noGrad = no_grad())
         {
-            var z = before.Latents(8, seed: 3);
-            var expected = before.Sample(z).repeat_interleave(2, 2).repeat_interleave(2, 3);
-            var samples = grown.State.Ema!.call(z);
-            Assert.True((samples - expected).abs().max().ToDouble() < 1e-5, $"G grown with the floor differs from the smaller G upsampled by {(samples - expected).abs().max().ToDouble():G3}");
+            AssertSamplesUpsampled(before, grown, "G grown with the floor");
         }
 
         grown.Run();
