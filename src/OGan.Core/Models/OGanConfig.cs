@@ -57,8 +57,8 @@ public sealed record OGanConfig
     /// <summary>Channels of G's hidden layer i (0: fc's, at 4x4; NumLayers: the last): MaxChannels / 2^i, at least MinChannels.</summary>
     public int GeneratorChannels(int i) => Math.Max(MaxChannels >> i, MinChannels);
 
-    /// <summary>Channels of encoder conv i (0..NumLayers): MaxChannels / 2^(NumLayers - i), at least MinChannels.</summary>
-    public int EncoderChannels(int i) => Math.Max(MaxChannels >> (NumLayers - i), MinChannels);
+    /// <summary>Channels of encoder conv i (0..NumLayers): G's mirror, MaxChannels / 2^(NumLayers - i), at least MinChannels.</summary>
+    public int EncoderChannels(int i) => GeneratorChannels(NumLayers - i);
 
     /// <summary>Checks every field, naming the first that is wrong.</summary>
     /// <exception cref="ArgumentException">A field is out of range.</exception>
