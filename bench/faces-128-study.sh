@@ -13,7 +13,7 @@
 #            settings, prepared photos and budget, written as an OGan checkpoint and measured by the same `ogan eval`
 #   KERNEL (4 or 5) trains every stage with `--kernel`; AUGMENT (a policy, e.g. color,translation,cutout) with
 #   `--augment`, rho reading AUGMENT_RHO. MIN_CHANNELS trains the 128 px model (direct, or the grown stage: the 64 px stage
-#   is the same) with `--min-channels` (grow-share0.8-min16-skip-s2).
+#   is the same) with `--min-channels` (grow-share0.8-min16-skip-s2); torch-grow trains both of its stages with it.
 #   A run's folder names what differs from the defaults (grow-fade120000-s2, grow-k4-s2, grow-augment-clean-s2, grow-share0.5-skip-s2).
 #   A seed's 64 px stage (grow-s2-64, grow-augment-clean-s2-64, grow-share0.5-s2-64) is trained once, shared by the grow rows and
 #   stage64, reused when it is there.
@@ -59,7 +59,7 @@ prepared() { bash bench/prepared-photos.sh "$1"; } # LOG: the prepared photos th
 
 torch_grow() { # FOLDER LOG SEED: one OGan iteration at each size prepares the photos and writes the grown model's settings;
   local folder=$1 log=$2 seed=$3  # PyTorch then trains the whole schedule for the budget
-  local once=(--seed "$seed" --steps 1 --snapshot-every 0 --sample-every 0 "${extra[@]}")
+  local once=(--seed "$seed" --steps 1 --snapshot-every 0 --sample-every 0 "${extra[@]}" "${large[@]}")
   rm -rf "$folder" "$folder.tmp" "$folder.64.tmp"
   $ogan train --data "$data" --holdout 0.1 --res 64 --out "$folder.64.tmp" "${once[@]}" >> "$log" 2>&1
   local small; small=$(prepared "$log")

@@ -34,12 +34,13 @@ internal static class GrowthSchedule
 
     /// <summary>
     /// Runs the stages: the first a new run at <paramref name="sizes"/>[0], each next one `--grow-from` the one
-    /// before, the last at <paramref name="finalSize"/>. <paramref name="train"/> runs one `ogan train` command line
-    /// (and logs the note once it trains) and returns its exit code; <paramref name="lastRun"/> gives the run folder it made.
+    /// before, the last at <paramref name="finalSize"/>, each with the options given and <paramref name="shared"/>.
+    /// <paramref name="train"/> runs one `ogan train` command line (and logs the note once it trains) and returns its
+    /// exit code; <paramref name="lastRun"/> gives the run folder it made.
     /// </summary>
-    public static int Run(ParseResult parse, ILogger log, int[] sizes, int finalSize, double share, TimeSpan? timeLimit, long steps, Func<ParseResult, string, int> train, Func<string?> lastRun)
+    public static int Run(ParseResult parse, ILogger log, int[] sizes, int finalSize, double share, TimeSpan? timeLimit, long steps, string[] shared, Func<ParseResult, string, int> train, Func<string?> lastRun)
     {
-        var kept = KeptArguments(parse);
+        List<string> kept = [.. KeptArguments(parse), .. shared];
         var stages = sizes.Append(finalSize).ToArray();
         string? previous = null;
         for (var i = 0; i < stages.Length; i++)

@@ -58,11 +58,15 @@ internal static partial class TrainCommand
                 throw new UserError("--grow runs its stages in one process: under mpirun, train each stage with --res, then --grow-from it", Guard.Usage) { Agreed = true };
             }
 
-            var finalSize = DataOptions.Resolve(parse).Size;
+            var (finalData, finalSize, _) = DataOptions.Resolve(parse);
             var schedule = GrowthSchedule.Sizes(growSizes, finalSize);
             var budget = Duration.Parse(parse.GetValue(TimeLimit), "--time-limit");
             var smallShare = GrowthSchedule.Share(parse.GetValue(GrowShare));
-            return GrowthSchedule.Run(parse, log, schedule, finalSize, smallShare, budget, StepsOf(parse, parse.GetValue(Batch)), (stage, note) => Run(stage, log, cancellation, note), () => lastRunFolder);
+            // The smaller stages are the final model less its outer blocks, so they take its channel floor.
+            string[] floor = IsPhotos(finalData) && parse.GetResult(MinChannels) is not { Implicit: false }
+                ? ["--min-channels", DefaultFloor(parse, PhotoDefaults.Model(finalSize)).ToString(CultureInfo.InvariantCulture)]
+                : [];
+            return GrowthSchedule.Run(parse, log, schedule, finalSize, smallShare, budget, StepsOf(parse, parse.GetValue(Batch)), floor, (stage, note) => Run(stage, log, cancellation, note), () => lastRunFolder);
         }
 
         var resumeCheckpoint = resume is null ? null : ResolveResume(resume);
@@ -82,14 +86,16 @@ internal static partial class TrainCommand
         if (smaller is not null)
         {
             // A grown model keeps the smaller one's shape and held-out photos unless told otherwise; grown by skips, it keeps its image layers too.
-            // Its channel floor is the size's default where the smaller model's layers have those channels, else the smaller model's.
+            // Its channel floor is the first of the size's default, the channels of the smaller model's narrowest layer and the smaller model's floor
+            // that keeps the smaller model's layers as they are.
             var grown = modelDefaults with { ImageSize = size, Channels = smaller.Model.Channels, Width = smaller.Model.MaxChannels, ZDim = smaller.Model.LatentDim, KernelSize = smaller.Model.KernelSize, Skips = smaller.Model.Skips + (bySkips ? 1 : 0) };
-            modelDefaults = Growth.WhyNot(smaller.Model, grown) is null ? grown : grown with { MinChannels = smaller.Model.MinChannels };
+            int[] floors = [grown.MinChannels, Math.Min(grown.MinChannels, smaller.Model.GeneratorChannels(smaller.Model.NumLayers)), smaller.Model.MinChannels];
+            modelDefaults = floors.Select(floor => grown with { MinChannels = floor }).FirstOrDefault(model => Growth.WhyNot(smaller.Model, model) is null) ?? grown with { MinChannels = smaller.Model.MinChannels };
         }
 
         T Value<T>(Option<T> option, T fallback) => parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option)! : fallback;
         var settings = new RunSettings(
-            new OGanConfig { ImageSize = size, Channels = channels, Width = Value(Width, modelDefaults.Width), MinChannels = Value(MinChannels, modelDefaults.MinChannels), ZDim = Value(ZDim, modelDefaults.ZDim), KernelSize = Value(Kernel, modelDefaults.KernelSize), Skips = modelDefaults.Skips },
+            new OGanConfig { ImageSize = size, Channels = channels, Width = Value(Width, modelDefaults.Width), MinChannels = Value(MinChannels, DefaultFloor(parse, modelDefaults)), ZDim = Value(ZDim, modelDefaults.ZDim), KernelSize = Value(Kernel, modelDefaults.KernelSize), Skips = modelDefaults.Skips },
             new TrainingOptions
             {
                 BatchSize = Value(Batch, trainingDefaults.BatchSize), Steps = StepsOf(parse, Value(Batch, trainingDefaults.BatchSize)), LearningRate = Value(Lr, trainingDefaults.LearningRate),
@@ -243,6 +249,10 @@ internal static partial class TrainCommand
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
     };
+
+    /// <summary>The channel floor of a model of <paramref name="defaults"/> where --min-channels is not given: theirs, at most the width.</summary>
+    private static int DefaultFloor(ParseResult parse, OGanConfig defaults) =>
+        Math.Min(defaults.MinChannels, (parse.GetResult(Width) is { Implicit: false } ? defaults with { Width = parse.GetValue(Width) } : defaults).MaxChannels);
 
     // The growth schedule of a new run: --grow as given (none: off), else the photo defaults' for its size in one
     // process (under mpirun each stage is a job of its own: --res, then --grow-from).

@@ -49,7 +49,10 @@ public sealed class FacesCommandTests
         Assert.True(large.ExitCode == 0, large.Error);
         Assert.Contains("growth schedule: 64 px first (80 % of the budget), then grown to 128 px by skip", large.Error, StringComparison.Ordinal);
         int MinChannels(string dryRun) => JsonDocument.Parse(dryRun).RootElement.GetProperty("model").GetProperty("min_channels").GetInt32();
-        Assert.Equal(16, MinChannels(large.Output)); // G's last hidden layer 16 channels wide, not 8 (docs/results.md section 11.9)
+        Assert.Equal(32, MinChannels(large.Output)); // G's last hidden layers 32 channels wide, not 16 and 8 (docs/results.md sections 11.9, 11.10)
+        var narrow = Ogan.Run(work, "train", "--data", faces, "--res", "128", "--width", "16", "--dry-run");
+        Assert.True(narrow.ExitCode == 0, narrow.Error);
+        Assert.Equal(16, MinChannels(narrow.Output)); // the floor is at most the width
         Assert.Equal(0, MinChannels(photo.Output));
         Assert.Equal(0, MinChannels(fashion.Output));
         var direct = Ogan.Run(work, "train", "--data", faces, "--res", "128", "--grow", "none", "--dry-run");
@@ -140,10 +143,26 @@ public sealed class FacesCommandTests
         Assert.Single(withFade.ErrorLines);
         Assert.Contains("--fade 16", withFade.Error, StringComparison.Ordinal);
 
-        // Grown to 128 px, a model thinner than the 128 px photo default's channel floor keeps its own floor (0) rather than being refused.
+        // Grown to 128 px, a model thinner than the 128 px photo default's channel floor is not refused: its new layers take the
+        // channels of its narrowest one (2: width 16 halved three times), so that its own layers stay as they are.
         var to128 = Ogan.Run(work, cache, "train", "--grow-from", runs[1], "--dry-run");
         Assert.True(to128.ExitCode == 0, to128.Error);
         var model128 = JsonDocument.Parse(to128.Output).RootElement.GetProperty("model");
-        Assert.Equal([128, 0], [model128.GetProperty("image_size").GetInt32(), model128.GetProperty("min_channels").GetInt32()]);
+        Assert.Equal([128, 2], [model128.GetProperty("image_size").GetInt32(), model128.GetProperty("min_channels").GetInt32()]);
+    }
+
+    [Fact]
+    public void A_photo_run_at_128_px_trains_its_64_px_stage_with_the_channel_floor_of_the_model_it_grows_into()
+    {
+        var work = Fixtures.TemporaryFolder();
+        var faces = FaceFolder(16);
+        var cache = new Dictionary<string, string> { ["OGAN_CACHE"] = Path.Combine(work, "cache") };
+        var train = Ogan.Run(work, cache, "train", "--data", faces, "--res", "128", "--width", "64", "--zdim", "8", "--steps", "4", "--batch", "4",
+            "--log-every", "2", "--calibration-images", "8", "--out", "runs");
+        Assert.True(train.ExitCode == 0, train.Error);
+        var models = Directory.GetDirectories(Path.Combine(work, "runs")).Order(StringComparer.Ordinal)
+            .Select(run => JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "options.json"))).RootElement.GetProperty("model")).ToArray();
+        Assert.Equal([64, 128], models.Select(model => model.GetProperty("image_size").GetInt32()));
+        Assert.Equal([32, 32], models.Select(model => model.GetProperty("min_channels").GetInt32())); // without the floor its 32 px layer would have 8
     }
 }
