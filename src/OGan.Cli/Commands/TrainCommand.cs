@@ -86,11 +86,10 @@ internal static partial class TrainCommand
         if (smaller is not null)
         {
             // A grown model keeps the smaller one's shape and held-out photos unless told otherwise; grown by skips, it keeps its image layers too.
-            // Its channel floor is the first of the size's default, the channels of the smaller model's narrowest layer and the smaller model's floor
-            // that keeps the smaller model's layers as they are.
+            // Its channel floor: the size's default, else its narrowest layer's channels, else its floor; the first that keeps its layers as they are.
             var grown = modelDefaults with { ImageSize = size, Channels = smaller.Model.Channels, Width = smaller.Model.MaxChannels, ZDim = smaller.Model.LatentDim, KernelSize = smaller.Model.KernelSize, Skips = smaller.Model.Skips + (bySkips ? 1 : 0) };
-            int[] floors = [grown.MinChannels, Math.Min(grown.MinChannels, smaller.Model.GeneratorChannels(smaller.Model.NumLayers)), smaller.Model.MinChannels];
-            modelDefaults = floors.Select(floor => grown with { MinChannels = floor }).FirstOrDefault(model => Growth.WhyNot(smaller.Model, model) is null) ?? grown with { MinChannels = smaller.Model.MinChannels };
+            OGanConfig[] candidates = [.. new[] { grown.MinChannels, Math.Min(grown.MinChannels, smaller.Model.GeneratorChannels(smaller.Model.NumLayers)), smaller.Model.MinChannels }.Select(floor => grown with { MinChannels = floor })];
+            modelDefaults = candidates.FirstOrDefault(model => Growth.WhyNot(smaller.Model, model) is null, candidates[^1]);
         }
 
         T Value<T>(Option<T> option, T fallback) => parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option)! : fallback;
