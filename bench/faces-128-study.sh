@@ -14,6 +14,8 @@
 #   KERNEL (4 or 5) trains every stage with `--kernel`; AUGMENT (a policy, e.g. color,translation,cutout) with
 #   `--augment`, rho reading AUGMENT_RHO. MIN_CHANNELS trains the 128 px model (direct, or the grown stage: the 64 px stage
 #   is the same) with `--min-channels` (grow-share0.8-min16-skip-s2); torch-grow trains both of its stages with it.
+#   WIDTH trains every model with `--width` (a grown one takes its 64 px stage's): `ogan train`'s photo default is 128 at
+#   64 px and, since section 11.11, 256 at 128 px, which a 128 px run's 64 px stage takes too; give WIDTH=256 for that.
 #   A run's folder names what differs from the defaults (grow-fade120000-s2, grow-k4-s2, grow-augment-clean-s2, grow-share0.5-skip-s2).
 #   A seed's 64 px stage (grow-s2-64, grow-augment-clean-s2-64, grow-share0.5-s2-64) is trained once, shared by the grow rows and
 #   stage64, reused when it is there.
@@ -36,6 +38,10 @@ if [ -n "${KERNEL:-}" ]; then
 fi
 if [ -n "${AUGMENT:-}" ]; then
   extra+=(--augment "$AUGMENT" --augment-rho "${AUGMENT_RHO:-augmented}"); tag="$tag-augment-${AUGMENT_RHO:-augmented}"
+fi
+wide=()
+if [ -n "${WIDTH:-}" ]; then
+  wide=(--width "$WIDTH"); tag="$tag-w$WIDTH"
 fi
 large=(); large_tag=""
 if [ -n "${MIN_CHANNELS:-}" ]; then
@@ -61,7 +67,7 @@ torch_grow() { # FOLDER LOG SEED: one OGan iteration at each size prepares the p
   local folder=$1 log=$2 seed=$3  # PyTorch then trains the whole schedule for the budget
   local once=(--seed "$seed" --steps 1 --snapshot-every 0 --sample-every 0 "${extra[@]}" "${large[@]}")
   rm -rf "$folder" "$folder.tmp" "$folder.64.tmp"
-  $ogan train --data "$data" --holdout 0.1 --res 64 --out "$folder.64.tmp" "${once[@]}" >> "$log" 2>&1
+  $ogan train --data "$data" --holdout 0.1 --res 64 --out "$folder.64.tmp" "${once[@]}" "${wide[@]}" >> "$log" 2>&1
   local small; small=$(prepared "$log")
   $ogan train --data "$data" --holdout 0.1 --grow-from "$folder.64.tmp"/*/ --grow-by skip --out "$folder.tmp" "${once[@]}" >> "$log" 2>&1
   mv "$folder.tmp"/*/ "$folder"; rmdir "$folder.tmp"; rm -rf "$folder.64.tmp" "$folder"/checkpoint-* "$folder"/samples-* "$folder"/reconstructions-* "$folder"/stats.jsonl
@@ -82,10 +88,10 @@ run() { # VARIANT SEED
     if ! has_checkpoint "$folder" && [ ! -f "$folder/checkpoint-torch.safetensors" ]; then
       : > "$log"
       case $1 in
-        direct) train "$folder" "$log" --res 128 --grow none --seed "$2" --time-limit "${minutes}m" "${extra[@]}" "${large[@]}" ;;
-        stage64) train "$folder" "$log" --res 64 --seed "$2" --time-limit "${first}s" "${extra[@]}" ;;
+        direct) train "$folder" "$log" --res 128 --grow none --seed "$2" --time-limit "${minutes}m" "${extra[@]}" "${wide[@]}" "${large[@]}" ;;
+        stage64) train "$folder" "$log" --res 64 --seed "$2" --time-limit "${first}s" "${extra[@]}" "${wide[@]}" ;;
         grow)
-          has_checkpoint "$small" || train "$small" "$log" --res 64 --seed "$2" --time-limit "${first}s" "${extra[@]}"
+          has_checkpoint "$small" || train "$small" "$log" --res 64 --seed "$2" --time-limit "${first}s" "${extra[@]}" "${wide[@]}"
           local growth=(--grow-by fade --fade "$fade"); [ "$grow_by" = skip ] && growth=(--grow-by skip)
           train "$folder" "$log" --grow-from "$small" --seed "$2" "${growth[@]}" --time-limit "$(( minutes * 60 - first ))s" "${extra[@]}" "${large[@]}" ;;
         torch-grow) torch_grow "$folder" "$log" "$2" ;;

@@ -49,7 +49,7 @@ internal static partial class TrainCommand
             .Select(t => $"{t.Option.Name} {Show(t.Value)}").ToList();
         if (taken.Count > 0)
         {
-            log.LogInformation("photo defaults at {Size} px (docs/results.md section 10): {Taken}; give an option to change it", model.ImageSize, string.Join(", ", taken));
+            log.LogInformation("photo defaults at {Size} px (docs/results.md sections 10 and 11): {Taken}; give an option to change it", model.ImageSize, string.Join(", ", taken));
         }
     }
 }

@@ -62,11 +62,11 @@ internal static partial class TrainCommand
             var schedule = GrowthSchedule.Sizes(growSizes, finalSize);
             var budget = Duration.Parse(parse.GetValue(TimeLimit), "--time-limit");
             var smallShare = GrowthSchedule.Share(parse.GetValue(GrowShare));
-            // The smaller stages are the final model less its outer blocks, so they take its channel floor.
-            string[] floor = IsPhotos(finalData) && parse.GetResult(MinChannels) is not { Implicit: false }
-                ? ["--min-channels", DefaultFloor(parse, PhotoDefaults.Model(finalSize)).ToString(CultureInfo.InvariantCulture)]
-                : [];
-            return GrowthSchedule.Run(parse, log, schedule, finalSize, smallShare, budget, StepsOf(parse, parse.GetValue(Batch)), floor, (stage, note) => Run(stage, log, cancellation, note), () => lastRunFolder);
+            // The smaller stages are the final model less its outer blocks, so they take its width and channel floor.
+            var final = PhotoDefaults.Model(finalSize);
+            string[] Unless(Option option, string name, int value) => parse.GetResult(option) is { Implicit: false } ? [] : [name, value.ToString(CultureInfo.InvariantCulture)];
+            string[] shape = IsPhotos(finalData) ? [.. Unless(Width, "--width", final.Width), .. Unless(MinChannels, "--min-channels", DefaultFloor(parse, final))] : [];
+            return GrowthSchedule.Run(parse, log, schedule, finalSize, smallShare, budget, StepsOf(parse, parse.GetValue(Batch)), shape, (stage, note) => Run(stage, log, cancellation, note), () => lastRunFolder);
         }
 
         var resumeCheckpoint = resume is null ? null : ResolveResume(resume);
@@ -80,7 +80,7 @@ internal static partial class TrainCommand
             : smaller is not null
                 ? (Given(DataOptions.Data) ? DataOptions.Resolve(parse).Data : smaller.Data, Given(DataOptions.Res) ? parse.GetValue(DataOptions.Res) : 2 * smaller.Model.ImageSize, smaller.Model.Channels)
                 : DataOptions.Resolve(parse);
-        // Photos take the faces study's defaults (docs/results.md section 10) where an option is not given.
+        // Photos take the faces studies' defaults (docs/results.md sections 10 and 11) where an option is not given.
         var photos = IsPhotos(data);
         var (modelDefaults, trainingDefaults) = photos ? (PhotoDefaults.Model(size), PhotoDefaults.Training(size)) : (ModelDefaults, Defaults);
         if (smaller is not null)

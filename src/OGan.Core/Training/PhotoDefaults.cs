@@ -11,11 +11,11 @@ namespace OGan.Training;
 public static class PhotoDefaults
 {
     /// <summary>
-    /// The model for <paramref name="size"/> px RGB photos: at 128 px and above no hidden layer has fewer than 32 channels
-    /// (<see cref="OGanConfig.MinChannels"/>; docs/results.md section 11.9: 16 channels where G's last hidden layer at 128 px
-    /// had 8; section 11.10: 32, on two seeds, though the 64 px stage it grows from is then wider too).
+    /// The model for <paramref name="size"/> px RGB photos. At 128 px and above it is width 256 (G's channels at 4x4; 128 below)
+    /// and no hidden layer has fewer than 32 channels (<see cref="OGanConfig.MinChannels"/>): docs/results.md section 11.9 (a
+    /// floor of 16 where G's last hidden layer at 128 px had 8), 11.10 (32, two seeds) and 11.11 (width 256, two seeds).
     /// </summary>
-    public static OGanConfig Model(int size) => new() { ImageSize = size, Channels = 3, Width = 128, ZDim = size, MinChannels = size >= 128 ? 32 : 0 };
+    public static OGanConfig Model(int size) => new() { ImageSize = size, Channels = 3, Width = size >= 128 ? 256 : 128, ZDim = size, MinChannels = size >= 128 ? 32 : 0 };
 
     /// <summary>
     /// The sizes a photo run at <paramref name="size"/> px trains through first (`ogan train --grow`), or null: from 64 px
