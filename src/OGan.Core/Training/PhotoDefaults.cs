@@ -4,8 +4,8 @@ namespace OGan.Training;
 
 /// <summary>
 /// What <c>ogan train</c> takes for photos (any data set but Fashion-MNIST) where an option is not given: the
-/// model and training settings chosen by the faces study of docs/results.md section 10 (CelebA at 64 px on a
-/// 2-core CPU, 15-minute budgets). Options not named here keep <see cref="TrainingOptions"/>' and
+/// model and training settings chosen by the faces studies of docs/results.md: section 10 (CelebA at 64 px on a
+/// 2-core CPU, 15-minute budgets) and section 11 (at 128 px, 30-minute budgets). Options not named here keep <see cref="TrainingOptions"/>' and
 /// <see cref="OGanConfig"/>'s defaults, which were chosen on Fashion-MNIST.
 /// </summary>
 public static class PhotoDefaults
