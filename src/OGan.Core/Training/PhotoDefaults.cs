@@ -12,10 +12,11 @@ public static class PhotoDefaults
 {
     /// <summary>
     /// The model for <paramref name="size"/> px RGB photos. At 128 px and above it is width 256 (G's channels at 4x4; 128 below)
-    /// and no hidden layer has fewer than 32 channels (<see cref="OGanConfig.MinChannels"/>): docs/results.md section 11.9 (a
-    /// floor of 16 where G's last hidden layer at 128 px had 8), 11.10 (32, two seeds) and 11.11 (width 256, two seeds).
+    /// and no hidden layer has fewer than 64 channels (<see cref="OGanConfig.MinChannels"/>): docs/results.md section 11.9 (a
+    /// floor of 16 where G's last hidden layer at 128 px had 8), 11.10 (32, two seeds), 11.11 (width 256, two seeds) and
+    /// 11.12 (64, two seeds).
     /// </summary>
-    public static OGanConfig Model(int size) => new() { ImageSize = size, Channels = 3, Width = size >= 128 ? 256 : 128, ZDim = size, MinChannels = size >= 128 ? 32 : 0 };
+    public static OGanConfig Model(int size) => new() { ImageSize = size, Channels = 3, Width = size >= 128 ? 256 : 128, ZDim = size, MinChannels = size >= 128 ? 64 : 0 };
 
     /// <summary>
     /// The sizes a photo run at <paramref name="size"/> px trains through first (`ogan train --grow`), or null: from 64 px

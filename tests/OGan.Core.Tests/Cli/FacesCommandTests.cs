@@ -50,7 +50,7 @@ public sealed class FacesCommandTests
         Assert.Contains("growth schedule: 64 px first (80 % of the budget), then grown to 128 px by skip", large.Error, StringComparison.Ordinal);
         int Model(string dryRun, string name) => JsonDocument.Parse(dryRun).RootElement.GetProperty("model").GetProperty(name).GetInt32();
         int MinChannels(string dryRun) => Model(dryRun, "min_channels");
-        Assert.Equal(32, MinChannels(large.Output)); // G's last hidden layers 32 channels wide, not 16 and 8 (docs/results.md sections 11.9, 11.10)
+        Assert.Equal(64, MinChannels(large.Output)); // G's last hidden layers 64 channels wide, not 16 and 8 (docs/results.md sections 11.9, 11.10, 11.12)
         Assert.Equal([256, 128], [Model(large.Output, "width"), Model(photo.Output, "width")]); // twice as wide at 128 px (section 11.11)
         var narrow = Ogan.Run(work, "train", "--data", faces, "--res", "128", "--width", "16", "--dry-run");
         Assert.True(narrow.ExitCode == 0, narrow.Error);
@@ -166,6 +166,6 @@ public sealed class FacesCommandTests
             .Select(run => JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "options.json"))).RootElement.GetProperty("model")).ToArray();
         Assert.Equal([64, 128], models.Select(model => model.GetProperty("image_size").GetInt32()));
         Assert.Equal([256, 256], models.Select(model => model.GetProperty("width").GetInt32())); // a 64 px photo run alone is 128 wide
-        Assert.Equal([32, 32], models.Select(model => model.GetProperty("min_channels").GetInt32()));
+        Assert.Equal([64, 64], models.Select(model => model.GetProperty("min_channels").GetInt32()));
     }
 }
