@@ -8,7 +8,7 @@ namespace OGan.Cli;
 internal static partial class TrainCommand
 {
     private static readonly Option<string> Out = new("--out") { Description = "Folder that receives the numbered run folders", DefaultValueFactory = _ => "runs" };
-    private static readonly Option<int> Batch = new("--batch") { Description = "Images per batch (photos: see `--dry-run`, docs/results.md section 10)", DefaultValueFactory = _ => Defaults.BatchSize };
+    private static readonly Option<int> Batch = new("--batch") { Description = "Images per batch (photos: 64, and 32 at 128 px and above: docs/results.md sections 10 and 11.13; `--dry-run` shows it)", DefaultValueFactory = _ => Defaults.BatchSize };
     private static readonly Option<long> Steps = new("--steps") { Description = "Iterations (an E step and a G step each)", DefaultValueFactory = _ => Defaults.Steps };
     private static readonly Option<long> ImagesSeen = new("--images") { Description = "Train until this many real images were seen, instead of --steps (steps = images / batch, rounded up)" };
     private static readonly Option<double> Lr = new("--lr") { Description = "Learning rate (0: Adam 2e-4, RMSprop 1e-4; photos: 4e-4)", DefaultValueFactory = _ => Defaults.LearningRate };

@@ -62,11 +62,13 @@ internal static partial class TrainCommand
             var schedule = GrowthSchedule.Sizes(growSizes, finalSize);
             var budget = Duration.Parse(parse.GetValue(TimeLimit), "--time-limit");
             var smallShare = GrowthSchedule.Share(parse.GetValue(GrowShare));
-            // The smaller stages are the final model less its outer blocks, so they take its width and channel floor.
+            // The smaller stages are the final model less its outer blocks, so they take its width and channel floor, and its batch.
+            var photoData = IsPhotos(finalData);
             var final = PhotoDefaults.Model(finalSize);
+            var batch = parse.GetResult(Batch) is { Implicit: false } || !photoData ? parse.GetValue(Batch) : PhotoDefaults.Training(finalSize).BatchSize;
             string[] Unless(Option option, string name, int value) => parse.GetResult(option) is { Implicit: false } ? [] : [name, value.ToString(CultureInfo.InvariantCulture)];
-            string[] shape = IsPhotos(finalData) ? [.. Unless(Width, "--width", final.Width), .. Unless(MinChannels, "--min-channels", DefaultFloor(parse, final))] : [];
-            return GrowthSchedule.Run(parse, log, schedule, finalSize, smallShare, budget, StepsOf(parse, parse.GetValue(Batch)), shape, (stage, note) => Run(stage, log, cancellation, note), () => lastRunFolder);
+            string[] shape = photoData ? [.. Unless(Width, "--width", final.Width), .. Unless(MinChannels, "--min-channels", DefaultFloor(parse, final)), .. Unless(Batch, "--batch", batch)] : [];
+            return GrowthSchedule.Run(parse, log, schedule, finalSize, smallShare, budget, StepsOf(parse, batch), shape, (stage, note) => Run(stage, log, cancellation, note), () => lastRunFolder);
         }
 
         var resumeCheckpoint = resume is null ? null : ResolveResume(resume);

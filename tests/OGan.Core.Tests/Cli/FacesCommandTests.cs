@@ -51,6 +51,7 @@ public sealed class FacesCommandTests
         int Model(string dryRun, string name) => JsonDocument.Parse(dryRun).RootElement.GetProperty("model").GetProperty(name).GetInt32();
         int MinChannels(string dryRun) => Model(dryRun, "min_channels");
         Assert.Equal(64, MinChannels(large.Output)); // G's last hidden layers 64 channels wide, not 16 and 8 (docs/results.md sections 11.9, 11.10, 11.12)
+        Assert.Equal([32, 64], [Training(large.Output).GetProperty("batch_size").GetInt32(), Training(photo.Output).GetProperty("batch_size").GetInt32()]); // section 11.13
         Assert.Equal([256, 128], [Model(large.Output, "width"), Model(photo.Output, "width")]); // twice as wide at 128 px (section 11.11)
         var narrow = Ogan.Run(work, "train", "--data", faces, "--res", "128", "--width", "16", "--dry-run");
         Assert.True(narrow.ExitCode == 0, narrow.Error);
@@ -154,16 +155,18 @@ public sealed class FacesCommandTests
     }
 
     [Fact]
-    public void A_photo_run_at_128_px_trains_its_64_px_stage_with_the_width_and_channel_floor_of_the_model_it_grows_into()
+    public void A_photo_run_at_128_px_trains_its_64_px_stage_with_the_width_channel_floor_and_batch_of_the_model_it_grows_into()
     {
         var work = Fixtures.TemporaryFolder();
-        var faces = FaceFolder(16);
+        var faces = FaceFolder(40);
         var cache = new Dictionary<string, string> { ["OGAN_CACHE"] = Path.Combine(work, "cache") };
-        var train = Ogan.Run(work, cache, "train", "--data", faces, "--res", "128", "--zdim", "8", "--steps", "4", "--batch", "4",
+        var train = Ogan.Run(work, cache, "train", "--data", faces, "--res", "128", "--zdim", "8", "--steps", "4",
             "--log-every", "2", "--calibration-images", "8", "--out", "runs");
         Assert.True(train.ExitCode == 0, train.Error);
-        var models = Directory.GetDirectories(Path.Combine(work, "runs")).Order(StringComparer.Ordinal)
-            .Select(run => JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "options.json"))).RootElement.GetProperty("model")).ToArray();
+        var options = Directory.GetDirectories(Path.Combine(work, "runs")).Order(StringComparer.Ordinal)
+            .Select(run => JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "options.json"))).RootElement).ToArray();
+        var models = options.Select(run => run.GetProperty("model")).ToArray();
+        Assert.Equal([32, 32], options.Select(run => run.GetProperty("training").GetProperty("batch_size").GetInt32())); // a 64 px photo run alone takes 64
         Assert.Equal([64, 128], models.Select(model => model.GetProperty("image_size").GetInt32()));
         Assert.Equal([256, 256], models.Select(model => model.GetProperty("width").GetInt32())); // a 64 px photo run alone is 128 wide
         Assert.Equal([64, 64], models.Select(model => model.GetProperty("min_channels").GetInt32()));
