@@ -29,7 +29,7 @@ public static class PhotoDefaults
 
     /// <summary>
     /// The training options for photos at <paramref name="size"/> px. At 128 px and above the batch is 32 (64 below): at a fixed
-    /// budget on 2 cores it runs 1.7 times the iterations (docs/results.md section 11.13, two seeds).
+    /// budget on 2 cores it runs 1.7 to 2.1 times the iterations, and gave the lower FID on both seeds (docs/results.md section 11.13).
     /// </summary>
     public static TrainingOptions Training(int size) => new() { BatchSize = size >= 128 ? 32 : 64, LearningRate = 4e-4, LearningRateDecay = LearningRateDecay.None, Flip = true };
 }
