@@ -190,6 +190,7 @@ internal static partial class TrainCommand
         if (trainer.Precision.Precision == Precision.Bf16 && trainer.Device.type == TorchSharp.DeviceType.CPU)
         {
             log.LogInformation("{Thin}", ThinConvolutionProbe.Result.Describe());
+            log.LogInformation("thin convolutions of G: {Generator}; of E: {Encoder}", trainer.State.Generator.Autocast.DescribeThinLayers(trainer.State.Generator), trainer.State.Encoder.Autocast.DescribeThinLayers(trainer.State.Encoder));
         }
 
         if (group.Size > 1)

@@ -69,6 +69,18 @@ public abstract class AutocastLayer : Module<Tensor, Tensor>
     /// <summary>The relative error of this layer's configuration in fp32 against float64 on the CPU, as <see cref="ThinConvolutionProbe.Fp32ErrorOf"/> measures it once per process.</summary>
     public double Fp32Error => ThinConvolutionProbe.Fp32ErrorOf(Configuration, Apply, ApplyInFloat64, ProbeInputShape, weight.shape);
 
+    /// <summary>
+    /// Whether this thin convolution computes right in bf16 on the CPU in the given memory layout: its thin side has at
+    /// least <see cref="ThinConvolutionProbe.FewestChannelsMeasured"/> channels (fewer, as on grey images, were wrong
+    /// on these CPUs in both layouts) and its configuration measures right (<see cref="Bf16Error"/>). Where it does
+    /// not, <see cref="AutocastPolicy"/> computes it in fp32.
+    /// </summary>
+    public bool Bf16IsRightIn(bool channelsLast) =>
+        Math.Min(InChannels, OutChannels) >= ThinConvolutionProbe.FewestChannelsMeasured && Bf16Error(channelsLast) < ThinConvolutionProbe.Tolerance;
+
+    /// <summary>The relative error of this layer's configuration in bf16 against float64 on the CPU in the given layout, as <see cref="ThinConvolutionProbe.Bf16ErrorOf"/> measures it once per process.</summary>
+    public double Bf16Error(bool channelsLast) => ThinConvolutionProbe.Bf16ErrorOf(Configuration, channelsLast, Apply, ApplyInFloat64, ProbeInputShape, weight.shape);
+
     /// <summary>The operation and its sizes, e.g. "convolution 3 → 8, kernel 5, stride 2, padding 2".</summary>
     public abstract string Configuration { get; }
 

@@ -56,13 +56,35 @@ public sealed record AutocastPolicy
     /// </summary>
     public const int MinimumBf16Channels = 16;
 
-    /// <summary>The dtype <paramref name="layer"/> computes in on <paramref name="input"/>: <see cref="ComputeType"/>, but fp32 for thin convolutions on a CPU whose bf16 gets them wrong (<see cref="ThinConvolutionProbe"/>).</summary>
+    /// <summary>
+    /// The dtype <paramref name="layer"/> computes in on <paramref name="input"/>: <see cref="ComputeType"/>, but fp32
+    /// for a thin convolution on the CPU unless bf16 computes it right there: as the layer's own configuration
+    /// measures in this policy's layout (<see cref="AutocastLayer.Bf16IsRightIn"/>), or as a test or OGAN_THIN_BF16
+    /// sets for all of them (<see cref="ThinConvolutionProbe"/>).
+    /// </summary>
     public ScalarType ComputeTypeOf(AutocastLayer layer, Tensor input)
     {
         ArgumentNullException.ThrowIfNull(layer);
         ArgumentNullException.ThrowIfNull(input);
-        var thinOnThisCpu = input.device_type == DeviceType.CPU && layer.IsThin;
-        return ComputeType != ScalarType.Float32 && thinOnThisCpu && !ThinConvolutionProbe.Result.Bf16IsRight ? ScalarType.Float32 : ComputeType;
+        if (ComputeType == ScalarType.Float32 || input.device_type != DeviceType.CPU || !layer.IsThin)
+        {
+            return ComputeType;
+        }
+
+        return ThinConvolutionProbe.Bf16IsRightForAll ?? layer.Bf16IsRightIn(ChannelsLast) ? ComputeType : ScalarType.Float32;
+    }
+
+    /// <summary>What <paramref name="network"/>'s thin convolutions compute in on the CPU under this policy, with the error measured: for logs.</summary>
+    public string DescribeThinLayers(nn.Module network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        var thin = network.modules().OfType<AutocastLayer>().Where(l => l.IsThin).Select(layer =>
+        {
+            var bf16 = ComputeType == ScalarType.BFloat16 && (ThinConvolutionProbe.Bf16IsRightForAll ?? layer.Bf16IsRightIn(ChannelsLast));
+            var measured = ThinConvolutionProbe.Bf16IsRightForAll is null ? $", bf16 error {layer.Bf16Error(ChannelsLast):G2}" : "";
+            return $"{layer.Configuration} in {(bf16 ? "bf16" : "fp32")}{measured}";
+        });
+        return string.Join("; ", thin.DefaultIfEmpty("none"));
     }
 
     /// <summary>A 4-d tensor in the policy's memory format (itself when it already is).</summary>

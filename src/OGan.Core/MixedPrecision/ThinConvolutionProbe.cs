@@ -21,7 +21,7 @@ public sealed record ThinConvolutionCheck(double ConvolutionError, double Transp
     /// <summary>The same for 3-channel images (3 → 8 and 8 → 3, the full-resolution layers at 128 px and width 128); each such layer is measured for itself and padded where it is wrong.</summary>
     public double ColourFp32Error { get; init; }
 
-    /// <summary>Whether thin convolutions may compute in bf16 on the CPU: both errors within <see cref="ThinConvolutionProbe.Tolerance"/>.</summary>
+    /// <summary>Whether the probe's two thin convolutions compute right in bf16: both errors within <see cref="ThinConvolutionProbe.Tolerance"/> (each layer decides by its own, <see cref="AutocastLayer.Bf16IsRightIn"/>, unless <see cref="Forced"/>).</summary>
     public bool Bf16IsRight => Math.Max(ConvolutionError, TransposedError) < ThinConvolutionProbe.Tolerance;
 
     /// <summary>One sentence for logs and `ogan info`.</summary>
@@ -33,9 +33,8 @@ public sealed record ThinConvolutionCheck(double ConvolutionError, double Transp
 
     private string DescribeBf16() => Forced
         ? $"thin convolutions (fewer than {AutocastPolicy.MinimumBf16Channels} channels on a side) in {(Bf16IsRight ? "bf16" : "fp32")}, as OGAN_THIN_BF16 says"
-        : Bf16IsRight
-            ? $"thin convolutions in bf16: oneDNN computes them right here (probe: errors {ConvolutionError:G2} and {TransposedError:G2} against fp32)"
-            : $"thin convolutions (fewer than {AutocastPolicy.MinimumBf16Channels} channels on a side) in fp32: oneDNN's bf16 gets them wrong here (probe: errors {ConvolutionError:G2} and {TransposedError:G2} against fp32, bf16 should give ~0.003)";
+        : $"thin convolutions (fewer than {AutocastPolicy.MinimumBf16Channels} channels on a side) in bf16 where their own configuration computes right in it, else fp32 " +
+          $"(oneDNN's thin bf16 kernels are right or wrong by channels and layout; the probe's 3 → 64 convolution: error {ConvolutionError:G2}, transposed 64 → 1: {TransposedError:G2}, bf16 should give ~0.003)";
 }
 
 /// <summary>
@@ -66,7 +65,7 @@ public static class ThinConvolutionProbe
 
     private static readonly AsyncLocal<ThinConvolutionCheck?> ForcedHere = new();
 
-    private static readonly ConcurrentDictionary<string, double> Fp32Errors = new();
+    private static readonly ConcurrentDictionary<string, double> Errors = new();
 
     private static readonly long[] ProbeSides = [16, 64];
 
@@ -74,6 +73,9 @@ public static class ThinConvolutionProbe
 
     /// <summary>The answer for this process: measured on first use (or set by <see cref="Variable"/>), or what a test forced.</summary>
     public static ThinConvolutionCheck Result => ForcedHere.Value ?? Measured.Value;
+
+    /// <summary>The answer for every thin layer where a test or <see cref="Variable"/> sets it; null where each layer measures its own (<see cref="AutocastLayer.Bf16IsRightIn"/>).</summary>
+    internal static bool? Bf16IsRightForAll => (ForcedHere.Value ?? (Measured.Value.Forced ? Measured.Value : null))?.Bf16IsRight;
 
     /// <summary>Sets the answer for the calling flow of execution only (null: back to the measured one); for tests of the policy.</summary>
     internal static ThinConvolutionCheck? Forced
@@ -129,46 +131,65 @@ public static class ThinConvolutionProbe
 
     /// <summary>
     /// The relative error of a convolution's configuration in fp32 against float64 on the CPU: the largest, over two
-    /// image sizes (16 and 64 px), both memory layouts and two calls each, of the error of the output and of the input's
-    /// gradient. Measured once per process for each configuration (a few milliseconds): oneDNN's wrong kernels are not
-    /// even wrong in every call (docs/mixed-precision.md), so one call would not do.
+    /// image sizes (16 and 64 px), both memory layouts and two calls each, of the error of the output and of the
+    /// gradients of the input and the weight. Measured once per process for each configuration (a few milliseconds):
+    /// oneDNN's wrong kernels are not even wrong in every call (docs/mixed-precision.md), so one call would not do.
     /// </summary>
     internal static double Fp32ErrorOf(string configuration, Func<Tensor, Tensor, Tensor?, Tensor> fp32, Func<Tensor, Tensor, Tensor> float64, Func<long, long[]> inputShape, long[] weightShape) =>
-        Fp32Errors.GetOrAdd(configuration, _ =>
+        Errors.GetOrAdd($"{configuration}, fp32", _ => ErrorAgainstFloat64((x, w) => fp32(x, w, null), float64, inputShape, weightShape, Layouts, calls: 2));
+
+    /// <summary>
+    /// The relative error of a convolution's configuration in bf16 (input and weight cast, as <see cref="AutocastLayer"/>
+    /// does) against float64 on the CPU, in one memory layout: the largest, over two image sizes (16 and 64 px) and
+    /// four calls each, of the error of the output and of the gradients of the input and the weight. Once per process
+    /// for each configuration and layout: oneDNN's thin bf16 kernels are right or wrong by channel count and layout
+    /// (a 3 → 64 convolution's input gradient: 0.0026 channels-last, 0.075 NCHW on one CPU), not by CPU alone.
+    /// </summary>
+    internal static double Bf16ErrorOf(string configuration, bool channelsLast, Func<Tensor, Tensor, Tensor?, Tensor> apply, Func<Tensor, Tensor, Tensor> float64, Func<long, long[]> inputShape, long[] weightShape) =>
+        Errors.GetOrAdd($"{configuration}, bf16, {(channelsLast ? "channels-last" : "NCHW")}", _ => ErrorAgainstFloat64(
+            (x, w) => apply(x.to(ScalarType.BFloat16), w.to(ScalarType.BFloat16), null).to(ScalarType.Float32), float64, inputShape, weightShape, [channelsLast], calls: 4));
+
+    private static double ErrorAgainstFloat64(Func<Tensor, Tensor, Tensor> operation, Func<Tensor, Tensor, Tensor> float64, Func<long, long[]> inputShape, long[] weightShape, bool[] layouts, int calls)
+    {
+        using var scope = NewDisposeScope();
+        using var random = new torch.Generator(163347);
+        var error = 0.0;
+        foreach (var side in ProbeSides)
         {
-            using var scope = NewDisposeScope();
-            using var noGrad = no_grad();
-            using var random = new torch.Generator(163347);
-            var error = 0.0;
-            foreach (var side in ProbeSides)
+            foreach (var channelsLast in layouts)
             {
-                foreach (var channelsLast in Layouts)
+                for (var call = 0; call < calls; call++)
                 {
-                    for (var call = 0; call < 2; call++)
+                    Tensor input, weight;
+                    using (no_grad())
                     {
-                        var input = randn(inputShape(side), generator: random);
-                        var weight = randn(weightShape, generator: random).Times(0.1);
-                        error = Math.Max(error, Fp32Error((x, w) => fp32(x, w, null), float64, input, weight, channelsLast));
+                        input = randn(inputShape(side), generator: random);
+                        weight = randn(weightShape, generator: random).Times(0.1);
                     }
+
+                    error = Math.Max(error, ErrorAgainstFloat64(operation, float64, input, weight, channelsLast));
                 }
             }
+        }
 
-            return error;
-        });
+        return error;
+    }
 
-    // The larger relative error, of the output and of the input's gradient (of the sum of squares), in fp32 against
-    // the same operation in float64.
-    private static double Fp32Error(Func<Tensor, Tensor, Tensor> operation, Func<Tensor, Tensor, Tensor> float64Operation, Tensor input, Tensor weight, bool channelsLast)
+    // The largest relative error, of the output and of the gradients of input and weight (of the sum of squares), of
+    // an operation on fp32 tensors against the same operation in float64.
+    private static double ErrorAgainstFloat64(Func<Tensor, Tensor, Tensor> operation, Func<Tensor, Tensor, Tensor> float64Operation, Tensor input, Tensor weight, bool channelsLast)
     {
         using var grad = enable_grad();
         var x = (channelsLast ? ChannelsLast(input) : input).detach().requires_grad_();
+        var w = (channelsLast ? ChannelsLast(weight) : weight).detach().requires_grad_();
         var exactInput = input.to(ScalarType.Float64).requires_grad_();
-        var fp32 = operation(x, channelsLast ? ChannelsLast(weight) : weight);
-        var exact = float64Operation(exactInput, weight.to(ScalarType.Float64));
-        fp32.Squared().sum().backward();
+        var exactWeight = weight.to(ScalarType.Float64).requires_grad_();
+        var actual = operation(x, w);
+        var exact = float64Operation(exactInput, exactWeight);
+        actual.Squared().sum().backward();
         exact.Squared().sum().backward();
         static double Relative(Tensor actual, Tensor expected) => (actual.to(ScalarType.Float64) - expected).norm().ToDouble() / expected.norm().ToDouble();
-        var error = Math.Max(Relative(fp32.detach(), exact.detach()), Relative(x.grad!, exactInput.grad!));
+        var error = Math.Max(Relative(actual.detach(), exact.detach()), Math.Max(Relative(x.grad!, exactInput.grad!), Relative(w.grad!, exactWeight.grad!)));
         return double.IsFinite(error) ? error : double.PositiveInfinity;
     }
 

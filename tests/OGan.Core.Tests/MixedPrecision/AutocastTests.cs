@@ -104,15 +104,19 @@ public sealed class AutocastTests
     [InlineData(true, 8, 3, 16)]  // G's last at 64 px, width 64
     [InlineData(false, 3, 8, 128)] // E's first at 128 px, width 128 (the photo default)
     [InlineData(true, 8, 3, 128)]  // G's last at 128 px, width 128
+    [InlineData(false, 3, 64, 128)] // E's first at 128 px with no layer below 64 channels (the photo default)
+    [InlineData(true, 64, 3, 128)]  // G's last (and a grown model's skip) there
     public void Thin_convolutions_compute_what_float64_does_in_every_precision(bool transposed, int inChannels, int outChannels, int side)
     {
         using var scope = NewDisposeScope();
         using AutocastLayer layer = transposed
             ? new AutocastConvTranspose2d(inChannels, outChannels, 5, stride: 2, padding: 2, outputPadding: 1)
             : new AutocastConv2d(inChannels, outChannels, 5, stride: 2, padding: 2);
-        Console.WriteLine($"{layer.Configuration}: fp32 error {layer.Fp32Error:G3} against float64 in the probe, padded: {layer.Fp32NeedsPadding}");
+        Console.WriteLine($"{layer.Configuration}: fp32 error {layer.Fp32Error:G3} against float64 in the probe, padded: {layer.Fp32NeedsPadding}; bf16 error channels-last {layer.Bf16Error(true):G3}, in bf16: {layer.Bf16IsRightIn(true)}");
         var thinSide = Math.Min(inChannels, outChannels);
         Assert.Equal(layer.IsThinOnBothSides && (thinSide < ThinConvolutionProbe.FewestChannelsMeasured || !(layer.Fp32Error < ThinConvolutionProbe.Fp32Tolerance)), layer.Fp32NeedsPadding);
+        Assert.Equal(thinSide >= ThinConvolutionProbe.FewestChannelsMeasured && layer.Bf16Error(true) < ThinConvolutionProbe.Tolerance, layer.Bf16IsRightIn(true));
+        var bf16Type = !layer.Fp32NeedsPadding && (ThinConvolutionProbe.Bf16IsRightForAll ?? layer.Bf16IsRightIn(true)) ? ScalarType.BFloat16 : ScalarType.Float32;
         static double Error(Tensor actual, Tensor expected) => (actual.to(ScalarType.Float64) - expected).norm().ToDouble() / expected.norm().ToDouble();
 
         // Three calls on new data each: oneDNN's wrong kernels are not wrong in every call, so a layer the probe let
@@ -133,6 +137,7 @@ public sealed class AutocastTests
                 layer.zero_grad();
                 var x = input.detach().requires_grad_();
                 var output = layer.call(x);
+                Assert.Equal(policy == AutocastPolicy.Fp32 ? ScalarType.Float32 : bf16Type, output.dtype);
                 output.to(ScalarType.Float32).square().sum().backward();
                 // fp32 to float64's precision; bf16 (where the probe lets a thin layer compute in it) to bf16's.
                 var tolerance = output.dtype == ScalarType.BFloat16 ? ThinConvolutionProbe.Tolerance : 1e-5;
@@ -158,6 +163,44 @@ public sealed class AutocastTests
         Assert.True(right < ThinConvolutionProbe.Fp32Tolerance, $"an exact fp32 convolution measured {right:G3}");
         Assert.True(wrong >= ThinConvolutionProbe.Fp32Tolerance, $"a convolution off by 0.1 % in one call measured {wrong:G3}");
         Assert.Equal(8, calls); // two sizes, two layouts, two calls each
+    }
+
+    [Fact]
+    public void The_bf16_probe_finds_a_convolution_wrong_that_is_off_in_one_call_of_eight()
+    {
+        using var scope = NewDisposeScope();
+        static Tensor Exact(Tensor x, Tensor w) => nn.functional.conv_transpose2d(x, w, null, [2, 2], [2, 2], [1, 1]);
+        static long[] Input(long side) => [8, 64, side / 2, side / 2];
+        // bf16 inputs computed exactly and rounded to bf16: what a right bf16 kernel gives, whatever this CPU's oneDNN does.
+        static Tensor Rounded(Tensor x, Tensor w) => Exact(x.to(ScalarType.Float64), w.to(ScalarType.Float64)).to(ScalarType.BFloat16);
+        var calls = 0;
+        Tensor SometimesWrong(Tensor x, Tensor w, Tensor? b) => ++calls == 5 ? Rounded(x, w * 1.05) : Rounded(x, w);
+
+        var right = ThinConvolutionProbe.Bf16ErrorOf("test: transposed 64 → 3, bf16 as it should be", true, (x, w, b) => Rounded(x, w), Exact, Input, [64, 3, 5, 5]);
+        var wrong = ThinConvolutionProbe.Bf16ErrorOf("test: transposed 64 → 3, off by 5 % in its fifth call", true, SometimesWrong, Exact, Input, [64, 3, 5, 5]);
+
+        Assert.True(right < ThinConvolutionProbe.Tolerance, $"a bf16 convolution as bf16 should compute it measured {right:G3}");
+        Assert.True(wrong >= ThinConvolutionProbe.Tolerance, $"a bf16 convolution off by 5 % in one call measured {wrong:G3}");
+        Assert.Equal(8, calls); // two sizes, four calls each, in the one layout asked for
+    }
+
+    [Fact]
+    public void Thin_convolutions_on_fewer_than_three_channels_compute_in_fp32_whatever_bf16_measures()
+    {
+        using var scope = NewDisposeScope();
+        using var first = new AutocastConv2d(1, 32, 5, stride: 2, padding: 2) { Policy = Bf16ChannelsLast };
+        using var last = new AutocastConvTranspose2d(32, 1, 5, stride: 2, padding: 2, outputPadding: 1) { Policy = Bf16ChannelsLast };
+        Assert.False(first.Bf16IsRightIn(channelsLast: true));
+        Assert.False(last.Bf16IsRightIn(channelsLast: true));
+        if (ThinConvolutionProbe.Bf16IsRightForAll is null)
+        {
+            Assert.Equal(ScalarType.Float32, first.call(randn(2, 1, 16, 16)).dtype);
+            Assert.Equal(ScalarType.Float32, last.call(randn(2, 32, 8, 8)).dtype);
+        }
+        else
+        {
+            Console.WriteLine($"OGAN_THIN_BF16 sets every thin layer's answer ({ThinConvolutionProbe.Bf16IsRightForAll}): the layers' dtypes were not checked");
+        }
     }
 
     [Fact]
