@@ -62,12 +62,13 @@ internal static partial class TrainCommand
             var schedule = GrowthSchedule.Sizes(growSizes, finalSize);
             var budget = Duration.Parse(parse.GetValue(TimeLimit), "--time-limit");
             var smallShare = GrowthSchedule.Share(parse.GetValue(GrowShare));
-            // The smaller stages are the final model less its outer blocks, so they take its width and channel floor, and its batch.
+            // The smaller stages are the final model less its outer blocks, so they take its width and channel floor, and its batch;
+            // and the z of the model it grows from (a grown model keeps its smaller one's z), so that growing from further down gives the same model.
             var photoData = IsPhotos(finalData);
             var final = PhotoDefaults.Model(finalSize);
             var batch = parse.GetResult(Batch) is { Implicit: false } || !photoData ? parse.GetValue(Batch) : PhotoDefaults.Training(finalSize).BatchSize;
             string[] Unless(Option option, string name, int value) => parse.GetResult(option) is { Implicit: false } ? [] : [name, value.ToString(CultureInfo.InvariantCulture)];
-            string[] shape = photoData ? [.. Unless(Width, "--width", final.Width), .. Unless(MinChannels, "--min-channels", DefaultFloor(parse, final)), .. Unless(Batch, "--batch", batch)] : [];
+            string[] shape = photoData ? [.. Unless(Width, "--width", final.Width), .. Unless(MinChannels, "--min-channels", DefaultFloor(parse, final)), .. Unless(Batch, "--batch", batch), .. Unless(ZDim, "--zdim", PhotoDefaults.Model(finalSize / 2).LatentDim)] : [];
             return GrowthSchedule.Run(parse, log, schedule, finalSize, smallShare, budget, StepsOf(parse, batch), shape, (stage, note) => Run(stage, log, cancellation, note), () => lastRunFolder);
         }
 

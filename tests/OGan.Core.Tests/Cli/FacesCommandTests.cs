@@ -171,4 +171,19 @@ public sealed class FacesCommandTests
         Assert.Equal([256, 256], models.Select(model => model.GetProperty("width").GetInt32())); // a 64 px photo run alone is 128 wide
         Assert.Equal([64, 64], models.Select(model => model.GetProperty("min_channels").GetInt32()));
     }
+
+    [Fact]
+    public void A_photo_run_grown_from_32_px_has_the_z_of_one_grown_from_64_px()
+    {
+        var work = Fixtures.TemporaryFolder();
+        var faces = FaceFolder(40);
+        var cache = new Dictionary<string, string> { ["OGAN_CACHE"] = Path.Combine(work, "cache") };
+        var train = Ogan.Run(work, cache, "train", "--data", faces, "--res", "128", "--grow", "32,64", "--width", "16", "--min-channels", "8",
+            "--batch", "4", "--steps", "2", "--log-every", "1", "--calibration-images", "8", "--out", "runs");
+        Assert.True(train.ExitCode == 0, train.Error);
+        var models = Directory.GetDirectories(Path.Combine(work, "runs")).Order(StringComparer.Ordinal)
+            .Select(run => JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "options.json"))).RootElement.GetProperty("model")).ToArray();
+        Assert.Equal([32, 64, 128], models.Select(model => model.GetProperty("image_size").GetInt32()));
+        Assert.Equal([64, 64, 64], models.Select(model => model.GetProperty("latent_dim").GetInt32())); // --grow 64 gives z 64 too (section 11.14)
+    }
 }
