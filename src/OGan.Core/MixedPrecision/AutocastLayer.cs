@@ -16,6 +16,8 @@ public abstract class AutocastLayer : Module<Tensor, Tensor>
     private Parameter weight;
     private Parameter bias;
     private bool? fp32NeedsPadding;
+    private bool? bf16IsRightChannelsLast; // Bf16IsRightIn, asked on every call of a thin layer: answered once per layout
+    private bool? bf16IsRightNchw;
 
     /// <summary>Parameters of <paramref name="weightShape"/> and (<paramref name="outputs"/>), drawn as PyTorch's defaults: U(±1/√fan_in).</summary>
     /// <param name="name">The module's name.</param>
@@ -75,11 +77,15 @@ public abstract class AutocastLayer : Module<Tensor, Tensor>
     /// on these CPUs in both layouts) and its configuration measures right (<see cref="Bf16Error"/>). Where it does
     /// not, <see cref="AutocastPolicy"/> computes it in fp32.
     /// </summary>
-    public bool Bf16IsRightIn(bool channelsLast) =>
-        Math.Min(InChannels, OutChannels) >= ThinConvolutionProbe.FewestChannelsMeasured && Bf16Error(channelsLast) < ThinConvolutionProbe.Tolerance;
+    public bool Bf16IsRightIn(bool channelsLast) => channelsLast
+        ? bf16IsRightChannelsLast ??= Bf16IsRight(channelsLast: true)
+        : bf16IsRightNchw ??= Bf16IsRight(channelsLast: false);
 
     /// <summary>The relative error of this layer's configuration in bf16 against float64 on the CPU in the given layout, as <see cref="ThinConvolutionProbe.Bf16ErrorOf"/> measures it once per process.</summary>
     public double Bf16Error(bool channelsLast) => ThinConvolutionProbe.Bf16ErrorOf(Configuration, channelsLast, Apply, ApplyInFloat64, ProbeInputShape, weight.shape);
+
+    private bool Bf16IsRight(bool channelsLast) =>
+        Math.Min(InChannels, OutChannels) >= ThinConvolutionProbe.FewestChannelsMeasured && Bf16Error(channelsLast) < ThinConvolutionProbe.Tolerance;
 
     /// <summary>The operation and its sizes, e.g. "convolution 3 → 8, kernel 5, stride 2, padding 2".</summary>
     public abstract string Configuration { get; }

@@ -71,7 +71,7 @@ public sealed record AutocastPolicy
             return ComputeType;
         }
 
-        return ThinConvolutionProbe.Bf16IsRightForAll ?? layer.Bf16IsRightIn(ChannelsLast) ? ComputeType : ScalarType.Float32;
+        return ThinInBf16(layer) ? ComputeType : ScalarType.Float32;
     }
 
     /// <summary>What <paramref name="network"/>'s thin convolutions compute in on the CPU under this policy, with the error measured: for logs.</summary>
@@ -80,12 +80,15 @@ public sealed record AutocastPolicy
         ArgumentNullException.ThrowIfNull(network);
         var thin = network.modules().OfType<AutocastLayer>().Where(l => l.IsThin).Select(layer =>
         {
-            var bf16 = ComputeType == ScalarType.BFloat16 && (ThinConvolutionProbe.Bf16IsRightForAll ?? layer.Bf16IsRightIn(ChannelsLast));
+            var bf16 = ComputeType == ScalarType.BFloat16 && ThinInBf16(layer);
             var measured = ThinConvolutionProbe.Bf16IsRightForAll is null ? $", bf16 error {layer.Bf16Error(ChannelsLast):G2}" : "";
             return $"{layer.Configuration} in {(bf16 ? "bf16" : "fp32")}{measured}";
         });
         return string.Join("; ", thin.DefaultIfEmpty("none"));
     }
+
+    // Whether a thin layer may compute in bf16 on the CPU: as a test or OGAN_THIN_BF16 sets for all, else as it measures itself.
+    private bool ThinInBf16(AutocastLayer layer) => ThinConvolutionProbe.Bf16IsRightForAll ?? layer.Bf16IsRightIn(ChannelsLast);
 
     /// <summary>A 4-d tensor in the policy's memory format (itself when it already is).</summary>
     internal Tensor Layout(Tensor tensor)
