@@ -59,6 +59,7 @@ public static class PreparedSet
         var fingerprint = SourceFingerprint.Of(source); // before reading: a file changed meanwhile is noticed next time
         int count = 0, skipped = 0, enlarged = 0;
         string? firstEnlarged = null;
+        PreparedHeader header;
         try
         {
             using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
@@ -98,16 +99,19 @@ public static class PreparedSet
                         : $"{source.Description}: none of its {skipped} images could be read; the first: {failures[0]}");
                 }
 
-                var header = new PreparedHeader(source.Description, size, channels, count, skipped) { Fingerprint = fingerprint, Enlarged = enlarged };
+                header = new PreparedHeader(source.Description, size, channels, count, skipped) { Fingerprint = fingerprint, Enlarged = enlarged };
                 var json = JsonSerializer.SerializeToUtf8Bytes(header);
                 stream.Position = 0;
                 stream.Write(Magic);
                 stream.Write(BitConverter.GetBytes(json.Length));
                 stream.Write(json);
                 stream.Flush(flushToDisk: true);
-                File.Move(temporary, path, overwrite: true);
-                return new PrepareReport(path, header, failures) { FirstEnlarged = firstEnlarged };
             }
+
+            // Closed first: an open FileShare.None stream holds a lock that the rename would carry to the final name,
+            // where another process of the job, opening the file in that moment, was refused ("being used by another process").
+            File.Move(temporary, path, overwrite: true);
+            return new PrepareReport(path, header, failures) { FirstEnlarged = firstEnlarged };
         }
         finally
         {
