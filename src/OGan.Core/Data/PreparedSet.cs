@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using OGan.Files;
 
 namespace OGan.Data;
 
@@ -53,70 +54,58 @@ public static class PreparedSet
     public static PrepareReport Create(string path, IImageSource source, int size, int channels, IProgress<int>? progress = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(source);
-        // Per process: the processes of a data-parallel job on one machine may prepare the same file at once (the last rename wins; the files are the same).
-        var temporary = $"{path}.{Environment.ProcessId}.partial";
         var failures = new List<string>();
         var fingerprint = SourceFingerprint.Of(source); // before reading: a file changed meanwhile is noticed next time
         int count = 0, skipped = 0, enlarged = 0;
         string? firstEnlarged = null;
-        PreparedHeader header;
-        try
+        PreparedHeader? header = null;
+
+        // The temporary file is per process: the processes of a data-parallel job on one machine may prepare the same file at once (the last rename wins; the files are the same).
+        AtomicFile.Write(path, stream =>
         {
-            using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
+            stream.Position = DataOffset;
+            foreach (var image in ParallelDecoder.Decode(source.Images(), channels, size, cancellation: cancellation))
             {
-                stream.Position = DataOffset;
-                foreach (var image in ParallelDecoder.Decode(source.Images(), channels, size, cancellation: cancellation))
+                if (image.Pixels is null)
                 {
-                    if (image.Pixels is null)
+                    skipped++;
+                    if (failures.Count < 5)
                     {
-                        skipped++;
-                        if (failures.Count < 5)
-                        {
-                            failures.Add($"{image.Name} ({image.Error})");
-                        }
+                        failures.Add($"{image.Name} ({image.Error})");
                     }
-                    else
+                }
+                else
+                {
+                    stream.Write(image.Pixels);
+                    count++;
+                    if (image.Side < size)
                     {
-                        stream.Write(image.Pixels);
-                        count++;
-                        if (image.Side < size)
-                        {
-                            enlarged++;
-                            firstEnlarged ??= $"{image.Name}, {image.Side} px across";
-                        }
-                    }
-
-                    if ((count + skipped) % 256 == 0)
-                    {
-                        progress?.Report(count + skipped);
+                        enlarged++;
+                        firstEnlarged ??= $"{image.Name}, {image.Side} px across";
                     }
                 }
 
-                if (count == 0)
+                if ((count + skipped) % 256 == 0)
                 {
-                    throw new InvalidDataException(skipped == 0
-                        ? $"{source.Description}: no images found (looked for .jpg, .jpeg, .png, .webp, .bmp and .gif)"
-                        : $"{source.Description}: none of its {skipped} images could be read; the first: {failures[0]}");
+                    progress?.Report(count + skipped);
                 }
-
-                header = new PreparedHeader(source.Description, size, channels, count, skipped) { Fingerprint = fingerprint, Enlarged = enlarged };
-                var json = JsonSerializer.SerializeToUtf8Bytes(header);
-                stream.Position = 0;
-                stream.Write(Magic);
-                stream.Write(BitConverter.GetBytes(json.Length));
-                stream.Write(json);
-                stream.Flush(flushToDisk: true);
             }
 
-            // Closed first: an open FileShare.None stream holds a lock that the rename would carry to the final name,
-            // where another process of the job, opening the file in that moment, was refused ("being used by another process").
-            File.Move(temporary, path, overwrite: true);
-            return new PrepareReport(path, header, failures) { FirstEnlarged = firstEnlarged };
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
+            if (count == 0)
+            {
+                throw new InvalidDataException(skipped == 0
+                    ? $"{source.Description}: no images found (looked for .jpg, .jpeg, .png, .webp, .bmp and .gif)"
+                    : $"{source.Description}: none of its {skipped} images could be read; the first: {failures[0]}");
+            }
+
+            header = new PreparedHeader(source.Description, size, channels, count, skipped) { Fingerprint = fingerprint, Enlarged = enlarged };
+            var json = JsonSerializer.SerializeToUtf8Bytes(header);
+            stream.Position = 0;
+            stream.Write(Magic);
+            stream.Write(BitConverter.GetBytes(json.Length));
+            stream.Write(json);
+        });
+        return new PrepareReport(path, header!, failures) { FirstEnlarged = firstEnlarged };
     }
 
     /// <summary>Reads the header of a prepared file.</summary>

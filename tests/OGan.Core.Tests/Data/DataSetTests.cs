@@ -242,7 +242,7 @@ public sealed class DataSetTests
         File.WriteAllBytes(Path.Combine(folder, "b.webp"), []);
         var none = Assert.Throws<InvalidDataException>(() => PreparedSet.Create(Path.Combine(folder, "x.ogan-data"), new ImageFolder(folder), 32, 3));
         Assert.Contains("none of its 2 images", none.Message, StringComparison.Ordinal);
-        Assert.Empty(Directory.GetFiles(folder, "*.partial")); // nothing left behind
+        Assert.Empty(Directory.GetFiles(folder, "*.tmp-*")); // nothing left behind
 
         var photos = Fixtures.TemporaryFolder();
         File.Copy(Fixtures.SharedPhotos("afhq")[0], Path.Combine(photos, "cat.jpg"));

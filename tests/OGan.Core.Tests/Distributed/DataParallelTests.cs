@@ -291,7 +291,7 @@ public sealed partial class DataParallelTests
             "--sample-every", "0", "--calibration-images", "8", "--out", "runs");
         Assert.True(job.ExitCode == 0, job.Output + job.Error);
         Assert.Single(Directory.GetFiles(Path.Combine(folder, "cache"), "*.ogan-data", SearchOption.AllDirectories));
-        Assert.Empty(Directory.GetFiles(Path.Combine(folder, "cache"), "*.partial", SearchOption.AllDirectories));
+        Assert.Empty(Directory.GetFiles(Path.Combine(folder, "cache"), "*.tmp-*", SearchOption.AllDirectories));
     }
 
     [Fact]
