@@ -5,7 +5,7 @@ the same way (FID and KID on ImageNet ResNet-18 features against the same held-o
 
 The settings follow OGan's: Adam (0.5, 0.999); the learning rates fall along half a cosine to --lr-floor of
 their start over --schedule-steps iterations while lambda-rho grows linearly to --lambda-rho-growth times
-itself, then both hold; an EMA of G with OGan's warm-up min(decay, (1 + t) / (10 + t)); random horizontal
+itself, then both hold; an EMA of G with OGan's warm-up min(decay, (1 + t) / (10 + t)), (4 + t) in a grown stage; random horizontal
 flips; batches drawn from a fresh permutation each epoch; DCGAN initialisation; E's BatchNorm statistics
 recalibrated on 1,024 real images before saving. --bf16 runs the forward passes under CPU autocast.
 
@@ -87,8 +87,8 @@ def prepared(path, config):
 class Run:
     """G, E, the EMA of G and their optimizers at one size."""
 
-    def __init__(self, config, training, bf16):
-        self.config, self.training, self.bf16 = config, training, bf16
+    def __init__(self, config, training, bf16, ema_warmup=10):
+        self.config, self.training, self.bf16, self.ema_warmup = config, training, bf16, ema_warmup
         self.g, self.e = ot.Generator(config), ot.Encoder(config)
         ot.dcgan_init(self.g), ot.dcgan_init(self.e)
         self.ema = copy.deepcopy(self.g).eval() if training["ema_decay"] > 0 else None
@@ -119,7 +119,7 @@ class Run:
             loss_e, loss_g, rho = self.step(real, z, z2)
             if self.ema is not None:
                 with torch.no_grad():
-                    d = min(decay, (1 + t) / (10 + t))
+                    d = min(decay, (1 + t) / (self.ema_warmup + t))
                     for p_ema, p in zip(self.ema.parameters(), self.g.parameters()):
                         p_ema.lerp_(p, 1 - d)
                     for b_ema, b in zip(self.ema.buffers(), self.g.buffers()):
@@ -134,7 +134,7 @@ class Run:
         """This run grown by skips into config's (twice the size, one skip more), as OGan's Growth.Apply does: every
         layer keeps its weights and Adam state under its new name, the old image layers become skip1, and the new
         blocks start silent (G's new out at zero, E's new bn1 at gain zero)."""
-        grown = Run(config, self.training, self.bf16)
+        grown = Run(config, self.training, self.bf16, ema_warmup=4)
         pairs = [(self.g, grown.g, generator_name), (self.e, grown.e, encoder_name)] + ([(self.ema, grown.ema, generator_name)] if self.ema is not None else [])
         with torch.no_grad():
             for small, large, rename in pairs:

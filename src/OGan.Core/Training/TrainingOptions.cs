@@ -110,7 +110,7 @@ public sealed record TrainingOptions
     /// <summary>λ₂ at the end of the schedule, as a multiple of <see cref="LambdaRho"/>: after the warm-up λ₂ moves linearly to it by iteration <see cref="ScheduleLength"/>; 1 keeps it constant.</summary>
     public double LambdaRhoGrowth { get; init; } = 2;
 
-    /// <summary>Decay of an exponential moving average of G's weights used for samples and reconstructions; 0 turns it off. It warms up: iteration t uses min(decay, (1 + t) / (10 + t)).</summary>
+    /// <summary>Decay of an exponential moving average of G's weights used for samples and reconstructions; 0 turns it off. It warms up: iteration t uses min(decay, (1 + t) / (10 + t)), or (4 + t) in a run grown from a smaller one (<see cref="GrowFrom"/>).</summary>
     public double EmaDecay { get; init; } = 0.999;
 
     /// <summary>Seed of every random number in the run (initialisation, batches, latents).</summary>

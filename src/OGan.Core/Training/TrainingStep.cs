@@ -202,10 +202,16 @@ public sealed class TrainingStep(TrainingState state, TrainingOptions options, O
     }
 
     /// <summary>
-    /// The moving average's decay at iteration <paramref name="step"/> (from 0): min(decay, (1 + t) / (10 + t)),
-    /// so that the random initial weights do not linger (at 0.999 without it they would still weigh 8% after 2,500 iterations).
+    /// The moving average's decay at iteration <paramref name="step"/> (from 0): min(decay, (1 + t) / (k + t)), which until
+    /// the decay is reached averages about the last 1/k of the iterations so far. k is 10 for a run from random weights,
+    /// so that they do not linger (at 0.999 without a warm-up they would still weigh 8% after 2,500 iterations), and 4 for a
+    /// grown run, whose short stage starts from trained weights: docs/results.md section 11.17.
     /// </summary>
-    public double EmaDecayAt(long step) => Math.Min(options.EmaDecay, (1.0 + step) / (10.0 + step));
+    public double EmaDecayAt(long step)
+    {
+        var k = options.GrowFrom is null ? 10.0 : 4.0;
+        return Math.Min(options.EmaDecay, (1.0 + step) / (k + step));
+    }
 
     private static void SetLearningRate(optim.Optimizer optimizer, double rate)
     {

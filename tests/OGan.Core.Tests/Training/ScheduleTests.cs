@@ -61,6 +61,17 @@ public sealed class ScheduleTests
     }
 
     [Fact]
+    public void The_moving_average_warms_up_over_a_tenth_of_a_fresh_run_and_a_quarter_of_a_grown_one()
+    {
+        var options = new TrainingOptions { Steps = 30_000, EmaDecay = 0.999 };
+        using var state = new TrainingState(Config, options, CPU, 64);
+        long[] steps = [0, 2, 8, 20_000];
+        Assert.Equal([0.1, 0.25, 0.5, 0.999], [.. steps.Select(s => Math.Round(StepOf(state, options).EmaDecayAt(s), 12))]);
+        var grown = options with { GrowFrom = "/runs/64px/checkpoint-008000.safetensors" };
+        Assert.Equal([0.25, 0.5, 0.75, 0.999], [.. steps.Select(s => Math.Round(StepOf(state, grown).EmaDecayAt(s), 12))]);
+    }
+
+    [Fact]
     public void A_fixed_schedule_length_runs_its_course_whatever_the_run_length_and_then_holds()
     {
         var options = new TrainingOptions
